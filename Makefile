@@ -1,0 +1,52 @@
+# Warren — the user's entry point.
+#   make            build every module and create the demo launchers in this directory
+#   make run_tests  the whole test suite (unit + integration + end-to-end)
+#   make format     reformat every Java source (palantir-java-format); the build checks it
+#   make coverage   the test suite under JaCoCo: HTML per module and a one-line summary each
+#   make bench      the benchmarks (JMH and side-by-side runs); never part of run_tests
+#   make clean      remove build output and launchers
+#
+# The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
+# (build/find-jdk.sh). The default `java` on the machine may be older; it is not used.
+
+SHELL := /bin/sh
+JDK := $(shell ./build/find-jdk.sh)
+ifeq ($(JDK),)
+$(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
+endif
+export JAVA_HOME := $(JDK)
+MVN := mvn -B -q -e --no-transfer-progress
+DEMOS := tasklets_demo
+
+.PHONY: all build launchers run_tests coverage format bench clean
+
+all: build launchers
+	@echo
+	@echo "Warren is built (JDK: $(JAVA_HOME)). Run the demos from this directory:"
+	@echo "  ./tasklets_demo --count 1000000   # a million parked tasklets: spawn rate, heap per tasklet, join time"
+	@echo "  ./tasklets_demo tree              # a live tree of nested scopes"
+	@echo "Tests: make run_tests    Benchmarks: make bench"
+
+build:
+	$(MVN) install -DskipTests
+
+launchers: build
+	@for d in $(DEMOS); do ./build/make-launcher.sh "$$d" "$(JAVA_HOME)"; done
+
+run_tests:
+	$(MVN) install
+	@./build/test-summary.sh
+
+format:
+	$(MVN) spotless:apply
+
+coverage:
+	$(MVN) -Pcoverage install
+	@./build/coverage-summary.sh
+
+bench: build
+	./build/run-bench.sh "$(JAVA_HOME)"
+
+clean:
+	$(MVN) clean
+	rm -f $(DEMOS)
