@@ -1,0 +1,300 @@
+package dev.warren.tasklets;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one implementation of {@link Tasklet}: a virtual thread, its state machine and its result.
+ *
+ * <p>Internal states add {@code CANCELLING} (cancel requested, thread still running; reported as
+ * {@code RUNNING}) to the public ones. The terminal state is written by the tasklet's own thread before
+ * it leaves {@link #run()}; {@link #join()} waits for the thread itself to terminate, so a joiner never
+ * sees a tasklet that still runs code.
+ */
+final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandler {
+    static final int NEW = 0, RUNNING = 1, CANCELLING = 2, DONE = 3, FAILED = 4, CANCELLED = 5;
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final ThreadFactory THREADS =
+            Thread.ofVirtual().inheritInheritableThreadLocals(false).factory();
+    private static final VarHandle STATE;
+    private static final VarHandle OWNED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(TaskletImpl.class, "state", int.class);
+            OWNED = l.findVarHandle(TaskletImpl.class, "ownedScopes", Set.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final long id;
+    final String name;
+    final ScopeCore scope;
+    final long startNanos;
+    private final Callable<? extends T> task;
+    private final Thread thread;
+
+    private volatile int state;
+    private T value; // published by the volatile write of state
+    private Throwable failure; // likewise
+    volatile Object waitingOn; // what a blocking primitive said we park on; null = unknown
+    volatile TaskletImpl<?> nextSibling; // the scope's ChildList link
+    volatile boolean detached; // set once the scope stopped counting this child as live
+    volatile int restarts;
+    private volatile Set<ScopeCore> ownedScopes; // scopes opened on this tasklet's thread; lazily created
+    private long[] restartTimes; // ring of restart instants (nanoTime), own thread only
+    private int restartIndex;
+
+    TaskletImpl(ScopeCore scope, String name, Callable<? extends T> task) {
+        this.id = IDS.incrementAndGet();
+        this.name = name;
+        this.scope = scope;
+        this.task = task;
+        this.startNanos = System.nanoTime();
+        this.thread = THREADS.newThread(this::run);
+        thread.setName(name);
+        // The handler doubles as the thread -> tasklet link (see WaitHints); run() catches everything,
+        // so it is called only if our own bookkeeping throws.
+        thread.setUncaughtExceptionHandler(this);
+    }
+
+    /** Marks a tasklet that will never run as cancelled (forked into a cancelled scope). */
+    void cancelUnstarted() {
+        STATE.setVolatile(this, CANCELLED);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    int rawState() {
+        return state;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public TaskletState state() {
+        return switch (state) {
+            case NEW -> TaskletState.NEW;
+            case RUNNING, CANCELLING -> TaskletState.RUNNING;
+            case DONE -> TaskletState.DONE;
+            case FAILED -> TaskletState.FAILED;
+            default -> TaskletState.CANCELLED;
+        };
+    }
+
+    boolean isCancelling() {
+        return state == CANCELLING;
+    }
+
+    Throwable failure() {
+        return state == FAILED ? failure : null;
+    }
+
+    @Override
+    public T join() throws InterruptedException {
+        checkNotSelf();
+        thread.join();
+        return report();
+    }
+
+    @Override
+    public T join(Duration timeout) throws InterruptedException, TimeoutException {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
+        }
+        checkNotSelf();
+        if (thread.getState() != Thread.State.NEW && !thread.join(timeout)) {
+            throw new TimeoutException("tasklet '" + name + "' did not finish within " + timeout.toMillis() + " ms");
+        }
+        return report();
+    }
+
+    @Override
+    public T result() {
+        if (!state().isTerminal()) {
+            throw new IllegalStateException("tasklet '" + name + "' has not finished (state " + state() + ")");
+        }
+        return report();
+    }
+
+    private T report() {
+        return switch (state) {
+            case DONE -> value;
+            case FAILED -> throw new TaskletFailedException(name, failure);
+            case CANCELLED -> throw new CancellationException("tasklet '" + name + "' was cancelled");
+            default ->
+                throw new IllegalStateException("tasklet '" + name + "' has not finished (state " + state() + ")");
+        };
+    }
+
+    private void checkNotSelf() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("tasklet '" + name + "' cannot join itself");
+        }
+    }
+
+    @Override
+    public boolean cancel() {
+        for (; ; ) {
+            int s = state;
+            if (s == NEW) {
+                if (STATE.compareAndSet(this, NEW, CANCELLED)) {
+                    return true; // run() sees it was never RUNNING and returns at once
+                }
+            } else if (s == RUNNING) {
+                if (STATE.compareAndSet(this, RUNNING, CANCELLING)) {
+                    thread.interrupt();
+                    cancelOwnedScopes();
+                    return true;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
+    private void cancelOwnedScopes() {
+        Set<ScopeCore> owned = ownedScopes;
+        if (owned != null) {
+            for (ScopeCore s : owned) {
+                s.cancel();
+            }
+        }
+    }
+
+    void addOwnedScope(ScopeCore s) {
+        Set<ScopeCore> owned = ownedScopes;
+        if (owned == null) {
+            Set<ScopeCore> fresh = ConcurrentHashMap.newKeySet();
+            owned = OWNED.compareAndSet(this, (Set<?>) null, fresh) ? fresh : ownedScopes;
+        }
+        owned.add(s);
+        if (state == CANCELLING) {
+            s.cancel(); // opened by a tasklet that is being cancelled: the new subtree stops too
+        }
+    }
+
+    void removeOwnedScope(ScopeCore s) {
+        Set<ScopeCore> owned = ownedScopes;
+        if (owned != null) {
+            owned.remove(s);
+        }
+    }
+
+    Set<ScopeCore> ownedScopesOrNull() {
+        return ownedScopes;
+    }
+
+    private void run() {
+        try {
+            if (STATE.compareAndSet(this, NEW, RUNNING)) {
+                int outcome = execute();
+                if (!STATE.compareAndSet(this, RUNNING, outcome)) {
+                    STATE.setVolatile(this, outcome == DONE || outcome == FAILED ? CANCELLED : outcome);
+                }
+            }
+        } finally {
+            scope.childEnded(this);
+        }
+    }
+
+    /** Runs the task, restarting it while the scope's supervision says so. Returns the outcome state. */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // restarts has one writer, this thread; readers only read
+    private int execute() {
+        for (; ; ) {
+            try {
+                value = task.call();
+                return DONE;
+            } catch (Throwable t) {
+                if (state == CANCELLING) {
+                    return CANCELLED;
+                }
+                Duration pause = scope.onFailure(this, t);
+                if (pause == null) {
+                    failure = t;
+                    return FAILED;
+                }
+                restarts++;
+                Object previous = WaitHints.mark("restart backoff");
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    return CANCELLED;
+                } finally {
+                    WaitHints.restore(previous);
+                }
+                if (state == CANCELLING) {
+                    return CANCELLED;
+                }
+            }
+        }
+    }
+
+    /**
+     * Records a restart now and says whether the rate limit still allows it: at most {@code max}
+     * restarts within {@code windowNanos}. Called on the tasklet's own thread only.
+     */
+    boolean admitRestart(int max, long windowNanos) {
+        if (max == 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (restartTimes == null) {
+            restartTimes = new long[max];
+        }
+        // The ring holds the last `max` restart times; the oldest is at restartIndex once it is full.
+        if (restarts >= max && now - restartTimes[restartIndex] < windowNanos) {
+            return false;
+        }
+        restartTimes[restartIndex] = now;
+        restartIndex = (restartIndex + 1) % max;
+        return true;
+    }
+
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+        org.slf4j.LoggerFactory.getLogger(TaskletImpl.class)
+                .error("bug: tasklet '{}' escaped its bookkeeping", name, e);
+    }
+
+    /** Spreads the sequential ids; cheaper than an identity hash, which writes the object header. */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id * 0x9E3779B97F4A7C15L);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public String toString() {
+        return "Tasklet[" + id + " '" + name + "' " + state() + "]";
+    }
+}

@@ -1,0 +1,622 @@
+package dev.warren.tasklets;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one implementation of {@link JobQueue}: a deque of jobs and a set of workers under one
+ * {@link ReentrantLock}, with worker tasklets forked into a supervising {@link ScopeCore}.
+ *
+ * <p>One lock keeps every decision (take, retire, spawn, shut down) consistent with the backlog and the
+ * worker count, which is what makes {@code maxConcurrency} a hard bound and lets no job be stranded.
+ * Each job costs one lock hold on the adding side and one on the worker side: the worker records the
+ * counters of the job it just ran in the same hold in which it takes the next one.
+ *
+ * <p>Spawn rule: after queuing, start a worker if {@code backlog > idle} and {@code workers < max}.
+ * Idle workers stay counted as idle until they wake, so a burst of adds wakes each idle worker once
+ * and then starts new ones, instead of signalling the same sleeper again and again.
+ */
+final class TaskletJobQueue implements JobQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
+    /** How often {@code awaitTermination} re-checks once the scope was cancelled; see {@link #reapLocked()}. */
+    private static final long REAP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final String name;
+    private final int min;
+    private final int max;
+    private final int capacity;
+    private final boolean lifo;
+    private final long defaultDeadlineNanos; // 0 = none
+    private final long idleNanos;
+    private final String hint; // what the registry shows parked workers and adders waiting on
+    private final ScopeCore scope;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    private final Condition terminated = lock.newCondition();
+
+    // Guarded by lock.
+    private final ArrayDeque<Job> backlog = new ArrayDeque<>();
+    private final Set<Worker> workers = new HashSet<>();
+    private int idle;
+    private int inflight;
+    private int workerSeq;
+    private boolean shutdown;
+    private long started;
+    private long totalJobs;
+    private long timeouts;
+    private long rejected;
+    private long failed;
+    private long discarded;
+    private long waitNanos;
+    private long runNanos;
+
+    private TaskletJobQueue(JobQueue.Builder b, int max) {
+        this.name = b.name;
+        this.min = b.minConcurrency;
+        this.max = max;
+        this.capacity = b.backlog;
+        this.lifo = b.order == JobOrder.LIFO;
+        this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : b.defaultDeadline.toNanos();
+        this.idleNanos = b.idleTimeout.toNanos();
+        this.hint = "jobq " + name;
+        this.scope = ScopeCore.open("jobq " + name, ScopeCore.Policy.SUPERVISE, 0, null, null, null);
+    }
+
+    /** Queues started and not yet seen terminated, for the "jobq" report (libmtev's /jobq.json). */
+    private static final java.util.Set<TaskletJobQueue> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        dev.warren.tasklets.observe.Reports.register("jobq", TaskletJobQueue::report);
+    }
+
+    /** {@code {"NAME": {concurrency, desired_concurrency, ...}, ...}} for every live queue, by name. */
+    private static Object report() {
+        java.util.Map<String, Object> out = new java.util.TreeMap<>();
+        LIVE.removeIf(TaskletJobQueue::isTerminated);
+        for (TaskletJobQueue q : LIVE) {
+            out.put(q.name, q.stats().toTree());
+        }
+        return out;
+    }
+
+    static JobQueue start(JobQueue.Builder b, int max) {
+        TaskletJobQueue q = new TaskletJobQueue(b, max);
+        LIVE.add(q);
+        List<Job> dropped = null;
+        q.lock.lock();
+        try {
+            for (int i = 0; i < q.min && !q.shutdown; i++) {
+                dropped = q.spawnLocked();
+            }
+        } finally {
+            q.lock.unlock();
+        }
+        cancelAll(dropped);
+        return q;
+    }
+
+    /** A queued job. Its fields are written before it is queued and read by the worker that takes it. */
+    private static final class Job {
+        final CheckedRunnable body;
+        final CompletableFuture<?> future; // null for add/tryAdd jobs
+        final long deadlineNanos; // relative to queuedAt; 0 = none
+        long queuedAt;
+        long startedAt;
+        boolean expired;
+
+        Job(CheckedRunnable body, CompletableFuture<?> future, long deadlineNanos) {
+            this.body = body;
+            this.future = future;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+
+    /** One worker tasklet's bookkeeping. */
+    private static final class Worker {
+        Tasklet<Void> tasklet; // set under lock right after the fork
+        boolean started; // under lock: its task ran (a worker forked into a cancelled scope never does)
+        // Written by the worker itself, folded into the counters under lock by recordLocked.
+        boolean hasResult;
+        boolean lastFailed;
+        long lastRunNanos;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    // ---- adding ----
+
+    @Override
+    public boolean tryAdd(CheckedRunnable job) {
+        return tryEnqueue(new Job(Objects.requireNonNull(job, "job"), null, defaultDeadlineNanos));
+    }
+
+    @Override
+    public boolean tryAdd(CheckedRunnable job, Duration deadline) {
+        Objects.requireNonNull(job, "job");
+        long d = JobQueue.Builder.checkPositive("deadline", deadline).toNanos();
+        return tryEnqueue(new Job(job, null, d));
+    }
+
+    private boolean tryEnqueue(Job j) {
+        try {
+            return enqueue(j, 0, true);
+        } catch (InterruptedException e) {
+            throw new AssertionError("tryAdd never waits", e);
+        }
+    }
+
+    @Override
+    public void add(CheckedRunnable job) throws InterruptedException {
+        enqueue(new Job(Objects.requireNonNull(job, "job"), null, defaultDeadlineNanos), -1, false);
+    }
+
+    @Override
+    public boolean add(CheckedRunnable job, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(job, "job");
+        return enqueue(new Job(job, null, defaultDeadlineNanos), timeoutNanos(timeout), false);
+    }
+
+    @Override
+    public boolean add(CheckedRunnable job, Duration timeout, Duration deadline) throws InterruptedException {
+        Objects.requireNonNull(job, "job");
+        long d = JobQueue.Builder.checkPositive("deadline", deadline).toNanos();
+        return enqueue(new Job(job, null, d), timeoutNanos(timeout), false);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<? extends T> job) throws InterruptedException {
+        Objects.requireNonNull(job, "job");
+        CompletableFuture<T> f = new CompletableFuture<>();
+        enqueue(new Job(() -> f.complete(job.call()), f, defaultDeadlineNanos), -1, false);
+        return f;
+    }
+
+    private static long timeoutNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
+        }
+        return timeout.toNanos();
+    }
+
+    /**
+     * Queues {@code j}. {@code waitNanos}: 0 = don't wait, negative = wait for ever.
+     * {@code tryOnly}: after shutdown, return false instead of throwing.
+     */
+    private boolean enqueue(Job j, long waitNanos, boolean tryOnly) throws InterruptedException {
+        List<Job> dropped = null;
+        lock.lock();
+        try {
+            dropped = stopIfScopeCancelledLocked();
+            if (shutdown) {
+                if (tryOnly) {
+                    rejected++;
+                    return false;
+                }
+                throw shutDownException();
+            }
+            if (backlog.size() >= capacity) {
+                if (waitNanos == 0) {
+                    rejected++;
+                    return false;
+                }
+                Object previous = Tasklets.blockingOn(hint);
+                try {
+                    long left = waitNanos;
+                    while (backlog.size() >= capacity) {
+                        if (waitNanos < 0) {
+                            notFull.await();
+                        } else if (left <= 0) {
+                            rejected++;
+                            return false;
+                        } else {
+                            left = notFull.awaitNanos(left);
+                        }
+                        if (shutdown) {
+                            throw shutDownException();
+                        }
+                    }
+                } finally {
+                    Tasklets.unblocked(previous);
+                }
+            }
+            j.queuedAt = System.nanoTime();
+            backlog.addLast(j);
+            if (idle > 0) {
+                notEmpty.signal();
+            }
+            if (backlog.size() > idle && workers.size() < max) {
+                dropped = spawnLocked();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+            cancelAll(dropped);
+        }
+    }
+
+    private IllegalStateException shutDownException() {
+        return new IllegalStateException("jobq '" + name + "' is shut down; it accepts no more jobs");
+    }
+
+    // ---- workers ----
+
+    /** Forks a worker. Returns the jobs to cancel if the scope turned out to be cancelled, else null. */
+    private List<Job> spawnLocked() {
+        Worker w = new Worker();
+        workers.add(w);
+        try {
+            w.tasklet = scope.fork("jobq-" + name + "-" + ++workerSeq, () -> {
+                work(w);
+                return null;
+            });
+        } catch (RuntimeException | Error e) {
+            workers.remove(w);
+            LOG.error("jobq '{}' could not start a worker; {} workers remain", name, workers.size(), e);
+            return null;
+        }
+        if (w.tasklet.isDone() && !w.started) {
+            workers.remove(w); // forked into a cancelled scope: it never runs
+        }
+        return stopIfScopeCancelledLocked();
+    }
+
+    private void work(Worker w) {
+        TaskletImpl<?> me = WaitHints.current();
+        try {
+            for (; ; ) {
+                Job job = take(w, me);
+                if (job == null) {
+                    return;
+                }
+                if (job.expired) {
+                    if (job.future != null) {
+                        job.future.completeExceptionally(new TimeoutException("job on jobq '" + name
+                                + "' was dropped: its deadline of " + job.deadlineNanos / 1_000_000.0
+                                + " ms passed while it was queued"));
+                    }
+                    continue;
+                }
+                runJob(w, job, me);
+                if (me.isCancelling()) {
+                    return;
+                }
+                Thread.interrupted(); // a job's stray self-interrupt must not hit the next job
+            }
+        } finally {
+            exit(w);
+        }
+    }
+
+    /**
+     * Records the job the worker just ran, then takes the next one: a job to run, an expired job
+     * (already counted), or null when the worker should exit (shut down, idle above min, cancelled).
+     */
+    private Job take(Worker w, TaskletImpl<?> me) {
+        long idleLeft = idleNanos;
+        lock.lock();
+        try {
+            w.started = true;
+            recordLocked(w);
+            for (; ; ) {
+                if (me.isCancelling()) {
+                    return null;
+                }
+                Job j = lifo ? backlog.pollLast() : backlog.pollFirst();
+                if (j != null) {
+                    notFull.signal();
+                    if (j.future != null && j.future.isDone()) {
+                        continue; // its future was cancelled while it waited
+                    }
+                    long now = System.nanoTime();
+                    if (j.deadlineNanos != 0 && now - j.queuedAt > j.deadlineNanos) {
+                        timeouts++;
+                        j.expired = true;
+                        return j;
+                    }
+                    inflight++;
+                    started++;
+                    waitNanos += now - j.queuedAt;
+                    j.startedAt = now;
+                    return j;
+                }
+                if (shutdown) {
+                    retireLocked(w);
+                    return null;
+                }
+                if (idleLeft <= 0) {
+                    if (workers.size() > min) {
+                        retireLocked(w);
+                        return null;
+                    }
+                    idleLeft = idleNanos;
+                }
+                idle++;
+                Object previous = Tasklets.blockingOn(hint);
+                try {
+                    idleLeft = notEmpty.awaitNanos(idleLeft);
+                } catch (InterruptedException e) {
+                    return null; // cancelled (or a stray interrupt: exit() replaces the worker if needed)
+                } finally {
+                    idle--;
+                    Tasklets.unblocked(previous);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runJob(Worker w, Job j, TaskletImpl<?> me) {
+        boolean jobFailed = false;
+        VirtualMachineError fatal = null;
+        try {
+            j.body.run();
+        } catch (Throwable e) {
+            if (j.future != null) {
+                j.future.completeExceptionally(e);
+            }
+            if (!me.isCancelling()) {
+                jobFailed = true;
+                if (j.future == null) {
+                    LOG.warn("job on jobq '{}' failed", name, e);
+                }
+            }
+            if (e instanceof VirtualMachineError vme) {
+                fatal = vme;
+            }
+        }
+        w.lastRunNanos = System.nanoTime() - j.startedAt;
+        w.lastFailed = jobFailed;
+        w.hasResult = true;
+        if (fatal != null) {
+            throw fatal; // the worker dies (the supervising scope logs it); exit() replaces it
+        }
+    }
+
+    private void recordLocked(Worker w) {
+        if (w.hasResult) {
+            w.hasResult = false;
+            inflight--;
+            totalJobs++;
+            runNanos += w.lastRunNanos;
+            if (w.lastFailed) {
+                failed++;
+            }
+        }
+    }
+
+    private void retireLocked(Worker w) {
+        workers.remove(w);
+        if (shutdown && workers.isEmpty()) {
+            terminated.signalAll();
+        }
+    }
+
+    private void exit(Worker w) {
+        List<Job> dropped = null;
+        lock.lock();
+        try {
+            recordLocked(w);
+            workers.remove(w);
+            dropped = stopIfScopeCancelledLocked();
+            if (!shutdown && (workers.size() < min || (backlog.size() > idle && workers.size() < max))) {
+                dropped = spawnLocked(); // the worker died or was interrupted with work left
+            }
+            if (shutdown && workers.isEmpty()) {
+                terminated.signalAll();
+            }
+        } finally {
+            lock.unlock();
+            cancelAll(dropped);
+        }
+    }
+
+    // ---- stopping ----
+
+    /**
+     * When the owner of the scope cancelled it, no worker can be started any more: stop like
+     * {@code shutdownNow} so that nobody waits for room or for jobs that would never run.
+     */
+    private List<Job> stopIfScopeCancelledLocked() {
+        return scope.isCancelled() && !(shutdown && backlog.isEmpty()) ? stopLocked() : null;
+    }
+
+    private List<Job> stopLocked() {
+        shutdown = true;
+        List<Job> dropped = new ArrayList<>(backlog);
+        backlog.clear();
+        discarded += dropped.size();
+        notEmpty.signalAll();
+        notFull.signalAll();
+        if (workers.isEmpty()) {
+            terminated.signalAll();
+        }
+        return dropped;
+    }
+
+    private static void cancelAll(List<Job> dropped) {
+        if (dropped != null) {
+            for (Job j : dropped) {
+                if (j.future != null) {
+                    j.future.cancel(false);
+                }
+            }
+        }
+    }
+
+    /**
+     * Forgets workers that were forked but never ran because the scope was cancelled under them
+     * (a tasklet cancelled before it starts never runs its task, so it cannot remove itself).
+     */
+    private void reapLocked() {
+        workers.removeIf(w -> !w.started && w.tasklet != null && w.tasklet.isDone());
+    }
+
+    @Override
+    public void shutdown() {
+        lock.lock();
+        try {
+            if (!shutdown) {
+                shutdown = true;
+                notEmpty.signalAll();
+                notFull.signalAll();
+                if (workers.isEmpty()) {
+                    terminated.signalAll();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int shutdownNow() {
+        List<Job> dropped;
+        lock.lock();
+        try {
+            dropped = stopLocked();
+        } finally {
+            lock.unlock();
+        }
+        cancelAll(dropped);
+        scope.cancel();
+        return dropped.size();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        lock.lock();
+        try {
+            return shutdown || scope.isCancelled();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isTerminated() {
+        lock.lock();
+        try {
+            return terminatedLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean terminatedLocked() {
+        if (scope.isCancelled()) {
+            reapLocked();
+        }
+        return shutdown && workers.isEmpty();
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return awaitTermination(timeoutNanos(timeout), false);
+    }
+
+    private boolean awaitTermination(long nanos, boolean forever) throws InterruptedException {
+        TaskletImpl<?> me = WaitHints.current();
+        if (me != null && me.scope == scope) {
+            throw new IllegalStateException("a job of jobq '" + name + "' cannot wait for the queue to terminate");
+        }
+        long deadline = System.nanoTime() + nanos;
+        lock.lock();
+        try {
+            Object previous = Tasklets.blockingOn(hint);
+            try {
+                while (!terminatedLocked()) {
+                    long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    if (scope.isCancelled()) {
+                        terminated.awaitNanos(Math.min(left, REAP_POLL_NANOS));
+                    } else if (forever) {
+                        terminated.await();
+                    } else {
+                        terminated.awaitNanos(left);
+                    }
+                }
+            } finally {
+                Tasklets.unblocked(previous);
+            }
+        } finally {
+            lock.unlock();
+        }
+        scope.close(); // the workers left the set; wait for their threads to end and unregister the scope
+        LIVE.remove(this);
+        return true;
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        boolean interrupted = false;
+        for (; ; ) {
+            try {
+                awaitTermination(0, true);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                shutdownNow();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- observing ----
+
+    @Override
+    public Stats stats() {
+        lock.lock();
+        try {
+            if (scope.isCancelled()) {
+                reapLocked();
+            }
+            int want = inflight + backlog.size();
+            int desired = Math.min(max, Math.max(shutdown ? 0 : min, want));
+            return new Stats(
+                    workers.size(),
+                    desired,
+                    totalJobs,
+                    backlog.size(),
+                    inflight,
+                    timeouts,
+                    started == 0 ? 0.0 : waitNanos / (double) started / 1e6,
+                    totalJobs == 0 ? 0.0 : runNanos / (double) totalJobs / 1e6,
+                    rejected,
+                    failed,
+                    discarded);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JobQueue['" + name + "' " + (lifo ? "LIFO" : "FIFO") + ", " + min + ".." + max + " workers, backlog "
+                + capacity + "]";
+    }
+}

@@ -1,0 +1,223 @@
+package dev.warren.tasklets;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * Structured concurrency: a block of code that forks tasklets and does not end before they do.
+ *
+ * <pre>{@code
+ * try (var scope = TaskletScope.failFast("checkout").deadline(Duration.ofSeconds(2)).open()) {
+ *     Tasklet<User> user = scope.fork("user", () -> users.load(id));
+ *     Tasklet<Cart> cart = scope.fork("cart", () -> carts.load(id));
+ *     scope.join();                 // throws the first failure; the other fork was cancelled
+ *     return render(user.result(), cart.result());
+ * }                                 // close(): nothing forked here is still running after this line
+ * }</pre>
+ *
+ * <p><b>Policies.</b>
+ * <ul>
+ *   <li>{@link #failFast} — the first child that fails cancels all the others; {@link #join()} throws
+ *       {@link TaskletFailedException} with that failure as the cause and later ones suppressed.</li>
+ *   <li>{@link #firstSuccess} — the first child that returns a result wins and the others are cancelled;
+ *       see {@link FirstSuccessScope}.</li>
+ *   <li>{@link #supervise} — failures go to a {@link SupervisionHandler} and are counted; siblings keep
+ *       running; with a {@link RestartPolicy}, a failed child is restarted after a backoff pause until
+ *       the restart rate limit is hit.</li>
+ * </ul>
+ *
+ * <p><b>Options.</b> A {@linkplain Builder#deadline deadline} cancels the scope (and its whole subtree)
+ * when it passes, and {@code join()} then throws {@link DeadlineExceededException}. A
+ * {@linkplain Builder#maxConcurrency concurrency limit} makes {@code fork} block while that many children
+ * are alive.
+ *
+ * <p><b>Ownership and nesting.</b> A scope opened inside a tasklet belongs to that tasklet: cancelling
+ * the tasklet cancels the scope, and with it every tasklet below. The registry
+ * ({@link Tasklets#snapshot()}) shows scopes under the tasklet that opened them.
+ *
+ * <p><b>Threading.</b> {@code fork} may be called from any thread while the scope is open, in
+ * particular from the scope's own children (a server's acceptor forks connection tasklets into the
+ * server scope). {@code join} and {@code close} are meant for the thread that opened the scope.
+ * {@code fork} blocks only under a concurrency limit; {@code join} and {@code close} block until the
+ * children are done.
+ *
+ * <p><b>Closing.</b> {@link #close()} cancels whatever is still running and waits for it, even if the
+ * closing thread is interrupted (the interrupt is kept for later). When {@code close} returns, no code
+ * of any child of this scope runs, ever. Closing twice is harmless; {@code fork} after close throws.
+ *
+ * <p><b>Memory consistency.</b> Actions before {@code fork} happen-before the child's task; actions of
+ * every child happen-before {@code join} (or {@code close}) returns.
+ */
+public final class TaskletScope implements AutoCloseable {
+
+    private final ScopeCore core;
+
+    TaskletScope(ScopeCore core) {
+        this.core = core;
+    }
+
+    /** A scope in which the first failure cancels the other children and is thrown by {@code join}. */
+    public static Builder failFast(String name) {
+        return new Builder(name, ScopeCore.Policy.FAIL_FAST);
+    }
+
+    /** A scope whose children's failures are reported and counted, optionally restarting the child. */
+    public static Builder supervise(String name) {
+        return new Builder(name, ScopeCore.Policy.SUPERVISE);
+    }
+
+    /** A scope where the first successful child wins and the others are cancelled. */
+    public static <T> FirstSuccessScope.Builder<T> firstSuccess(String name) {
+        return new FirstSuccessScope.Builder<>(name);
+    }
+
+    /**
+     * Starts {@code task} in a new tasklet named {@code name}, a child of this scope. Blocks while the
+     * scope's concurrency limit is reached. If the scope has already been cancelled (a failure, a
+     * deadline, a first success), returns a tasklet that is already {@link TaskletState#CANCELLED} and
+     * never runs.
+     *
+     * @throws IllegalStateException if the scope is closed
+     * @throws java.util.concurrent.CancellationException if the caller was interrupted while waiting
+     *     for a concurrency permit (its interrupt status is set again)
+     */
+    public <T> Tasklet<T> fork(String name, Callable<? extends T> task) {
+        return core.fork(name, task);
+    }
+
+    /** Like {@link #fork(String, Callable)} for a task run for its effect. */
+    public Tasklet<Void> fork(String name, CheckedRunnable task) {
+        Objects.requireNonNull(task, "task");
+        return core.fork(name, () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * Waits until every child has ended, then applies the policy.
+     *
+     * @throws TaskletFailedException (fail-fast) if a child failed: the first failure is the cause
+     * @throws DeadlineExceededException if the deadline passed first
+     * @throws InterruptedException if the calling thread was interrupted while waiting; the children
+     *     keep running until {@link #close()}
+     */
+    public void join() throws InterruptedException {
+        core.awaitChildren();
+        core.throwIfFailed();
+    }
+
+    /** Cancels every child now; later forks return cancelled tasklets. Does not wait. */
+    public void cancel() {
+        core.cancel();
+    }
+
+    /** True once the scope was cancelled, by {@link #cancel()}, a failure (fail-fast) or its deadline. */
+    public boolean isCancelled() {
+        return core.isCancelled();
+    }
+
+    /** The scope's name. */
+    public String name() {
+        return core.name;
+    }
+
+    /** How many children are alive right now. */
+    public int liveCount() {
+        return core.children.liveCount();
+    }
+
+    /** How many times a child's task threw (every failure, including those followed by a restart). */
+    public long failureCount() {
+        return core.failures.sum();
+    }
+
+    /** How many times a supervised child was restarted. */
+    public long restartCount() {
+        return core.restarts.sum();
+    }
+
+    /** Cancels what still runs, waits for it, and unregisters the scope. See the class comment. */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TaskletScope['" + core.name + "' " + core.policy + ", " + liveCount() + " live]";
+    }
+
+    /**
+     * Configures a scope; {@link #open()} opens it. A builder may open several scopes.
+     * Not thread-safe.
+     */
+    public static final class Builder {
+        final String name;
+        final ScopeCore.Policy policy;
+        Duration deadline;
+        int maxConcurrency;
+        SupervisionHandler handler;
+        RestartPolicy restartPolicy;
+
+        Builder(String name, ScopeCore.Policy policy) {
+            this.name = Objects.requireNonNull(name, "name");
+            this.policy = policy;
+        }
+
+        /** Cancels the scope when {@code deadline} has passed since {@link #open()}; must be {@code > 0}. */
+        public Builder deadline(Duration deadline) {
+            this.deadline = checkDeadline(deadline);
+            return this;
+        }
+
+        /** At most {@code max} children alive at once; {@code fork} blocks beyond. Must be {@code > 0}. */
+        public Builder maxConcurrency(int max) {
+            this.maxConcurrency = checkConcurrency(max);
+            return this;
+        }
+
+        /** Supervise only: where failures are reported (the default logs them). */
+        public Builder onFailure(SupervisionHandler handler) {
+            requireSupervise("onFailure");
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Supervise only: restart failed children with this policy (the default never restarts). */
+        public Builder restart(RestartPolicy policy) {
+            requireSupervise("restart");
+            this.restartPolicy = Objects.requireNonNull(policy, "restart policy");
+            return this;
+        }
+
+        private void requireSupervise(String option) {
+            if (policy != ScopeCore.Policy.SUPERVISE) {
+                throw new IllegalStateException(option + "(...) applies to supervising scopes only; scope '" + name
+                        + "' is "
+                        + policy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            }
+        }
+
+        /** Opens the scope, owned by the calling tasklet (or top-level if the caller is not a tasklet). */
+        public TaskletScope open() {
+            return new TaskletScope(ScopeCore.open(name, policy, maxConcurrency, deadline, handler, restartPolicy));
+        }
+    }
+
+    static Duration checkDeadline(Duration deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("deadline must be > 0, was " + deadline);
+        }
+        return deadline;
+    }
+
+    static int checkConcurrency(int max) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("maxConcurrency must be > 0, was " + max);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.warren.tasklets.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.EventType;
+
+class NoPinningExtensionTest {
+
+    private static EngineExecutionResults run(Class<?> fixture) {
+        return EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .selectors(selectClass(fixture))
+                .execute();
+    }
+
+    private static List<Throwable> failures(EngineExecutionResults results) {
+        return results.allEvents().stream()
+                .filter(e -> e.getType() == EventType.FINISHED)
+                .map(e -> e.getRequiredPayload(TestExecutionResult.class))
+                .filter(r -> r.getStatus() != TestExecutionResult.Status.SUCCESSFUL)
+                .map(TestExecutionResult::getThrowable)
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    @Test
+    void aTestThatPinsFailsWithThePinnedStack() {
+        EngineExecutionResults results = run(PinsInTestFixture.class);
+        List<Throwable> failures = failures(results);
+        // The event is reported by afterEach if JFR already delivered it, else by afterAll: never both.
+        assertEquals(1, failures.size(), () -> "one failure expected, got " + failures);
+        String message = failures.get(0).getMessage();
+        assertTrue(failures.get(0) instanceof AssertionError, message);
+        assertTrue(message.contains("pinned its carrier in our code"), message);
+        assertTrue(message.contains("test 'PinsInTestFixture > pinsInAClassInitializer()'"), message);
+        assertTrue(message.contains("'fixture-pinner'"), message);
+        assertTrue(message.contains("dev.warren.tasklets.testing.SleepsInClinit"), message);
+        assertTrue(message.contains("<clinit>"), message);
+        List<Event> finished = results.allEvents().stream()
+                .filter(e -> e.getType() == EventType.FINISHED)
+                .toList();
+        assertEquals(3, finished.size(), "engine, class and test finished: " + finished);
+    }
+
+    @Test
+    void aTestThatBlocksPolitelyPasses() {
+        EngineExecutionResults results = run(DoesNotPinFixture.class);
+        assertEquals(List.of(), failures(results));
+        results.testEvents().assertStatistics(s -> s.started(1).succeeded(1).failed(0));
+    }
+}
