@@ -1,0 +1,175 @@
+package dev.warren.net;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.nio.charset.Charset;
+
+/**
+ * A TCP connection with buffered input and output, read and written in blocking style from a tasklet.
+ *
+ * <pre>{@code
+ * for (String line; (line = conn.readLine(8192)) != null; ) {
+ *     conn.writeLine(line).flush();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> The input side (every {@code read...} method, {@link #available()},
+ * {@link #inputStream()}) is used by one tasklet at a time, the output side (every {@code write...}
+ * method, {@link #flush()}, {@link #outputStream()}) by one tasklet at a time; the two sides may be
+ * used by two different tasklets at once (a reader and a writer). Nothing here is locked: sharing one
+ * side between tasklets needs the caller's own {@link java.util.concurrent.locks.ReentrantLock}.
+ * {@link #abort()}, {@link #protocolError(String)}, {@link #isOpen()} and the address methods may be
+ * called from any thread. Reads block until data arrives (at most the read timeout, if set; then
+ * {@link java.net.SocketTimeoutException}); {@code flush} blocks while the kernel's send buffer is
+ * full. Both are parked virtual-thread waits, not blocked carrier threads, and both end with an
+ * exception when the tasklet is cancelled (the JDK closes the socket of an interrupted virtual thread).
+ * The registry shows a blocked tasklet as waiting on {@code socket LOCAL<-REMOTE}.
+ *
+ * <p><b>End of stream.</b> A peer that closes cleanly is not an error: {@link #readByte()},
+ * {@link #readUpTo} and {@link #readFully} return {@code -1} and {@link #readLine(int)} returns
+ * {@code null} when the stream ends at a message boundary. When it ends inside a unit that needed more
+ * bytes (the rest of a {@code readFully}, a line without its terminator, an {@code int}), the read
+ * throws {@link ConnectionClosedException}. A reset or another transport failure throws a plain
+ * {@link IOException}.
+ *
+ * <p><b>Buffers.</b> Each connection has its own input and output buffer, sized by the server builder
+ * or the {@link ConnectOptions}, allocated on first use (a connection that never reads holds no input
+ * buffer). Writes go to the output buffer and reach the socket only on {@link #flush()} or when the
+ * buffer fills, so many small messages leave in one system call.
+ *
+ * <p><b>Closing.</b> {@link #close()} flushes what is buffered, then closes the socket. On a server the
+ * server closes the connection when the handler ends; the handler need not. {@link #abort()} closes at
+ * once from any thread, discarding buffered output. After either, reads and writes throw
+ * {@link IOException}.
+ */
+public interface Connection extends Closeable {
+
+    /** The peer's address. */
+    InetSocketAddress remoteAddress();
+
+    /** This side's address. */
+    InetSocketAddress localAddress();
+
+    // ---- input ----
+
+    /**
+     * Reads exactly {@code len} bytes into {@code b[off..off+len)}, blocking until they have arrived.
+     *
+     * @return {@code len}, or {@code -1} if the stream ended before the first byte (nothing was read)
+     * @throws ConnectionClosedException if the stream ended after some but not all of the bytes
+     */
+    int readFully(byte[] b, int off, int len) throws IOException;
+
+    /**
+     * Reads at least one and at most {@code len} bytes: whatever is buffered, or, with an empty buffer,
+     * what one read from the socket brings. Blocks only when nothing is buffered.
+     *
+     * @return the number of bytes read ({@code 0} only when {@code len == 0}), or {@code -1} at end of stream
+     */
+    int readUpTo(byte[] b, int off, int len) throws IOException;
+
+    /** Reads one byte: {@code 0..255}, or {@code -1} at end of stream. */
+    int readByte() throws IOException;
+
+    /**
+     * Reads a line terminated by {@code \n} (a preceding {@code \r} is dropped too) and decodes it as
+     * UTF-8, without the terminator.
+     *
+     * @param maxLength the longest line accepted, in bytes, terminator excluded; {@code >= 0}
+     * @return the line, or {@code null} if the stream ended before its first byte
+     * @throws LineTooLongException if no terminator came within {@code maxLength} bytes; the input is
+     *     then in the middle of the line and the connection should be closed
+     * @throws ConnectionClosedException if the stream ended inside a line
+     */
+    default String readLine(int maxLength) throws IOException {
+        return readLine(maxLength, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Like {@link #readLine(int)}, decoding with {@code charset} (HTTP heads use ISO-8859-1). */
+    String readLine(int maxLength, Charset charset) throws IOException;
+
+    /**
+     * Reads a 4-byte big-endian {@code int}.
+     *
+     * @throws ConnectionClosedException if the stream ends before all four bytes (even before the first:
+     *     a value was required; check {@link ConnectionClosedException#bytesRead()})
+     */
+    int readInt() throws IOException;
+
+    /** Reads a 2-byte big-endian {@code short}; end of stream as for {@link #readInt()}. */
+    short readShort() throws IOException;
+
+    /** Reads an 8-byte big-endian {@code long}; end of stream as for {@link #readInt()}. */
+    long readLong() throws IOException;
+
+    /** The bytes readable without blocking: those in the input buffer (the kernel is not asked). */
+    int available();
+
+    /** An {@link InputStream} view of the input side (buffered; {@code close()} closes the connection). */
+    InputStream inputStream();
+
+    // ---- output ----
+
+    /** Buffers {@code b}; see {@link #write(byte[], int, int)}. */
+    default Connection write(byte[] b) throws IOException {
+        return write(b, 0, b.length);
+    }
+
+    /**
+     * Buffers {@code b[off..off+len)}. Blocks (writing to the socket) only when the output buffer is
+     * full; a write at least as large as the buffer goes to the socket directly after what is buffered.
+     */
+    Connection write(byte[] b, int off, int len) throws IOException;
+
+    /** Buffers one byte (the low 8 bits of {@code b}). */
+    Connection writeByte(int b) throws IOException;
+
+    /** Buffers {@code line} encoded as UTF-8, then {@code \n}. */
+    Connection writeLine(String line) throws IOException;
+
+    /** Buffers a 4-byte big-endian {@code int}. */
+    Connection writeInt(int v) throws IOException;
+
+    /** Buffers a 2-byte big-endian {@code short}. */
+    Connection writeShort(int v) throws IOException;
+
+    /** Buffers an 8-byte big-endian {@code long}. */
+    Connection writeLong(long v) throws IOException;
+
+    /** Writes everything buffered to the socket in one system call (more only if the kernel takes less). */
+    void flush() throws IOException;
+
+    /** An {@link OutputStream} view of the output side (buffered; {@code flush()} flushes the connection). */
+    OutputStream outputStream();
+
+    // ---- lifecycle ----
+
+    /**
+     * Closes the connection because the peer broke the protocol: logs {@code reason} at DEBUG, counts
+     * the connection under {@link CloseReason#PROTOCOL_ERROR} on a server, and closes the socket at once.
+     * Returns an exception for the caller to throw, so that the handler stops:
+     * <pre>{@code throw conn.protocolError("frame length " + n + " above the maximum " + max);}</pre>
+     * May be called from any thread.
+     */
+    ProtocolException protocolError(String reason);
+
+    /** True until the connection is closed (by either call here, the server, or a failed socket). */
+    boolean isOpen();
+
+    /** Closes the socket at once, discarding buffered output. Any thread; harmless if already closed. */
+    void abort();
+
+    /**
+     * Flushes buffered output, then closes the socket (even if the flush fails). Call it from the tasklet
+     * that writes, or when no write is in progress; from elsewhere use {@link #abort()}. Harmless if
+     * already closed.
+     *
+     * @throws IOException if the final flush failed (the socket is closed anyway)
+     */
+    @Override
+    void close() throws IOException;
+}

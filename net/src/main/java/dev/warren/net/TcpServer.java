@@ -1,0 +1,207 @@
+package dev.warren.net;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A TCP server: one acceptor tasklet, and one tasklet per accepted connection running the
+ * {@link ConnectionHandler}, all inside the server's own supervising {@link dev.warren.tasklets.TaskletScope}.
+ *
+ * <pre>{@code
+ * try (TcpServer server = TcpServer.builder().port(7000).handler(conn -> {
+ *         for (String line; (line = conn.readLine(8192)) != null; ) conn.writeLine(line).flush();
+ *     }).start()) {
+ *     server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread, except {@link #close()} and
+ * {@code awaitTermination} from one of the server's own connection tasklets (they would wait for
+ * themselves). {@link #close()} and {@code awaitTermination} block; the others return at once.
+ *
+ * <p><b>Ownership.</b> The server owns its listening socket, its tasklets and every accepted
+ * connection. Its scope is opened by the thread that calls {@link Builder#start()}; when that thread is
+ * a tasklet, the server belongs to it (cancelling that tasklet cancels the server's tasklets too).
+ * A handler failure closes only its own connection, is logged and counted; the server keeps serving.
+ *
+ * <p><b>Limits and timeouts.</b> Beyond {@linkplain Builder#maxConnections max connections} the
+ * {@link ConnectionLimitPolicy} applies. The {@linkplain Builder#readTimeout read timeout} bounds each
+ * blocking read (the read throws {@link java.net.SocketTimeoutException}); the
+ * {@linkplain Builder#idleTimeout idle timeout} closes a connection on which nothing was read or written
+ * for that long (checked by an idle-reaper tasklet four times per timeout). Both count as
+ * {@link CloseReason#TIMEOUT}.
+ *
+ * <p><b>Closing.</b> {@link #close()} stops accepting (the listening socket is closed at once), lets the
+ * connections finish for up to the {@linkplain Builder#drainTimeout drain timeout}, then closes the
+ * sockets of those still open and cancels their tasklets (counted as {@link CloseReason#SHUTDOWN}), and
+ * returns when every tasklet of the server has ended. Closing twice is harmless; a second caller
+ * waits for the first to finish.
+ */
+public interface TcpServer extends AutoCloseable {
+
+    /** A builder with the defaults listed on each option. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port the server listens on (the real one when it was started with port 0). */
+    int port();
+
+    /** The address the server listens on. */
+    InetSocketAddress localAddress();
+
+    /** The server's counters now. Never blocks. */
+    TcpServerStats stats();
+
+    /** True from {@link #close()} on. */
+    boolean isClosing();
+
+    /** Blocks until the server was closed and every one of its tasklets has ended. */
+    void awaitTermination() throws InterruptedException;
+
+    /** Like {@link #awaitTermination()}, at most {@code timeout}; returns true if the server terminated. */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /** Stops accepting, drains, cancels what is left and waits for it; see the class comment. */
+    @Override
+    void close();
+
+    /**
+     * Configures a {@link TcpServer}; {@link #start()} binds and starts it. Every option is checked
+     * when it is set, and the message names the bad value. Not thread-safe; may start several servers.
+     */
+    final class Builder {
+        String name = "tcp-server";
+        InetAddress bindAddress;
+        int port;
+        ConnectionHandler handler;
+        boolean tcpNoDelay = true;
+        boolean reuseAddress = true;
+        int backlog = 1024;
+        int maxConnections = Integer.MAX_VALUE;
+        ConnectionLimitPolicy limitPolicy = ConnectionLimitPolicy.WAIT;
+        Duration readTimeout;
+        Duration idleTimeout;
+        Duration drainTimeout = Duration.ofSeconds(5);
+        int inputBufferSize = 8192;
+        int outputBufferSize = 8192;
+
+        Builder() {}
+
+        /** The name of the server's scope and the prefix of its tasklets' names. Default "tcp-server". */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The local address to listen on. Default: every local address (the wildcard address). */
+        public Builder bindAddress(InetAddress address) {
+            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            return this;
+        }
+
+        /** Like {@link #bindAddress(InetAddress)}, by name or literal ("127.0.0.1", "::1"). */
+        public Builder bindAddress(String host) {
+            this.bindAddress = Checks.host("bindAddress", host);
+            return this;
+        }
+
+        /** The port, 0..65535; 0 (the default) picks a free ephemeral port, see {@link TcpServer#port()}. */
+        public Builder port(int port) {
+            this.port = Checks.port(port);
+            return this;
+        }
+
+        /** Required: what runs for each connection. */
+        public Builder handler(ConnectionHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** TCP_NODELAY on accepted sockets. Default true: Nagle plus delayed ACKs cost ~40 ms a round trip. */
+        public Builder tcpNoDelay(boolean on) {
+            this.tcpNoDelay = on;
+            return this;
+        }
+
+        /** SO_REUSEADDR on the listening socket. Default true, so a restarted server rebinds at once. */
+        public Builder reuseAddress(boolean on) {
+            this.reuseAddress = on;
+            return this;
+        }
+
+        /** The listen backlog asked of the kernel (which may cap it). Default 1024. */
+        public Builder backlog(int backlog) {
+            this.backlog = Checks.positive("backlog", backlog);
+            return this;
+        }
+
+        /** The most connections served at once. Default unlimited. */
+        public Builder maxConnections(int max) {
+            this.maxConnections = Checks.positive("maxConnections", max);
+            return this;
+        }
+
+        /** What happens to connections beyond {@link #maxConnections}. Default {@link ConnectionLimitPolicy#WAIT}. */
+        public Builder limitPolicy(ConnectionLimitPolicy policy) {
+            this.limitPolicy = Objects.requireNonNull(policy, "limitPolicy");
+            return this;
+        }
+
+        /** The longest one blocking read may wait, {@code > 0}. Default none. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = Checks.positive("readTimeout", timeout);
+            Checks.millis("readTimeout", timeout);
+            return this;
+        }
+
+        /** How long a connection may go without reading or writing a byte, {@code > 0}. Default none. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Checks.positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /** How long {@link TcpServer#close()} lets connections finish, {@code >= 0}. Default 5 s. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = Checks.nonNegative("drainTimeout", timeout);
+            return this;
+        }
+
+        /** The input buffer of each connection, in bytes, {@code >= 64}. Default 8192. */
+        public Builder inputBufferSize(int bytes) {
+            this.inputBufferSize = Checks.atLeast("inputBufferSize", 64, bytes);
+            return this;
+        }
+
+        /** The output buffer of each connection, in bytes, {@code >= 64}. Default 8192. */
+        public Builder outputBufferSize(int bytes) {
+            this.outputBufferSize = Checks.atLeast("outputBufferSize", 64, bytes);
+            return this;
+        }
+
+        /**
+         * Binds the listening socket and starts the acceptor. The server's scope is owned by the calling
+         * thread's tasklet, if any.
+         *
+         * @throws IllegalStateException if no handler was set
+         * @throws UncheckedIOException if the socket cannot be bound (port in use, address not local...)
+         */
+        public TcpServer start() {
+            if (handler == null) {
+                throw new IllegalStateException("handler must be set before start()");
+            }
+            try {
+                return TcpServerImpl.start(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot listen on " + (bindAddress == null ? "*" : bindAddress.getHostAddress()) + ":" + port
+                                + ": " + e.getMessage(),
+                        e);
+            }
+        }
+    }
+}

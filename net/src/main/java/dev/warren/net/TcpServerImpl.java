@@ -1,0 +1,403 @@
+package dev.warren.net;
+
+import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.TaskletState;
+import dev.warren.tasklets.Tasklets;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one {@link TcpServer}: a blocking {@link ServerSocket} read by an acceptor tasklet that forks a
+ * tasklet per connection into the server's supervising scope, plus an optional idle-reaper tasklet.
+ *
+ * <p>Connection slots are a {@link Semaphore} of {@code maxConnections} permits: under
+ * {@link ConnectionLimitPolicy#WAIT} the acceptor takes a permit before {@code accept()} (so the kernel
+ * backlog holds the waiting peers), under {@link ConnectionLimitPolicy#CLOSE} it tries for one after.
+ * Each connection's tasklet gives its permit back as its last act.
+ */
+final class TcpServerImpl implements TcpServer {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpServerImpl.class);
+    /** Pause after an accept failure that is not ours (EMFILE, ENOBUFS): retrying at once would spin. */
+    private static final long ACCEPT_RETRY_MILLIS = 20;
+
+    private final String name;
+    private final ServerSocket serverSocket;
+    private final InetSocketAddress local;
+    private final ConnectionHandler handler;
+    private final boolean tcpNoDelay;
+    private final int readTimeoutMillis; // 0 = none
+    private final long idleNanos; // 0 = none
+    private final Duration drainTimeout;
+    private final int inSize;
+    private final int outSize;
+    private final ConnectionLimitPolicy limitPolicy;
+    private final int maxConnections;
+    private final Semaphore slots;
+    private final TaskletScope scope;
+    private final Set<ConnectionImpl> live = ConcurrentHashMap.newKeySet();
+
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final java.util.EnumMap<CloseReason, LongAdder> closed = new java.util.EnumMap<>(CloseReason.class);
+
+    private volatile boolean closing;
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition drained = drainLock.newCondition();
+    private Tasklet<Void> acceptor;
+    private Tasklet<Void> reaper;
+
+    private TcpServerImpl(TcpServer.Builder b, ServerSocket serverSocket) {
+        this.serverSocket = serverSocket;
+        this.local = (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        this.name = b.name + " " + ConnectionImpl.format(local);
+        this.handler = b.handler;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.readTimeoutMillis = b.readTimeout == null ? 0 : Checks.millis("readTimeout", b.readTimeout);
+        this.idleNanos = b.idleTimeout == null ? 0 : b.idleTimeout.toNanos();
+        this.drainTimeout = b.drainTimeout;
+        this.inSize = b.inputBufferSize;
+        this.outSize = b.outputBufferSize;
+        this.limitPolicy = b.limitPolicy;
+        this.maxConnections = b.maxConnections;
+        this.slots = new Semaphore(b.maxConnections);
+        for (CloseReason r : CloseReason.values()) {
+            closed.put(r, new LongAdder());
+        }
+        this.scope = TaskletScope.supervise(name).open();
+    }
+
+    static TcpServer start(TcpServer.Builder b) throws IOException {
+        ServerSocket ss = new ServerSocket();
+        try {
+            ss.setReuseAddress(b.reuseAddress);
+            InetSocketAddress at = b.bindAddress == null
+                    ? new InetSocketAddress(b.port)
+                    : new InetSocketAddress(b.bindAddress, b.port);
+            ss.bind(at, b.backlog);
+        } catch (IOException | RuntimeException e) {
+            ss.close();
+            throw e;
+        }
+        TcpServerImpl server = new TcpServerImpl(b, ss);
+        server.acceptor = server.scope.fork("acceptor " + ConnectionImpl.format(server.local), server::acceptLoop);
+        if (server.idleNanos > 0) {
+            server.reaper = server.scope.fork("idle-reaper " + ConnectionImpl.format(server.local), server::reapLoop);
+        }
+        return server;
+    }
+
+    // ------------------------------------------------------------------ accepting
+
+    private void acceptLoop() {
+        String acceptHint = "accept " + ConnectionImpl.format(local);
+        String slotHint = "connection slot (max " + maxConnections + ") on " + ConnectionImpl.format(local);
+        while (!closing) {
+            if (limitPolicy == ConnectionLimitPolicy.WAIT) {
+                Object previous = Tasklets.blockingOn(slotHint);
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    return; // close() cancels the acceptor
+                } finally {
+                    Tasklets.unblocked(previous);
+                }
+            }
+            Socket s;
+            Object previous = Tasklets.blockingOn(acceptHint);
+            try {
+                s = serverSocket.accept();
+            } catch (IOException e) {
+                if (limitPolicy == ConnectionLimitPolicy.WAIT) {
+                    slots.release();
+                }
+                if (closing || serverSocket.isClosed() || Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                LOG.warn("{}: accept failed, retrying in {} ms", name, ACCEPT_RETRY_MILLIS, e);
+                try {
+                    Thread.sleep(ACCEPT_RETRY_MILLIS);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
+            } finally {
+                Tasklets.unblocked(previous);
+            }
+            accepted.increment();
+            if (limitPolicy == ConnectionLimitPolicy.CLOSE && !slots.tryAcquire()) {
+                // counted before the close, so a peer that sees the close also sees the count
+                closed.get(CloseReason.LIMIT).increment();
+                closeQuietly(s);
+                LOG.debug(
+                        "{}: connection from {} closed: {} connections already",
+                        name,
+                        s.getRemoteSocketAddress(),
+                        maxConnections);
+                continue;
+            }
+            launch(s);
+        }
+    }
+
+    private void launch(Socket s) {
+        ConnectionImpl c;
+        try {
+            s.setTcpNoDelay(tcpNoDelay);
+            if (readTimeoutMillis > 0) {
+                s.setSoTimeout(readTimeoutMillis);
+            }
+            c = new ConnectionImpl(s, true, inSize, outSize, bytesIn, bytesOut);
+        } catch (IOException e) {
+            // The peer went away between accept and setup.
+            closeQuietly(s);
+            slots.release();
+            closed.get(CloseReason.PEER_RESET).increment();
+            return;
+        }
+        live.add(c);
+        Tasklet<Void> t;
+        try {
+            t = scope.fork("conn " + ConnectionImpl.format(c.remoteAddress()), () -> serve(c));
+        } catch (IllegalStateException e) { // the scope closed under us
+            finish(c, CloseReason.SHUTDOWN);
+            return;
+        }
+        if (t.state() == TaskletState.CANCELLED) {
+            finish(c, CloseReason.SHUTDOWN); // forked into a cancelled scope: serve() may never run
+        }
+    }
+
+    // ------------------------------------------------------------------ serving
+
+    private void serve(ConnectionImpl c) {
+        CloseReason outcome = CloseReason.NORMAL;
+        try {
+            handler.handle(c);
+            c.flush();
+        } catch (Throwable t) {
+            outcome = classify(c, t);
+            if (outcome == CloseReason.ERROR) {
+                LOG.error("{}: handler failed on {}", name, c, t);
+            } else if (LOG.isDebugEnabled()) {
+                LOG.debug("{}: {} closed ({}): {}", name, c, outcome.label(), t.toString());
+            }
+            if (t instanceof VirtualMachineError err && !(t instanceof StackOverflowError)) {
+                finish(c, outcome);
+                throw err;
+            }
+        }
+        finish(c, outcome);
+    }
+
+    private CloseReason classify(ConnectionImpl c, Throwable t) {
+        CloseReason recorded = c.recordedReason();
+        if (recorded != null) {
+            return recorded;
+        }
+        if (closing
+                && (t instanceof InterruptedException
+                        || t instanceof ClosedByInterruptException
+                        || t instanceof SocketException
+                        || Thread.currentThread().isInterrupted())) {
+            return CloseReason.SHUTDOWN;
+        }
+        if (t instanceof SocketTimeoutException) {
+            return CloseReason.TIMEOUT;
+        }
+        if (t instanceof ConnectionClosedException || t instanceof ProtocolException) {
+            return CloseReason.PROTOCOL_ERROR;
+        }
+        if (t instanceof InterruptedException || t instanceof ClosedByInterruptException) {
+            return CloseReason.SHUTDOWN; // the tasklet was cancelled
+        }
+        if (t instanceof IOException) {
+            return CloseReason.PEER_RESET;
+        }
+        return CloseReason.ERROR;
+    }
+
+    /** Closes {@code c} and counts it, once; called on its tasklet, or by the acceptor if it never ran. */
+    private void finish(ConnectionImpl c, CloseReason outcome) {
+        if (!c.markFinished()) {
+            return;
+        }
+        c.abort(outcome);
+        CloseReason r = c.recordedReason();
+        closed.get(r).increment();
+        // The slot is free before the connection stops counting as active, so a peer that saw
+        // active == 0 is never turned away by the limit.
+        slots.release();
+        live.remove(c);
+        if (closing && live.isEmpty()) {
+            drainLock.lock();
+            try {
+                drained.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    private void reapLoop() {
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), idleNanos / 4);
+        while (!closing) {
+            try {
+                Thread.sleep(Duration.ofNanos(period));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (ConnectionImpl c : live) {
+                if (now - c.lastActivity > idleNanos) {
+                    LOG.debug("{}: {} idle for more than {} ms, closing", name, c, idleNanos / 1_000_000);
+                    c.abort(CloseReason.TIMEOUT);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    public void close() {
+        if (!closeStarted.compareAndSet(false, true)) {
+            awaitUninterruptibly();
+            return;
+        }
+        try {
+            closing = true;
+            closeQuietly(serverSocket);
+            // The acceptor may be waiting for a slot rather than in accept(). It is not joined here: on
+            // JDK 25 with few carriers and busy connections, a virtual thread parked in accept() may not
+            // see the close until the load stops, so it is waited for last, by scope.close(). A connection
+            // it launches meanwhile is cancelled there too.
+            acceptor.cancel();
+            if (reaper != null) {
+                reaper.cancel();
+            }
+            drain();
+            for (ConnectionImpl c : live) {
+                c.abort(CloseReason.SHUTDOWN); // the socket close ends a blocked read even before the interrupt
+            }
+            scope.close(); // cancels (interrupts) what is left and waits for every tasklet
+            for (ConnectionImpl c : live) {
+                finish(c, CloseReason.SHUTDOWN); // forked but cancelled before its tasklet ever ran
+            }
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void drain() {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        boolean interrupted = false;
+        drainLock.lock();
+        try {
+            while (!live.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    drained.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break; // an interrupted closer skips the rest of the drain
+                }
+            }
+        } finally {
+            drainLock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitUninterruptibly() {
+        boolean interrupted = false;
+        for (; ; ) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.debug("close failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    @Override
+    public int port() {
+        return local.getPort();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public TcpServerStats stats() {
+        Map<CloseReason, Long> byReason = new EnumMap<>(CloseReason.class);
+        for (CloseReason r : CloseReason.values()) {
+            byReason.put(r, closed.get(r).sum());
+        }
+        return new TcpServerStats(accepted.sum(), live.size(), byReason, bytesIn.sum(), bytesOut.sum());
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + name + ", " + live.size() + " active" + (closing ? ", closing" : "") + "]";
+    }
+}

@@ -1,0 +1,155 @@
+package dev.warren.net;
+
+import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Tasklets;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one {@link UdpReceiver}: a blocking {@link DatagramChannel} read by one tasklet into a direct
+ * buffer (so the JDK needs no temporary copy), in the receiver's own supervising scope.
+ */
+final class UdpReceiverImpl implements UdpReceiver {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpReceiverImpl.class);
+
+    private final String name;
+    private final DatagramChannel channel;
+    private final InetSocketAddress local;
+    private final int maxDatagramSize;
+    private final DatagramHandler handler;
+    private final TaskletScope scope;
+    private final LongAdder datagrams = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder oversize = new LongAdder();
+    private final LongAdder handlerErrors = new LongAdder();
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    private UdpReceiverImpl(UdpReceiver.Builder b, DatagramChannel channel) throws IOException {
+        this.channel = channel;
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.name = b.name + " " + ConnectionImpl.format(local);
+        this.maxDatagramSize = b.maxDatagramSize;
+        this.handler = b.handler;
+        this.scope = TaskletScope.supervise(name).open();
+    }
+
+    static UdpReceiver start(UdpReceiver.Builder b) throws IOException {
+        DatagramChannel ch = b.bindAddress instanceof Inet4Address
+                ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : DatagramChannel.open();
+        try {
+            if (b.receiveBufferSize > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, b.receiveBufferSize);
+            }
+            ch.bind(
+                    b.bindAddress == null
+                            ? new InetSocketAddress(b.port)
+                            : new InetSocketAddress(b.bindAddress, b.port));
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        UdpReceiverImpl r = new UdpReceiverImpl(b, ch);
+        r.scope.fork(r.name, r::receiveLoop);
+        return r;
+    }
+
+    private void receiveLoop() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(maxDatagramSize + 1);
+        String hint = "udp " + ConnectionImpl.format(local);
+        for (; ; ) {
+            buf.clear();
+            SocketAddress from;
+            Object previous = Tasklets.blockingOn(hint);
+            try {
+                from = channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                return; // close(), or the tasklet was cancelled
+            } catch (IOException e) {
+                if (closing.get()) {
+                    return;
+                }
+                LOG.warn("{}: receive failed", name, e);
+                continue;
+            } finally {
+                Tasklets.unblocked(previous);
+            }
+            if (from == null) {
+                continue;
+            }
+            buf.flip();
+            int n = buf.remaining();
+            if (n > maxDatagramSize) {
+                oversize.increment();
+                continue;
+            }
+            datagrams.increment();
+            bytes.add(n);
+            try {
+                handler.onDatagram(buf, from);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                handlerErrors.increment();
+                LOG.warn("{}: handler failed on a datagram from {}", name, from, e);
+            }
+        }
+    }
+
+    @Override
+    public int port() {
+        return local.getPort();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public UdpStats stats() {
+        int rcvbuf;
+        try {
+            rcvbuf = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        } catch (IOException e) {
+            rcvbuf = -1; // closed
+        }
+        return new UdpStats(
+                datagrams.sum(),
+                bytes.sum(),
+                oversize.sum(),
+                handlerErrors.sum(),
+                ProcNetUdp.kernelDrops(local.getPort()),
+                rcvbuf);
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            scope.close();
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("{}: close failed", name, e);
+        }
+        scope.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UdpReceiver[" + name + "]";
+    }
+}
