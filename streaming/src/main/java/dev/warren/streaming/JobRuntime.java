@@ -1,0 +1,542 @@
+package dev.warren.streaming;
+
+import dev.warren.streaming.sink.WindowSink;
+import dev.warren.streaming.window.Aggregator;
+import dev.warren.streaming.window.WindowSpec;
+import dev.warren.tasklets.Channel;
+import dev.warren.tasklets.ChannelClosedException;
+import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Tasklets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running job. A job tasklet ({@code stream-job:NAME}) opens the job's scope and forks into it the
+ * shards, the sources and the ticker; {@link #shutdown()} releases it to run the graceful stop in order
+ * (sources, then inboxes closed and drained, then sinks), so the scope is opened and closed by one
+ * tasklet whoever calls {@code close}.
+ */
+final class JobRuntime<E> implements StreamJob<E> {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRuntime.class);
+
+    private final String name;
+    final WindowSpec windowSpec;
+    final Aggregator<?, ?, ?> aggregator;
+    final Function<Object, Object> stateInit;
+    final BiConsumer<Object, Object> handle;
+    final BiConsumer<Object, Object> stateFree;
+    final long idleTtl;
+    final long grace;
+    final List<WindowSink<Object, Object, Object>> sinks;
+    final boolean eventTime;
+    final TimeSource clock;
+    /** Processing time on a real clock: shards time their own waits. */
+    final boolean systemProcessingTime;
+
+    private final Function<Object, ?> keyFn;
+    private final ToLongFunction<Object> timestampFn;
+    private final long outOfOrder;
+    private final Consumer<? super ParseError> onParseError;
+    private final Consumer<Object> onLate;
+    private final Parser<? super String, ? extends E> parser;
+    private final List<StreamJob.Builder.SourceSpec<?, E>> sourceSpecs;
+    private final List<EmitterImpl<?>> sourceEmitters = new ArrayList<>();
+    private final Duration tick;
+
+    private final Channel<Object>[] inboxes;
+    private final Shard[] shards;
+    private final List<EmitterImpl<?>> emitters = new CopyOnWriteArrayList<>();
+    private final EmitterImpl<String> defaultEmitter;
+    private final AtomicLong maxTimestamp = new AtomicLong(Long.MIN_VALUE);
+
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final CountDownLatch sourcesDone;
+    private final AtomicBoolean shutdownCalled = new AtomicBoolean();
+    private final Runnable clockListener = this::broadcastTick;
+    private volatile double eventsPerSecond;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private JobRuntime(StreamJob.Builder<E, ?, ?, ?> b) {
+        this.name = b.name;
+        this.windowSpec = b.window;
+        this.aggregator = b.aggregator;
+        this.stateInit = b.stateInit;
+        this.handle = b.handle;
+        this.stateFree = b.stateFree;
+        this.idleTtl = b.idleTtlMillis;
+        this.grace = b.graceMillis;
+        this.sinks = List.copyOf(b.sinks);
+        this.eventTime = b.timestampFn != null;
+        this.clock = b.timeSource;
+        this.systemProcessingTime = !eventTime && !(clock instanceof ManualTimeSource);
+        this.keyFn = (Function<Object, ?>) b.keyFn;
+        this.timestampFn = (ToLongFunction<Object>) b.timestampFn;
+        this.outOfOrder = b.outOfOrderMillis;
+        this.onParseError = b.onParseError;
+        this.onLate = (Consumer<Object>) (Consumer<?>) b.onLate;
+        this.parser = b.parser;
+        this.sourceSpecs = List.copyOf(b.sources);
+        this.tick = b.tick;
+        this.inboxes = new Channel[b.shards];
+        this.shards = new Shard[b.shards];
+        for (int i = 0; i < b.shards; i++) {
+            inboxes[i] = Channel.builder(b.queueCapacity)
+                    .name(name + "/shard-" + i)
+                    .singleConsumer()
+                    .build();
+            shards[i] = new Shard(this, i, inboxes[i]);
+        }
+        for (StreamJob.Builder.SourceSpec<?, E> s : sourceSpecs) {
+            @SuppressWarnings("rawtypes")
+            Parser p = s.parser() != null ? s.parser() : parser;
+            EmitterImpl<?> em = new EmitterImpl<Object>(this, s.source().name(), s.backpressure(), p);
+            sourceEmitters.add(em);
+            emitters.add(em);
+        }
+        this.defaultEmitter = new EmitterImpl<>(this, "emit", Backpressure.BLOCK, parser);
+        emitters.add(defaultEmitter);
+        this.sourcesDone = new CountDownLatch(sourceSpecs.size());
+    }
+
+    static <E> StreamJob<E> start(StreamJob.Builder<E, ?, ?, ?> b) {
+        JobRuntime<E> job = new JobRuntime<>(b);
+        if (job.clock instanceof ManualTimeSource m) {
+            m.addListener(job.clockListener);
+        }
+        StreamsReport.add(job);
+        Tasklets.start("stream-job:" + job.name, job::run);
+        boolean interrupted = false;
+        for (; ; ) {
+            try {
+                job.started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return job;
+    }
+
+    private void run() {
+        try (TaskletScope scope = TaskletScope.supervise("stream:" + name).open()) {
+            List<Tasklet<Void>> shardTasks = new ArrayList<>();
+            for (Shard s : shards) {
+                shardTasks.add(scope.fork(name + "/shard-" + s.index, () -> runShard(s)));
+            }
+            List<Tasklet<Void>> sourceTasks = new ArrayList<>();
+            for (int i = 0; i < sourceSpecs.size(); i++) {
+                StreamJob.Builder.SourceSpec<?, E> spec = sourceSpecs.get(i);
+                EmitterImpl<?> em = sourceEmitters.get(i);
+                sourceTasks.add(scope.fork(name + "/source-" + spec.source().name(), () -> runSource(spec, em)));
+            }
+            Tasklet<Void> ticker = scope.fork(name + "/tick", this::tickLoop);
+            started.countDown();
+            try {
+                stopRequested.await();
+            } catch (InterruptedException e) {
+                LOG.warn("job '{}' cancelled: stopping without draining", name);
+                return;
+            }
+            for (StreamJob.Builder.SourceSpec<?, E> spec : sourceSpecs) {
+                try {
+                    spec.source().close();
+                } catch (RuntimeException ex) {
+                    LOG.warn(
+                            "job '{}': closing source '{}' failed",
+                            name,
+                            spec.source().name(),
+                            ex);
+                }
+            }
+            sourceTasks.forEach(Tasklet::cancel);
+            sourceTasks.forEach(JobRuntime::joinQuietly);
+            for (Channel<Object> in : inboxes) {
+                in.close();
+            }
+            shardTasks.forEach(JobRuntime::joinQuietly);
+            ticker.cancel();
+            joinQuietly(ticker);
+            for (WindowSink<Object, Object, Object> sink : sinks) {
+                try {
+                    sink.close();
+                } catch (Exception ex) {
+                    LOG.warn("job '{}': closing sink {} failed", name, sink, ex);
+                }
+            }
+        } finally {
+            for (Channel<Object> in : inboxes) {
+                in.close();
+            }
+            if (clock instanceof ManualTimeSource m) {
+                m.removeListener(clockListener);
+            }
+            StreamsReport.remove(this);
+            started.countDown();
+            terminated.countDown();
+        }
+    }
+
+    private static void joinQuietly(Tasklet<?> t) {
+        boolean interrupted = false;
+        for (; ; ) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (RuntimeException ended) {
+                // Cancelled or failed: the scope's supervisor already logged a failure.
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runShard(Shard s) throws InterruptedException {
+        try {
+            s.run();
+        } catch (RuntimeException | Error bug) {
+            LOG.error("job '{}': shard {} failed; shutting the job down", name, s.index, bug);
+            shutdown();
+            inboxes[s.index].close();
+            throw bug;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void runSource(StreamJob.Builder.SourceSpec<T, E> spec, EmitterImpl<?> em) {
+        try {
+            spec.source().run((Emitter<T>) em);
+        } catch (InterruptedException stopped) {
+            LOG.debug("job '{}': source '{}' stopped", name, spec.source().name());
+        } catch (Exception ex) {
+            if (!shutdownCalled.get()) {
+                LOG.warn("job '{}': source '{}' failed", name, spec.source().name(), ex);
+            }
+        } finally {
+            sourcesDone.countDown();
+        }
+    }
+
+    private void tickLoop() throws InterruptedException {
+        long lastWm = Long.MIN_VALUE;
+        long lastNanos = System.nanoTime();
+        long lastEvents = 0;
+        while (!stopRequested.await(tick.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (eventTime) {
+                long wm = watermark();
+                if (wm > lastWm) {
+                    boolean all = true;
+                    for (Channel<Object> in : inboxes) {
+                        try {
+                            all &= in.offer(new Rec.Watermark(wm));
+                        } catch (ChannelClosedException closed) {
+                            return;
+                        }
+                    }
+                    if (all) {
+                        lastWm = wm;
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (now - lastNanos >= 1_000_000_000L) {
+                long events = eventsIn();
+                eventsPerSecond = (events - lastEvents) * 1e9 / (now - lastNanos);
+                lastEvents = events;
+                lastNanos = now;
+            }
+        }
+    }
+
+    /** The manual clock moved: tell every shard the time, in band, behind the events emitted before. */
+    private void broadcastTick() {
+        Rec.Watermark now = new Rec.Watermark(clock.nowMillis());
+        for (Channel<Object> in : inboxes) {
+            try {
+                in.send(now);
+            } catch (ChannelClosedException closed) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private long watermark() {
+        return Rec.sub(maxTimestamp.get(), outOfOrder);
+    }
+
+    /** Keys, times and routes one parsed event; on the emitting thread. */
+    void route(Object event, Object raw, EmitterImpl<?> from) throws InterruptedException {
+        Rec.Event r = toRecord(event, raw, from);
+        if (r != null) {
+            from.deliver(inboxes[shardOf(r.key())], r);
+        }
+    }
+
+    int shardCount() {
+        return inboxes.length;
+    }
+
+    Channel<Object> inbox(int shard) {
+        return inboxes[shard];
+    }
+
+    /** The shard that owns {@code key}: the hash, spread, mapped onto [0, shards) without a division. */
+    int shardOf(Object key) {
+        int h = key.hashCode() * 0x9E3779B9;
+        return (int) ((((h ^ (h >>> 16)) & 0xFFFFFFFFL) * inboxes.length) >>> 32);
+    }
+
+    /** The event with its key and time, or null (after rejecting it) if keying or timing it failed. */
+    Rec.Event toRecord(Object event, Object raw, EmitterImpl<?> from) {
+        Object key;
+        long ts;
+        try {
+            key = keyFn.apply(event);
+            ts = eventTime ? timestampFn.applyAsLong(event) : 0;
+        } catch (RuntimeException ex) {
+            from.reject(raw, "key or timestamp function failed: " + EmitterImpl.describe(ex));
+            return null;
+        }
+        if (key == null) {
+            from.reject(raw, "key is null");
+            return null;
+        }
+        long wm;
+        if (eventTime) {
+            long max = maxTimestamp.get();
+            while (ts > max && !maxTimestamp.compareAndSet(max, ts)) {
+                max = maxTimestamp.get();
+            }
+            wm = Rec.sub(Math.max(max, ts), outOfOrder);
+        } else {
+            ts = clock.nowMillis();
+            wm = ts;
+        }
+        return new Rec.Event(key, event, ts, wm);
+    }
+
+    void parseError(ParseError error) {
+        if (onParseError == null) {
+            LOG.debug("job '{}': parse error from '{}': {}", name, error.source(), error.reason());
+            return;
+        }
+        try {
+            onParseError.accept(error);
+        } catch (RuntimeException ex) {
+            LOG.warn("job '{}': the parse-error side output threw", name, ex);
+        }
+    }
+
+    void late(Object key, Object event, long ts, long wm, Shard shard) {
+        if (onLate == null) {
+            LOG.debug("job '{}': late event for key {} at {} (watermark {})", name, key, ts, wm);
+            return;
+        }
+        try {
+            onLate.accept(new LateEvent<>(key, event, ts, wm));
+        } catch (RuntimeException ex) {
+            shard.callbackError("onLate", ex);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void emit(String raw) throws InterruptedException {
+        if (parser == null) {
+            throw new IllegalStateException("job '" + name + "' has no parse(...): use eventEmitter");
+        }
+        defaultEmitter.emit(raw);
+    }
+
+    @Override
+    public Emitter<String> emitter(String sourceName, Backpressure backpressure) {
+        if (parser == null) {
+            throw new IllegalStateException("job '" + name + "' has no parse(...): use eventEmitter");
+        }
+        return register(new EmitterImpl<String>(
+                this, checkName(sourceName), java.util.Objects.requireNonNull(backpressure, "backpressure"), parser));
+    }
+
+    @Override
+    public Emitter<E> eventEmitter(String sourceName, Backpressure backpressure) {
+        return register(new EmitterImpl<E>(
+                this, checkName(sourceName), java.util.Objects.requireNonNull(backpressure, "backpressure"), null));
+    }
+
+    private static String checkName(String n) {
+        java.util.Objects.requireNonNull(n, "name");
+        if (n.isBlank()) {
+            throw new IllegalArgumentException("source name must not be blank, was '" + n + "'");
+        }
+        return n;
+    }
+
+    private <T> Emitter<T> register(EmitterImpl<T> em) {
+        emitters.add(em);
+        return em;
+    }
+
+    private long eventsIn() {
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.pubEventsIn.get();
+        }
+        return n;
+    }
+
+    @Override
+    public JobStats stats() {
+        List<ShardStats> sh = new ArrayList<>(shards.length);
+        long in = 0;
+        long late = 0;
+        long keys = 0;
+        long windows = 0;
+        long errors = 0;
+        for (Shard s : shards) {
+            ShardStats st = s.stats();
+            sh.add(st);
+            in += st.eventsIn();
+            late += st.late();
+            keys += st.liveKeys();
+            windows += st.windowsEmitted();
+            errors += st.callbackErrors();
+        }
+        List<SourceStats> src = new ArrayList<>();
+        long parseErrors = 0;
+        long dropped = 0;
+        for (EmitterImpl<?> em : emitters) {
+            SourceStats st = em.stats();
+            src.add(st);
+            parseErrors += st.parseErrors();
+            dropped += st.dropped();
+        }
+        return new JobStats(
+                name,
+                eventTime ? "event" : "processing",
+                in,
+                eventsPerSecond,
+                parseErrors,
+                late,
+                dropped,
+                keys,
+                windows,
+                errors,
+                List.copyOf(sh),
+                List.copyOf(src));
+    }
+
+    /** The job's part of the {@code streams} report. */
+    Map<String, Object> report() {
+        JobStats st = stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", st.name());
+        m.put("time", st.time());
+        m.put("window", windowSpec == null ? null : windowSpec.toString());
+        m.put("events_in", st.eventsIn());
+        m.put("events_per_s", Math.round(st.eventsPerSecond()));
+        m.put("parse_errors", st.parseErrors());
+        m.put("late", st.late());
+        m.put("dropped", st.dropped());
+        m.put("live_keys", st.liveKeys());
+        m.put("windows_emitted", st.windowsEmitted());
+        m.put("callback_errors", st.callbackErrors());
+        List<Object> sh = new ArrayList<>();
+        for (ShardStats s : st.shards()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("shard", s.shard());
+            x.put("events_in", s.eventsIn());
+            x.put("queue_depth", s.queueDepth());
+            x.put("live_keys", s.liveKeys());
+            x.put("late", s.late());
+            x.put("windows_emitted", s.windowsEmitted());
+            sh.add(x);
+        }
+        m.put("shards", sh);
+        List<Object> src = new ArrayList<>();
+        for (SourceStats s : st.sources()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("name", s.name());
+            x.put("backpressure", s.backpressure());
+            x.put("emitted", s.emitted());
+            x.put("parse_errors", s.parseErrors());
+            x.put("dropped", s.dropped());
+            src.add(x);
+        }
+        m.put("sources", src);
+        return m;
+    }
+
+    @Override
+    public void awaitSourcesDone() throws InterruptedException {
+        sourcesDone.await();
+    }
+
+    @Override
+    public void shutdown() {
+        if (shutdownCalled.compareAndSet(false, true)) {
+            stopRequested.countDown();
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return terminated.getCount() > 0;
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        boolean interrupted = false;
+        for (; ; ) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamJob[" + name + ", " + shards.length + " shards" + (isRunning() ? "" : ", ended") + "]";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.warren.streaming;
+
+import java.util.List;
+
+/**
+ * Counters of a job, totals and per shard and per source, at one moment; also published as the
+ * {@code streams} report of {@link dev.warren.tasklets.observe.Reports} while the job runs.
+ *
+ * @param name the job's name
+ * @param time "processing" or "event"
+ * @param eventsIn events taken by the shards
+ * @param eventsPerSecond the rate of {@code eventsIn} over the last second or so
+ * @param parseErrors raw records that did not parse, over all sources
+ * @param late late events, over all shards
+ * @param dropped events refused by backpressure, over all sources
+ * @param liveKeys keys held now, over all shards
+ * @param windowsEmitted window results handed to the sinks
+ * @param callbackErrors exceptions thrown by user callbacks
+ * @param shards per shard
+ * @param sources per source and emitter
+ */
+public record JobStats(
+        String name,
+        String time,
+        long eventsIn,
+        double eventsPerSecond,
+        long parseErrors,
+        long late,
+        long dropped,
+        long liveKeys,
+        long windowsEmitted,
+        long callbackErrors,
+        List<ShardStats> shards,
+        List<SourceStats> sources) {}

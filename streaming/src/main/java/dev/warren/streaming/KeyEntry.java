@@ -1,0 +1,20 @@
+package dev.warren.streaming;
+
+/** One live key on its shard: its state, its windows, and its place in the shard's timers. Shard-confined. */
+final class KeyEntry {
+    static final long NONE = Long.MAX_VALUE;
+    static final long EVICTED = Long.MIN_VALUE;
+
+    final Object key;
+    Object state;
+    /** The window structure of the key's {@link WindowLogic}, or null before the first event. */
+    Object win;
+    /** The time of the key's newest accepted event, for the idle TTL. */
+    long lastSeen = Long.MIN_VALUE;
+    /** The timer bucket this key is registered in ({@link #NONE}: none; {@link #EVICTED}: gone). */
+    long scheduled = NONE;
+
+    KeyEntry(Object key) {
+        this.key = key;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.warren.streaming;
+
+/**
+ * What travels in a shard's inbox: an event with its key and time ({@link Event}), a watermark broadcast
+ * ({@link Watermark}: event time, or the time of a manual processing-time clock that moved).
+ */
+final class Rec {
+    private Rec() {}
+
+    /** One event; {@code wm} is the job's watermark when it was emitted (event time), or {@code ts}. */
+    record Event(Object key, Object event, long ts, long wm) {}
+
+    /** Several events for one shard, in emit order, as one inbox message. */
+    // An array on purpose: the shard walks it once; no copying, and a Batch is never compared.
+    @SuppressWarnings("ArrayRecordComponent")
+    record Batch(Event[] events) {}
+
+    /** The job's event-time watermark, sent in band so it never overtakes earlier events of a source. */
+    record Watermark(long wm) {}
+
+    static long add(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
+    }
+
+    static long sub(long a, long b) {
+        long r = a - b;
+        if (((a ^ b) & (a ^ r)) < 0) {
+            return b > 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return r;
+    }
+}

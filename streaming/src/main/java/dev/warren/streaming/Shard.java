@@ -1,0 +1,300 @@
+package dev.warren.streaming;
+
+import dev.warren.streaming.sink.WindowSink;
+import dev.warren.streaming.window.WindowResult;
+import dev.warren.tasklets.Channel;
+import dev.warren.tasklets.ChannelClosedException;
+import dev.warren.tasklets.CheckedRunnable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard: a tasklet that alone owns the keys hashed to it (their state and windows) and drains its
+ * inbox. No field but the published counters is read by another thread, so nothing here locks.
+ *
+ * <p><b>Loop.</b> Take everything queued without parking; when the inbox is empty, publish the counters
+ * and park in {@code receive} — with a timeout up to the next due window under the system clock, so
+ * windows close on time when no event comes (no polling loop). Under event time, time moves only with
+ * the watermark, which arrives in band (with every event, and from the job's ticker).
+ *
+ * <p><b>Timers.</b> Each key with an open window (or an idle TTL) is registered once in a sorted map of
+ * due time to keys; aligned windows make keys share buckets. A key's registration is lazy: a bucket entry
+ * counts only if the key still names that bucket, so moving a key costs no search.
+ */
+final class Shard implements CheckedRunnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
+    private static final int LOUD_ERRORS = 10;
+
+    private final JobRuntime<?> job;
+    final int index;
+    final Channel<Object> inbox;
+    private final WindowLogic windows;
+    private final boolean keepState;
+    private final long ttl;
+    private final long grace;
+    private final HashMap<Object, KeyEntry> keys = new HashMap<>();
+    private final TreeMap<Long, ArrayList<KeyEntry>> timers = new TreeMap<>();
+    private final WindowSink<Object, Object, Object>[] sinks;
+
+    private long wm = Long.MIN_VALUE;
+    private long closeLimit = Long.MIN_VALUE;
+
+    private long eventsIn;
+    private long late;
+    private long windowsEmitted;
+    private long callbackErrors;
+    final AtomicLong pubEventsIn = new AtomicLong();
+    final AtomicLong pubLate = new AtomicLong();
+    final AtomicLong pubWindows = new AtomicLong();
+    final AtomicLong pubErrors = new AtomicLong();
+    final AtomicLong pubKeys = new AtomicLong();
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Shard(JobRuntime<?> job, int index, Channel<Object> inbox) {
+        this.job = job;
+        this.index = index;
+        this.inbox = inbox;
+        this.windows = job.windowSpec == null ? null : WindowLogic.of(job.windowSpec, job.aggregator);
+        this.keepState = job.stateInit != null || job.stateFree != null;
+        this.ttl = job.idleTtl;
+        this.grace = job.grace;
+        this.sinks = job.sinks.toArray(new WindowSink[0]);
+    }
+
+    @Override
+    public void run() throws InterruptedException {
+        try {
+            for (; ; ) {
+                Object m = inbox.poll();
+                if (m == null) {
+                    publish();
+                    m = awaitNext();
+                    if (m == null) {
+                        continue;
+                    }
+                }
+                process(m);
+            }
+        } catch (ChannelClosedException closed) {
+            finish();
+        } finally {
+            publish();
+        }
+    }
+
+    private Object awaitNext() throws InterruptedException {
+        if (!job.systemProcessingTime) {
+            return inbox.receive();
+        }
+        long now = job.clock.nowMillis();
+        if (now > wm) {
+            advance(now);
+        }
+        Map.Entry<Long, ArrayList<KeyEntry>> next = timers.firstEntry();
+        if (next == null) {
+            return inbox.receive();
+        }
+        long wait = Math.max(1, next.getKey() - now);
+        return inbox.receive(Duration.ofMillis(wait));
+    }
+
+    private void process(Object m) {
+        if (m instanceof Rec.Event r) {
+            if ((++eventsIn & 4095) == 0) {
+                publish();
+            }
+            if (r.wm() > wm) {
+                advance(r.wm());
+            }
+            onEvent(r);
+        } else if (m instanceof Rec.Batch b) {
+            for (Rec.Event r : b.events()) {
+                if ((++eventsIn & 4095) == 0) {
+                    publish();
+                }
+                if (r.wm() > wm) {
+                    advance(r.wm());
+                }
+                onEvent(r);
+            }
+        } else if (m instanceof Rec.Watermark w) {
+            if (w.wm() > wm) {
+                advance(w.wm());
+            }
+        }
+    }
+
+    private void advance(long to) {
+        wm = to;
+        closeLimit = Rec.sub(to, grace);
+        Map.Entry<Long, ArrayList<KeyEntry>> e;
+        while ((e = timers.firstEntry()) != null && e.getKey() <= wm) {
+            timers.pollFirstEntry();
+            long due = e.getKey();
+            for (KeyEntry ke : e.getValue()) {
+                if (ke.scheduled == due) {
+                    ke.scheduled = KeyEntry.NONE;
+                    onTimer(ke);
+                }
+            }
+        }
+    }
+
+    private void onEvent(Rec.Event r) {
+        Object key = r.key();
+        KeyEntry ke = keys.get(key);
+        if (ke == null) {
+            ke = new KeyEntry(key);
+            if (job.stateInit != null) {
+                try {
+                    ke.state = job.stateInit.apply(key);
+                } catch (RuntimeException ex) {
+                    callbackError("stateInit", ex);
+                }
+            }
+            keys.put(key, ke);
+        }
+        long ts = job.eventTime ? r.ts() : Math.max(r.ts(), wm);
+        if (windows != null && !windows.add(ke, r.event(), ts, closeLimit)) {
+            late++;
+            job.late(key, r.event(), ts, wm, this);
+            schedule(ke);
+            return;
+        }
+        if (ts > ke.lastSeen) {
+            ke.lastSeen = ts;
+        }
+        if (job.handle != null) {
+            try {
+                job.handle.accept(r.event(), ke.state);
+            } catch (RuntimeException ex) {
+                callbackError("handle", ex);
+            }
+        }
+        schedule(ke);
+    }
+
+    /** Registers the key's next due time, or handles it now if that time has come. */
+    private void schedule(KeyEntry ke) {
+        long due;
+        if (windows != null && !windows.isEmpty(ke)) {
+            due = Rec.add(windows.nextEnd(ke), grace);
+        } else if (ttl > 0) {
+            due = Rec.add(ke.lastSeen, ttl);
+        } else if (!keepState) {
+            evict(ke);
+            return;
+        } else {
+            return;
+        }
+        if (due <= wm) {
+            onTimer(ke);
+        } else if (due < ke.scheduled) {
+            ke.scheduled = due;
+            timers.computeIfAbsent(due, d -> new ArrayList<>()).add(ke);
+        }
+    }
+
+    private void onTimer(KeyEntry ke) {
+        if (windows != null) {
+            windows.fire(ke, closeLimit, this);
+        }
+        if (windows == null || windows.isEmpty(ke)) {
+            boolean idle = ttl > 0 ? Rec.add(ke.lastSeen, ttl) <= wm : !keepState;
+            if (idle) {
+                evict(ke);
+                return;
+            }
+        }
+        schedule(ke);
+    }
+
+    private void evict(KeyEntry ke) {
+        keys.remove(ke.key);
+        ke.scheduled = KeyEntry.EVICTED;
+        free(ke);
+    }
+
+    private void free(KeyEntry ke) {
+        if (job.stateFree != null) {
+            try {
+                job.stateFree.accept(ke.key, ke.state);
+            } catch (RuntimeException ex) {
+                callbackError("stateFree", ex);
+            }
+        }
+    }
+
+    /** Called by the window logic for every closed, non-empty window. */
+    void emitWindow(KeyEntry ke, long start, long end, Object result) {
+        windowsEmitted++;
+        WindowResult<Object, Object> wr = new WindowResult<>(ke.key, start, end, result);
+        for (WindowSink<Object, Object, Object> sink : sinks) {
+            try {
+                sink.emit(wr, ke.state);
+            } catch (InterruptedException ie) {
+                // The job is being cancelled; the next receive sees the interrupt and stops the shard.
+                Thread.currentThread().interrupt();
+            } catch (Exception ex) {
+                callbackError("sink", ex);
+            }
+        }
+    }
+
+    /** Graceful end: every open window is emitted whatever the watermark, then every state is freed. */
+    private void finish() {
+        wm = Long.MAX_VALUE;
+        closeLimit = Long.MAX_VALUE;
+        timers.clear();
+        if (windows != null) {
+            for (KeyEntry ke : keys.values()) {
+                windows.fire(ke, Long.MAX_VALUE, this);
+            }
+        }
+        for (KeyEntry ke : keys.values()) {
+            ke.scheduled = KeyEntry.EVICTED;
+            free(ke);
+        }
+        keys.clear();
+    }
+
+    void callbackError(String what, Throwable ex) {
+        callbackErrors++;
+        if (callbackErrors <= LOUD_ERRORS) {
+            LOG.warn(
+                    "job '{}' shard {}: {} threw{}",
+                    job.name(),
+                    index,
+                    what,
+                    callbackErrors == LOUD_ERRORS ? " (further errors at debug)" : "",
+                    ex);
+        } else {
+            LOG.debug("job '{}' shard {}: {} threw", job.name(), index, what, ex);
+        }
+    }
+
+    private void publish() {
+        pubEventsIn.lazySet(eventsIn);
+        pubLate.lazySet(late);
+        pubWindows.lazySet(windowsEmitted);
+        pubErrors.lazySet(callbackErrors);
+        pubKeys.lazySet(keys.size());
+    }
+
+    ShardStats stats() {
+        return new ShardStats(
+                index,
+                pubEventsIn.get(),
+                pubLate.get(),
+                pubKeys.get(),
+                inbox.size(),
+                pubWindows.get(),
+                pubErrors.get());
+    }
+}

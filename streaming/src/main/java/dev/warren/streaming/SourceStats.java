@@ -1,0 +1,12 @@
+package dev.warren.streaming;
+
+/**
+ * Counters of one source (or in-process emitter) of a job, at one moment.
+ *
+ * @param name the source's name
+ * @param backpressure its policy
+ * @param emitted events routed to a shard
+ * @param parseErrors raw records that did not parse (or were rejected by the source)
+ * @param dropped events refused by a full shard under {@link Backpressure#DROP_NEWEST} or {@link Backpressure#FAIL}
+ */
+public record SourceStats(String name, Backpressure backpressure, long emitted, long parseErrors, long dropped) {}

@@ -1,0 +1,337 @@
+package dev.warren.streaming;
+
+import dev.warren.streaming.sink.Sinks;
+import dev.warren.streaming.sink.WindowSink;
+import dev.warren.streaming.source.Source;
+import dev.warren.streaming.window.Aggregator;
+import dev.warren.streaming.window.WindowResult;
+import dev.warren.streaming.window.WindowSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * A running keyed stream job: sources → parse → key → N shard tasklets (per-key state and windows) →
+ * sinks. Built and started by {@link #builder}.
+ *
+ * <pre>{@code
+ * try (StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("temps")
+ *         .source(Sources.lines(Path.of("readings.txt")))
+ *         .parse(KeyValue::parse)                        // bad lines are counted and sent to onParseError
+ *         .keyBy(KeyValue::key).shards(4)
+ *         .window(Windows.sliding(Duration.ofSeconds(5), Duration.ofSeconds(1)),
+ *                 Aggregators.stats(KeyValue::value))
+ *         .sink(Sinks.jsonLines(Path.of("windows.jsonl")))
+ *         .start()) {
+ *     job.emit("sensor-1 21.5");                         // trafilo_emit: the in-process fast path
+ *     job.awaitSourcesDone();
+ * }                                                      // close(): drain, emit every open window, free every state
+ * }</pre>
+ *
+ * <p><b>Shards.</b> Each shard is a tasklet in the job's scope that alone owns the keys hashed to it, with
+ * their state and windows: no locks on state, and a key is never handled by two shards. Each shard is fed
+ * by its own bounded multi-producer single-consumer channel. User callbacks ({@code stateInit},
+ * {@code handle}, {@code stateFree}, sinks, the late side output) run on the key's shard tasklet; the
+ * parser, key function and parse-error side output run on the emitting tasklet.
+ *
+ * <p><b>Time.</b> Processing time by default: an event's time is the job's {@link TimeSource} when it is
+ * emitted, and a window closes when that clock passes its end. With {@link Builder#eventTime}, an event's
+ * time is taken from the event, and the watermark is the largest time emitted so far minus the allowed
+ * out-of-orderness; a window closes when the watermark passes its end plus the grace period. An event
+ * whose windows have all closed is late: counted and given to the late side output. A shard waits on its
+ * inbox only until its next window is due, so windows close on time even for keys that stopped
+ * receiving events.
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread. {@code emit} blocks as its
+ * {@link Backpressure} says; {@link #close()} and {@link #awaitTermination} block; the others do not.
+ * Do not close a job from its own callbacks (a shard would wait for itself).
+ *
+ * <p><b>Closing.</b> {@link #shutdown()} starts a graceful stop: sources are closed and their tasklets
+ * stopped, every event already in a shard inbox is processed, every open window is emitted (whatever the
+ * watermark), {@code stateFree} is called for every key, and the sinks are closed. {@link #close()} does
+ * that and waits. Emits after shutdown began throw {@link IllegalStateException}. Closing twice is
+ * harmless. While it runs, the job is part of the {@code streams} report of
+ * {@link dev.warren.tasklets.observe.Reports}.
+ *
+ * <p><b>Memory consistency.</b> Actions before an {@code emit} happen-before the callbacks for that event;
+ * actions in every callback happen-before {@link #close()} (or a successful {@code awaitTermination})
+ * returns.
+ *
+ * @param <E> the event type
+ */
+public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
+
+    /**
+     * A builder for a job named {@code name} whose events have type {@code E}. Keys, state and window
+     * results get their types from {@link Builder#keyBy}, {@link Builder#stateInit} and
+     * {@link Builder#window}.
+     */
+    static <E> Builder<E, Object, Void, Void> builder(String name) {
+        return new Builder<>(name);
+    }
+
+    /** The job's name. */
+    String name();
+
+    /** Parses {@code raw} with the job's parser and routes it, blocking while its shard is full. */
+    void emit(String raw) throws InterruptedException;
+
+    /** An emitter of raw lines parsed by the job's parser, shown as source {@code name}. */
+    Emitter<String> emitter(String name, Backpressure backpressure);
+
+    /** An emitter of ready events (no parsing), shown as source {@code name}. */
+    Emitter<E> eventEmitter(String name, Backpressure backpressure);
+
+    /** The job's counters now. */
+    JobStats stats();
+
+    /** Waits until every source's {@code run} has returned (their input is exhausted or they failed). */
+    void awaitSourcesDone() throws InterruptedException;
+
+    /** Starts a graceful stop and returns at once; see the class comment. Idempotent. */
+    void shutdown();
+
+    /**
+     * Waits for the job to end after {@link #shutdown()}.
+     *
+     * @return true if it ended, false if {@code timeout} passed first
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /** True until the job has ended. */
+    boolean isRunning();
+
+    /** {@link #shutdown()}, then waits until the job has ended (an interrupt is kept for later). */
+    @Override
+    void close();
+
+    /**
+     * Configures a {@link StreamJob}; {@link #start()} starts it. Type-changing steps ({@code keyBy},
+     * {@code stateInit}, {@code window}) return this builder with new type arguments. Not thread-safe;
+     * build one job per builder.
+     *
+     * @param <E> the event type
+     * @param <K> the key type
+     * @param <S> the per-key state type ({@code Void}: stateless)
+     * @param <R> the window result type ({@code Void}: no windows)
+     */
+    final class Builder<E, K, S, R> {
+        final String name;
+        final List<SourceSpec<?, E>> sources = new ArrayList<>();
+        Parser<? super String, ? extends E> parser;
+        Function<? super E, ?> keyFn;
+        int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int queueCapacity = 8192;
+        WindowSpec window;
+        Aggregator<? super E, ?, ?> aggregator;
+        ToLongFunction<? super E> timestampFn;
+        long outOfOrderMillis;
+        long graceMillis;
+        TimeSource timeSource = TimeSource.system();
+        Function<Object, Object> stateInit;
+        BiConsumer<Object, Object> handle;
+        BiConsumer<Object, Object> stateFree;
+        long idleTtlMillis;
+        final List<WindowSink<Object, Object, Object>> sinks = new ArrayList<>();
+        Consumer<? super ParseError> onParseError;
+        Consumer<? super LateEvent<E>> onLate;
+        Duration tick = Duration.ofMillis(200);
+
+        Builder(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("job name must not be blank, was '" + name + "'");
+            }
+            this.name = name;
+        }
+
+        record SourceSpec<T, E>(Source<T> source, Parser<? super T, ? extends E> parser, Backpressure backpressure) {}
+
+        /** Adds a source of lines, parsed by the job's {@link #parse parser}, with {@link Backpressure#BLOCK}. */
+        public Builder<E, K, S, R> source(Source<String> source) {
+            return source(source, Backpressure.BLOCK);
+        }
+
+        /** Adds a source of lines, parsed by the job's {@link #parse parser}. */
+        public Builder<E, K, S, R> source(Source<String> source, Backpressure backpressure) {
+            sources.add(new SourceSpec<>(
+                    Objects.requireNonNull(source, "source"),
+                    null,
+                    Objects.requireNonNull(backpressure, "backpressure")));
+            return this;
+        }
+
+        /** Adds a source of raw records of any type with its own parser. */
+        public <T> Builder<E, K, S, R> source(
+                Source<T> source, Parser<? super T, ? extends E> parser, Backpressure backpressure) {
+            sources.add(new SourceSpec<>(
+                    Objects.requireNonNull(source, "source"),
+                    Objects.requireNonNull(parser, "parser"),
+                    Objects.requireNonNull(backpressure, "backpressure")));
+            return this;
+        }
+
+        /** The parser of lines, for line sources and {@link StreamJob#emit(String)}. */
+        public Builder<E, K, S, R> parse(Parser<? super String, ? extends E> parser) {
+            this.parser = Objects.requireNonNull(parser, "parser");
+            return this;
+        }
+
+        /** The key of an event (must be non-null, with consistent {@code hashCode}/{@code equals}). Required. */
+        @SuppressWarnings("unchecked")
+        public <K2> Builder<E, K2, S, R> keyBy(Function<? super E, ? extends K2> key) {
+            this.keyFn = Objects.requireNonNull(key, "key");
+            return (Builder<E, K2, S, R>) this;
+        }
+
+        /** The number of shard tasklets, {@code > 0}; default: the number of processors. */
+        public Builder<E, K, S, R> shards(int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("shards must be > 0, was " + n);
+            }
+            this.shards = n;
+            return this;
+        }
+
+        /** The capacity of each shard's inbox, {@code > 0}; default 8192 events. */
+        public Builder<E, K, S, R> queueCapacity(int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("queueCapacity must be > 0, was " + n);
+            }
+            this.queueCapacity = n;
+            return this;
+        }
+
+        /** Groups each key's events into {@code spec} windows folded by {@code aggregator}. */
+        @SuppressWarnings("unchecked")
+        public <R2> Builder<E, K, S, R2> window(WindowSpec spec, Aggregator<? super E, ?, R2> aggregator) {
+            this.window = Objects.requireNonNull(spec, "spec");
+            this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
+            return (Builder<E, K, S, R2>) this;
+        }
+
+        /**
+         * Event time: an event's time is {@code timestamp(event)} in milliseconds, and the watermark trails
+         * the largest time emitted by {@code maxOutOfOrderness} (which must be {@code >= 0}).
+         */
+        public Builder<E, K, S, R> eventTime(ToLongFunction<? super E> timestamp, Duration maxOutOfOrderness) {
+            this.timestampFn = Objects.requireNonNull(timestamp, "timestamp");
+            this.outOfOrderMillis = nonNegative("maxOutOfOrderness", maxOutOfOrderness);
+            return this;
+        }
+
+        /** How long after the watermark passes a window's end events are still accepted into it; default 0. */
+        public Builder<E, K, S, R> grace(Duration grace) {
+            this.graceMillis = nonNegative("grace", grace);
+            return this;
+        }
+
+        /** The clock of processing time; default {@link TimeSource#system()}. */
+        public Builder<E, K, S, R> timeSource(TimeSource clock) {
+            this.timeSource = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Creates a key's state when the key first appears (again after an eviction); on the key's shard. */
+        @SuppressWarnings("unchecked")
+        public <S2> Builder<E, K, S2, R> stateInit(Function<? super K, ? extends S2> init) {
+            this.stateInit = (Function<Object, Object>) Objects.requireNonNull(init, "init");
+            return (Builder<E, K, S2, R>) this;
+        }
+
+        /** Called for every event that is not late, with its key's state (null if stateless); on the shard. */
+        @SuppressWarnings("unchecked")
+        public Builder<E, K, S, R> handle(BiConsumer<? super E, ? super S> handle) {
+            this.handle = (BiConsumer<Object, Object>) Objects.requireNonNull(handle, "handle");
+            return this;
+        }
+
+        /** Called exactly once per key lifetime: at idle eviction or at shutdown; on the shard. */
+        @SuppressWarnings("unchecked")
+        public Builder<E, K, S, R> stateFree(BiConsumer<? super K, ? super S> free) {
+            this.stateFree = (BiConsumer<Object, Object>) Objects.requireNonNull(free, "free");
+            return this;
+        }
+
+        /**
+         * Evicts a key (calling {@code stateFree}) once it has had no event for {@code ttl} of the job's
+         * time and all its windows were emitted; default: keys with state live until shutdown.
+         */
+        public Builder<E, K, S, R> idleTtl(Duration ttl) {
+            long ms = nonNegative("idleTtl", ttl);
+            if (ms == 0) {
+                throw new IllegalArgumentException("idleTtl must be >= 1 ms, was " + ttl);
+            }
+            this.idleTtlMillis = ms;
+            return this;
+        }
+
+        /** Adds a sink of window results (key, result, state). */
+        @SuppressWarnings("unchecked")
+        public Builder<E, K, S, R> sink(WindowSink<K, R, S> sink) {
+            sinks.add((WindowSink<Object, Object, Object>) (WindowSink<?, ?, ?>) Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /** Adds a callback sink of window results; see {@link Sinks#callback}. */
+        public Builder<E, K, S, R> sink(Consumer<? super WindowResult<K, R>> callback) {
+            return sink(Sinks.<K, R, S>callback(callback));
+        }
+
+        /** The parse-error side output (on the emitting tasklet); default: logged at debug. */
+        public Builder<E, K, S, R> onParseError(Consumer<? super ParseError> sideOutput) {
+            this.onParseError = Objects.requireNonNull(sideOutput, "sideOutput");
+            return this;
+        }
+
+        /** The late-event side output (on the shard); default: logged at debug. */
+        public Builder<E, K, S, R> onLate(Consumer<? super LateEvent<E>> sideOutput) {
+            this.onLate = Objects.requireNonNull(sideOutput, "sideOutput");
+            return this;
+        }
+
+        /**
+         * How often the job broadcasts the event-time watermark to idle shards and samples its rates;
+         * default 200 ms.
+         */
+        public Builder<E, K, S, R> tick(Duration every) {
+            if (nonNegative("tick", every) == 0) {
+                throw new IllegalArgumentException("tick must be >= 1 ms, was " + every);
+            }
+            this.tick = every;
+            return this;
+        }
+
+        /**
+         * Starts the job: its shards, its sources, and the {@code streams} report.
+         *
+         * @throws IllegalStateException if no key function was given, or lines must be parsed and no
+         *     parser was given
+         */
+        public StreamJob<E> start() {
+            if (keyFn == null) {
+                throw new IllegalStateException("job '" + name + "': keyBy(...) is required");
+            }
+            for (SourceSpec<?, E> s : sources) {
+                if (s.parser() == null && parser == null) {
+                    throw new IllegalStateException("job '" + name + "': source '"
+                            + s.source().name() + "' emits lines but no parse(...) was given");
+                }
+            }
+            return JobRuntime.start(this);
+        }
+
+        private static long nonNegative(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " must be >= 0, was " + d);
+            }
+            return d.toMillis();
+        }
+    }
+}
