@@ -1,0 +1,175 @@
+package dev.warren.demos;
+
+import dev.warren.tasklets.Channel;
+import dev.warren.tasklets.ChannelClosedException;
+import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Tasklets;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code ./tasklets_demo}: shows the runtime to a newcomer.
+ *
+ * <ul>
+ *   <li>{@code ./tasklets_demo [--count N]} starts N tasklets (default 1,000,000) in one scope, all
+ *       parked on a channel; prints the spawn rate and the heap used per parked tasklet; then closes
+ *       the channel, which releases them all, and prints how long it took until every one had ended.</li>
+ *   <li>{@code ./tasklets_demo tree [--seconds S]} runs a small "server" of nested scopes for S seconds
+ *       (default 3) and prints the live tasklet tree once a second.</li>
+ * </ul>
+ */
+final class TaskletsDemo {
+    private static final String USAGE = """
+            usage: tasklets_demo [--count N]          park N tasklets on a channel (default 1000000), report
+                                                      spawn rate, heap per tasklet and join time
+                   tasklets_demo tree [--seconds S]   print a live tree of nested scopes once a second
+                                                      for S seconds (default 3)""";
+
+    private TaskletsDemo() {}
+
+    static int run(String[] args) throws Exception {
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        try {
+            if (args.length > 0 && args[0].equals("tree")) {
+                int seconds = intOption(args, 1, "--seconds", 3, 1, 3600);
+                tree(seconds, out);
+            } else {
+                int count = intOption(args, 0, "--count", 1_000_000, 1, 10_000_000);
+                park(count, out);
+            }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("tasklets_demo: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+    }
+
+    /** Parses {@code [--name VALUE]} starting at {@code from}; anything else is an error naming it. */
+    static int intOption(String[] args, int from, String name, int dflt, int min, int max) {
+        int value = dflt;
+        for (int i = from; i < args.length; i++) {
+            if (args[i].equals(name)) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                String raw = args[++i].replace("_", "");
+                try {
+                    value = Integer.parseInt(raw);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(name + " must be a whole number, was '" + args[i] + "'");
+                }
+                if (value < min || value > max) {
+                    throw new IllegalArgumentException(
+                            name + " must be between " + min + " and " + max + ", was " + value);
+                }
+            } else if (args[i].equals("-h") || args[i].equals("--help")) {
+                throw new IllegalArgumentException("help requested");
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+        }
+        return value;
+    }
+
+    private static void park(int count, PrintStream out) throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        Channel<String> gate = Channel.bounded(1);
+        CountDownLatch parked = new CountDownLatch(count);
+        out.printf(Locale.ROOT, "starting %,d tasklets, each parked on one channel...%n", count);
+        long heapBefore = usedHeapAfterGc(memory);
+        try (var scope = TaskletScope.supervise("parked").open()) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                scope.fork("parked", () -> {
+                    parked.countDown();
+                    try {
+                        gate.receive();
+                    } catch (ChannelClosedException released) {
+                        // the demo's signal to end
+                    }
+                });
+            }
+            long spawnNanos = System.nanoTime() - t0;
+            out.printf(
+                    Locale.ROOT,
+                    "spawned  %,d tasklets in %,d ms: %,.0f tasklets/s%n",
+                    count,
+                    spawnNanos / 1_000_000,
+                    count / (spawnNanos / 1e9));
+            parked.await();
+            long heapParked = usedHeapAfterGc(memory);
+            out.printf(Locale.ROOT, "parked   %,d tasklets; live in the registry: %,d%n", count, Tasklets.liveCount());
+            out.printf(
+                    Locale.ROOT,
+                    "heap     %,d MB used by them: %,d bytes per parked tasklet%n",
+                    (heapParked - heapBefore) >> 20,
+                    (heapParked - heapBefore) / count);
+            long t1 = System.nanoTime();
+            gate.close();
+            scope.join();
+            long joinNanos = System.nanoTime() - t1;
+            out.printf(
+                    Locale.ROOT,
+                    "released all by closing the channel; every tasklet ended after %,d ms (%,.0f/s)%n",
+                    joinNanos / 1_000_000,
+                    count / (joinNanos / 1e9));
+        }
+    }
+
+    private static long usedHeapAfterGc(MemoryMXBean memory) {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    /** A small server: an acceptor forks connection tasklets, each runs requests in nested scopes. */
+    private static void tree(int seconds, PrintStream out) throws InterruptedException {
+        try (var server = TaskletScope.supervise("demo-server").open()) {
+            server.fork("acceptor", () -> {
+                for (int c = 1; ; c++) {
+                    int conn = c;
+                    server.fork("conn-" + conn, () -> connection(conn));
+                    Thread.sleep(Duration.ofMillis(700));
+                }
+            });
+            for (int s = 1; s <= seconds; s++) {
+                Thread.sleep(Duration.ofSeconds(1));
+                out.printf(
+                        "--- live tasklets after %d s ---%n%s",
+                        s, Tasklets.snapshot().toText());
+            }
+            server.cancel();
+            server.join();
+        }
+        out.printf("--- after close ---%n%s", Tasklets.snapshot().toText());
+    }
+
+    private static void connection(int conn) throws InterruptedException {
+        Channel<String> requests =
+                Channel.<String>builder(16).name("conn-" + conn + "-requests").build();
+        for (int r = 1; r <= 4; r++) {
+            try (var request = TaskletScope.failFast("request-" + conn + "." + r)
+                    .deadline(Duration.ofSeconds(2))
+                    .open()) {
+                request.fork(
+                        "load-user",
+                        () -> Thread.sleep(ThreadLocalRandom.current().nextInt(300, 900)));
+                request.fork(
+                        "load-cart",
+                        () -> Thread.sleep(ThreadLocalRandom.current().nextInt(300, 900)));
+                request.fork("wait-input", () -> requests.receive(Duration.ofMillis(600)));
+                request.join();
+            }
+        }
+    }
+}

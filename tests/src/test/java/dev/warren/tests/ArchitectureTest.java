@@ -1,0 +1,198 @@
+package dev.warren.tests;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The map of docs/ARCHITECTURE.md as executable rules. Each rule's {@code because} tells the developer
+ * who broke it what to do instead.
+ */
+class ArchitectureTest {
+    private static final String TASKLETS = "dev.warren.tasklets..";
+    private static final String NET = "dev.warren.net..";
+    private static final String STREAMING = "dev.warren.streaming..";
+    private static final String DEMOS = "dev.warren.demos..";
+    private static final String BENCH = "dev.warren.bench..";
+    private static final String TESTS = "dev.warren.tests..";
+    private static final String[] LIBRARY = {TASKLETS, NET, STREAMING};
+
+    /**
+     * Library classes allowed to use {@code synchronized} blocks, each with the reason nothing inside can
+     * block. Empty today; a new entry needs a comment here.
+     */
+    private static final Set<String> SYNCHRONIZED_ALLOWED = Set.of();
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar")) // the tasklets test-jar
+                .importPackages("dev.warren");
+        assertTrue(classes.size() > 50, "imported only " + classes.size() + " classes");
+    }
+
+    @Test
+    void modulesDependOnlyDownwards() {
+        noClasses()
+                .that()
+                .resideInAPackage(TASKLETS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(NET, STREAMING, DEMOS, BENCH, TESTS)
+                .because("tasklets is the bottom layer (docs/ARCHITECTURE.md): publish through the observe "
+                        + "registry instead of calling up")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage(NET)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(STREAMING, DEMOS, BENCH, TESTS)
+                .because("net sits below streaming and the demos; move shared code down into net or tasklets")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage(STREAMING)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(DEMOS, BENCH, TESTS)
+                .because("streaming is a library; demos use it, not the other way round")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.warren.tasklets.observe..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.warren.tasklets")
+                .because("observe is below the runtime: the runtime registers its reports, observe never "
+                        + "reaches into it")
+                .check(classes);
+    }
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("dev.warren.(**)")
+                .should()
+                .beFreeOfCycles()
+                .because("a cycle between packages makes them one package; move the shared type down")
+                .check(classes);
+    }
+
+    @Test
+    void implementationClassesStayBehindThePublicApi() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(LIBRARY)
+                .and()
+                .haveSimpleNameEndingWith("Impl")
+                .should()
+                .bePublic()
+                .because("the public API is small interfaces, records and builders; implementations are "
+                        + "package-private (docs/ARCHITECTURE.md, style)")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAnyPackage(LIBRARY)
+                .and()
+                .areNotPublic()
+                .should()
+                .onlyBeAccessed()
+                .byClassesThat()
+                .resideOutsideOfPackage("dev.warren..")
+                .orShould()
+                .bePublic()
+                .because("package-private classes are implementation; other modules reach them only "
+                        + "through the public API")
+                .allowEmptyShould(true)
+                .check(classes);
+    }
+
+    @Test
+    void virtualThreadsAreCreatedOnlyByTheTaskletRuntime() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.warren.tasklets", BENCH)
+                .should()
+                .callMethod(Thread.class, "ofVirtual")
+                .orShould()
+                .callMethod(Thread.class, "startVirtualThread", Runnable.class)
+                .orShould()
+                .callMethod(java.util.concurrent.Executors.class, "newVirtualThreadPerTaskExecutor")
+                .because("every tasklet is registered with its parent: start one with Tasklets.start or "
+                        + "TaskletScope.fork, never a bare virtual thread")
+                .check(classes);
+    }
+
+    @Test
+    void libraryModulesDoNotPrint() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(LIBRARY)
+                .should()
+                .accessField(System.class, "out")
+                .orShould()
+                .accessField(System.class, "err")
+                .because("libraries log through slf4j (or return text); only demos print")
+                .check(classes);
+    }
+
+    @Test
+    void libraryMethodsAreNeverSynchronized() {
+        methods()
+                .that()
+                .areDeclaredInClassesThat()
+                .resideInAnyPackage(LIBRARY)
+                .should()
+                .notHaveModifier(JavaModifier.SYNCHRONIZED)
+                .because("a virtual thread that blocks inside synchronized pins its carrier on JDK 21-23: "
+                        + "use a ReentrantLock")
+                .check(classes);
+    }
+
+    /** Synchronized blocks are invisible to ArchUnit's class model, so the sources are read instead. */
+    @Test
+    void librarySourcesHaveNoSynchronizedBlocks() throws IOException {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Pattern block = Pattern.compile("\\bsynchronized\\s*\\(");
+        List<String> offenders = new ArrayList<>();
+        for (String module : List.of("tasklets", "net", "streaming")) {
+            Path src = root.resolve(module).resolve("src/main/java");
+            if (!Files.isDirectory(src)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(src)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    String text = Files.readString(f);
+                    String cls = src.relativize(f).toString().replace('/', '.').replaceAll("\\.java$", "");
+                    if (block.matcher(text).find() && !SYNCHRONIZED_ALLOWED.contains(cls)) {
+                        offenders.add(cls);
+                    }
+                }
+            }
+        }
+        assertTrue(
+                offenders.isEmpty(),
+                "synchronized blocks in " + offenders + ": a virtual thread that blocks "
+                        + "inside one pins its carrier on JDK 21-23. Use a ReentrantLock, or, if nothing inside can ever "
+                        + "block, add the class to SYNCHRONIZED_ALLOWED in ArchitectureTest with the reason.");
+    }
+}

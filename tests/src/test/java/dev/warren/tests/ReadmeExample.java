@@ -1,0 +1,66 @@
+package dev.warren.tests;
+
+import dev.warren.tasklets.Channel;
+import dev.warren.tasklets.ChannelClosedException;
+import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.TaskletScope;
+import java.time.Duration;
+
+/**
+ * The code shown in README.md, kept compiling and running by {@link ReadmeExampleTest}, which also
+ * checks that README.md shows exactly the lines between the {@code README} markers below
+ * ({@code build/sync-readme-examples.py} copies them there).
+ */
+final class ReadmeExample {
+    private ReadmeExample() {}
+
+    static String loadUser(int id) throws InterruptedException {
+        Thread.sleep(10); // stands for a blocking call: a database, a socket...
+        return "user-" + id;
+    }
+
+    static int cartSize(int id) throws InterruptedException {
+        Thread.sleep(10);
+        return id % 7;
+    }
+
+    // README:begin scope
+    static String checkout(int id) throws InterruptedException {
+        try (var scope = TaskletScope.failFast("checkout")
+                .deadline(Duration.ofSeconds(2))
+                .open()) {
+            Tasklet<String> user = scope.fork("user", () -> loadUser(id));
+            Tasklet<Integer> cart = scope.fork("cart", () -> cartSize(id));
+            scope.join(); // throws the first failure (the other fork is cancelled) or DeadlineExceededException
+            return user.result() + " has " + cart.result() + " items";
+        } // close(): nothing forked above is still running after this line
+    }
+    // README:end scope
+
+    // README:begin channel
+    static long sumOfSquares(int n) throws InterruptedException {
+        Channel<Integer> numbers = Channel.bounded(64);
+        try (var scope = TaskletScope.failFast("pipeline").open()) {
+            scope.fork("producer", () -> {
+                for (int i = 1; i <= n; i++) {
+                    numbers.send(i); // blocks while the channel is full
+                }
+                numbers.close(); // the consumer drains what is left, then sees the end
+            });
+            Tasklet<Long> consumer = scope.fork("consumer", () -> {
+                long sum = 0;
+                try {
+                    for (; ; ) {
+                        int x = numbers.receive(); // blocks while the channel is empty
+                        sum += (long) x * x;
+                    }
+                } catch (ChannelClosedException end) {
+                    return sum;
+                }
+            });
+            scope.join();
+            return consumer.result();
+        }
+    }
+    // README:end channel
+}

@@ -1,0 +1,45 @@
+package dev.warren.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's examples are real code: they run here, and README.md shows them verbatim. */
+class ReadmeExampleTest {
+
+    @Test
+    void theScopeExampleRuns() throws Exception {
+        assertEquals("user-42 has 0 items", ReadmeExample.checkout(42));
+    }
+
+    @Test
+    void theChannelExampleRuns() throws Exception {
+        long n = 10_000;
+        assertEquals(n * (n + 1) * (2 * n + 1) / 6, ReadmeExample.sumOfSquares((int) n));
+    }
+
+    @Test
+    void readmeShowsTheExamplesVerbatim() throws IOException {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        String readme = Files.readString(root.resolve("README.md"));
+        String source = Files.readString(root.resolve("tests/src/test/java/dev/warren/tests/ReadmeExample.java"));
+        Matcher m = Pattern.compile("// README:begin (\\w+)\\n(.*?)    // README:end \\1", Pattern.DOTALL)
+                .matcher(source);
+        int found = 0;
+        while (m.find()) {
+            found++;
+            String snippet = m.group(2).stripTrailing().stripIndent();
+            assertTrue(
+                    readme.contains(snippet),
+                    "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
+                            + snippet);
+        }
+        assertEquals(2, found, "README markers in ReadmeExample.java");
+    }
+}
