@@ -171,9 +171,9 @@ public final class NoPinningExtension
 
     /**
      * True when the thread waited inside the JVM's class loading rather than in a blocking call of ours:
-     * either the top frame is our own bytecode (the JVM resolving a class that another thread was
-     * loading at that moment — e.g. eight receivers creating their first {@code ChannelClosedException}
-     * at once), or the frames above our first one are the class loader's (its per-class lock, taken
+     * either the top frame is plain bytecode of ours or of a library (the JVM resolving a class that
+     * another thread was loading at that moment — e.g. eight receivers creating their first
+     * {@code ChannelClosedException} at once, or first calling a JCTools method), or the frames above our first one are the class loader's (its per-class lock, taken
      * under the JVM's resolution frame). Blocking calls of ours under a monitor or a native frame have
      * the JDK's park/sleep/read on top instead. Likewise a wait for another thread to finish initializing
      * a JDK class (the first sockets of a JVM wait for {@code sun.nio.ch.Poller}): a one-time cost of the
@@ -187,15 +187,22 @@ public final class NoPinningExtension
         if (init >= 0 && !reason.startsWith(PinningMonitor.DEFAULT_PREFIX, init + JDK_CLASS_INIT.length())) {
             return true;
         }
+        if (!e.frames().isEmpty() && !isJdkFrame(e.frames().get(0))) {
+            return true; // plain bytecode on top (ours or a library's): the JVM resolving, not a blocking call
+        }
         for (String frame : e.frames()) {
             if (frame.startsWith(PinningMonitor.DEFAULT_PREFIX)) {
-                return frame.equals(e.frames().get(0));
+                return false;
             }
             if (frame.startsWith("jdk.internal.loader.") || frame.startsWith("java.lang.ClassLoader.")) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isJdkFrame(String frame) {
+        return frame.startsWith("java.") || frame.startsWith("jdk.") || frame.startsWith("sun.");
     }
 
     private record Blame(PinEvent event, String test) {}

@@ -1,9 +1,14 @@
 package dev.warren.tasklets.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.warren.tasklets.observe.PinEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -56,5 +61,45 @@ class NoPinningExtensionTest {
         EngineExecutionResults results = run(DoesNotPinFixture.class);
         assertEquals(List.of(), failures(results));
         results.testEvents().assertStatistics(s -> s.started(1).succeeded(1).failed(0));
+    }
+
+    @Test
+    void waitsInsideTheJvmAreNotBlamedOnUsButBlockingUnderOurMonitorIs() {
+        // the JVM resolving a class for a JCTools call made from our receive: seen by CI on JDK 25
+        assertTrue(NoPinningExtension.blockedInsideTheJvm(pin(
+                "Freeze or preempt failed (2); Contended monitor enter",
+                "org.jctools.queues.atomic.AtomicReferenceArrayQueue.isEmpty(line 78)",
+                "dev.warren.tasklets.ArrayChannel.handOnReceive(line 427)")));
+        assertTrue(NoPinningExtension.blockedInsideTheJvm(
+                pin("Contended monitor enter", "dev.warren.tasklets.ArrayChannel.receive(line 298)")));
+        assertTrue(NoPinningExtension.blockedInsideTheJvm(pin(
+                "Waited for initialization of sun.nio.ch.Poller",
+                "java.lang.Class.forName0(Native)",
+                "dev.warren.net.TcpClient.connect(line 40)")));
+        // a real park under a monitor of ours: the JDK's blocking call is on top
+        assertFalse(NoPinningExtension.blockedInsideTheJvm(pin(
+                "Monitor held",
+                "java.util.concurrent.locks.LockSupport.park(line 371)",
+                "dev.warren.tasklets.testing.PinCarrier.run(line 20)")));
+        assertFalse(NoPinningExtension.blockedInsideTheJvm(pin(
+                "Waited for initialization of dev.warren.tasklets.testing.SleepsInClinit",
+                "java.lang.Thread.sleep(line 509)",
+                "dev.warren.tasklets.testing.SleepsInClinit.<clinit>(line 9)")));
+    }
+
+    private static PinEvent pin(String reason, String... frames) {
+        return new PinEvent(
+                "pinned",
+                Instant.EPOCH,
+                Duration.ofMillis(5),
+                "t",
+                1,
+                reason,
+                List.of(frames),
+                true,
+                Arrays.stream(frames)
+                        .filter(f -> f.startsWith("dev.warren."))
+                        .findFirst()
+                        .orElse(null));
     }
 }
