@@ -1,5 +1,6 @@
 package dev.warren.streaming;
 
+import dev.warren.streaming.source.SourceStats;
 import java.util.List;
 
 /**

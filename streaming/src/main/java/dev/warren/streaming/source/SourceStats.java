@@ -1,4 +1,4 @@
-package dev.warren.streaming;
+package dev.warren.streaming.source;
 
 /**
  * Counters of one source (or in-process emitter) of a job, at one moment.

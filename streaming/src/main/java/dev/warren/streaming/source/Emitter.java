@@ -1,4 +1,4 @@
-package dev.warren.streaming;
+package dev.warren.streaming.source;
 
 /**
  * The entry of one source into a running job: raw records go in, are parsed on the calling tasklet, and
