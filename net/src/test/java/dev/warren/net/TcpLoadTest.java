@@ -3,11 +3,20 @@ package dev.warren.net;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 
@@ -62,12 +71,23 @@ class TcpLoadTest {
                 .handler(TcpServerTest.ECHO_LINES)
                 .start();
         AtomicLong echoed = new AtomicLong();
-        CountDownLatch running = new CountDownLatch(connections);
+        // Every client reports once, connected or not, so a failed connect fails the test with its
+        // cause instead of leaving the latch short.
+        CountDownLatch reported = new CountDownLatch(connections);
+        Queue<Throwable> connectFailures = new ConcurrentLinkedQueue<>();
         try (var clients = TaskletScope.supervise("busy-clients").open()) {
             for (int i = 0; i < connections; i++) {
                 clients.fork("client " + i, () -> {
-                    try (Connection c = TcpServerTest.connect(server)) {
-                        running.countDown();
+                    Connection c;
+                    try {
+                        c = TcpServerTest.connect(server);
+                    } catch (Throwable t) {
+                        connectFailures.add(t);
+                        reported.countDown();
+                        return;
+                    }
+                    reported.countDown();
+                    try (c) {
                         for (int m = 0; ; m++) { // until the server goes away
                             c.writeLine("m" + m).flush();
                             if (c.readLine(100) == null) {
@@ -80,7 +100,11 @@ class TcpLoadTest {
                     }
                 });
             }
-            running.await();
+            if (!reported.await(TcpServerTest.WAIT.toSeconds() * 3, TimeUnit.SECONDS)) {
+                fail(reported.getCount() + " clients still connecting; threads: " + dumpThreads("close-under-load")
+                        + "\n" + Tasklets.snapshot().toText());
+            }
+            assertEquals(List.of(), List.copyOf(connectFailures), "connect failures");
             await().atMost(TcpServerTest.WAIT).until(() -> echoed.get() > 10L * connections);
             long start = System.nanoTime();
             server.close();
@@ -95,5 +119,14 @@ class TcpLoadTest {
         assertTrue(st.accepted() > 0 && st.accepted() <= connections, st.toString());
         assertEquals(st.accepted(), st.closedTotal(), st.toString());
         assertEquals(st.accepted(), st.closed(CloseReason.SHUTDOWN), st.toString());
+    }
+
+    /** Writes every thread's stack, virtual ones included, to target/ and returns the file's path. */
+    static Path dumpThreads(String name) throws IOException {
+        Path file = Path.of("target", name + "-" + System.nanoTime() + ".threads.txt")
+                .toAbsolutePath();
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+        return file;
     }
 }

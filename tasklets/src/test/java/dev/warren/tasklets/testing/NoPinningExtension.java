@@ -177,15 +177,25 @@ public final class NoPinningExtension
      * under the JVM's resolution frame). Blocking calls of ours under a monitor or a native frame have
      * the JDK's park/sleep/read on top instead. Likewise a wait for another thread to finish initializing
      * a JDK class (the first sockets of a JVM wait for {@code sun.nio.ch.Poller}): a one-time cost of the
-     * JDK, not something our code can avoid.
+     * JDK, not something our code can avoid. And a contended {@code synchronized} inside the JDK's own
+     * code that the JVM could not preempt (JDK 25 reports {@code Freeze or preempt failed; Contended
+     * monitor enter} with, e.g., {@code NioSocketImpl.getOutputStream} or {@code Thread.blockedOn} on
+     * top): the JDK's lock, held for microseconds, not a blocking call of ours.
      */
     private static final String JDK_CLASS_INIT = "Waited for initialization of ";
+
+    private static final String CONTENDED_MONITOR = "Contended monitor enter";
 
     static boolean blockedInsideTheJvm(PinEvent e) {
         String reason = e.reason() == null ? "" : e.reason();
         int init = reason.indexOf(JDK_CLASS_INIT);
         if (init >= 0 && !reason.startsWith(PinningMonitor.DEFAULT_PREFIX, init + JDK_CLASS_INIT.length())) {
             return true;
+        }
+        if (reason.contains(CONTENDED_MONITOR)
+                && !e.frames().isEmpty()
+                && !e.frames().get(0).startsWith(PinningMonitor.DEFAULT_PREFIX)) {
+            return true; // a monitor of the JDK's (or a library's), taken inside its own code
         }
         if (!e.frames().isEmpty() && !isJdkFrame(e.frames().get(0))) {
             return true; // plain bytecode on top (ours or a library's): the JVM resolving, not a blocking call

@@ -76,6 +76,17 @@ class NoPinningExtensionTest {
                 "Waited for initialization of sun.nio.ch.Poller",
                 "java.lang.Class.forName0(Native)",
                 "dev.warren.net.TcpClient.connect(line 40)")));
+        // the JDK's own monitors, contended under load, that JDK 25 could not preempt
+        assertTrue(NoPinningExtension.blockedInsideTheJvm(pin(
+                "Freeze or preempt failed (2); Contended monitor enter",
+                "sun.nio.ch.NioSocketImpl.getOutputStream(line 813)",
+                "java.net.Socket.getOutputStream(line 1049)",
+                "dev.warren.net.ConnectionImpl.<init>(line 64)")));
+        assertTrue(NoPinningExtension.blockedInsideTheJvm(pin(
+                "Freeze or preempt failed (2); Contended monitor enter",
+                "java.lang.Thread.blockedOn(line 373)",
+                "sun.nio.ch.DatagramChannelImpl.receive(line 581)",
+                "dev.warren.net.UdpReceiverImpl.receiveLoop(line 76)")));
         // a real park under a monitor of ours: the JDK's blocking call is on top
         assertFalse(NoPinningExtension.blockedInsideTheJvm(pin(
                 "Monitor held",
