@@ -1,9 +1,9 @@
 package dev.warren.bench;
 
+import dev.warren.streaming.Backpressure;
+import dev.warren.streaming.Emitter;
 import dev.warren.streaming.KeyValue;
 import dev.warren.streaming.StreamJob;
-import dev.warren.streaming.source.Backpressure;
-import dev.warren.streaming.source.Emitter;
 import dev.warren.streaming.window.Aggregators;
 import dev.warren.streaming.window.Windows;
 import java.time.Duration;

@@ -1,8 +1,5 @@
 package dev.warren.streaming;
 
-import dev.warren.streaming.source.Backpressure;
-import dev.warren.streaming.source.Emitter;
-import dev.warren.streaming.source.SourceStats;
 import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.ChannelFullException;

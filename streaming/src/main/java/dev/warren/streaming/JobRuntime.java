@@ -1,9 +1,6 @@
 package dev.warren.streaming;
 
 import dev.warren.streaming.sink.WindowSink;
-import dev.warren.streaming.source.Backpressure;
-import dev.warren.streaming.source.Emitter;
-import dev.warren.streaming.source.SourceStats;
 import dev.warren.streaming.window.Aggregator;
 import dev.warren.streaming.window.WindowSpec;
 import dev.warren.tasklets.Channel;

@@ -1,6 +1,5 @@
 package dev.warren.streaming;
 
-import dev.warren.streaming.source.SourceStats;
 import java.util.List;
 
 /**

@@ -1,8 +1,5 @@
 package dev.warren.streaming;
 
-import dev.warren.streaming.source.Emitter;
-import dev.warren.streaming.source.SourceStats;
-
 /**
  * Turns a raw record (a line, a datagram, a frame) into an event; trafilo's {@code parse} callback.
  *

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.warren.streaming.sink.Sinks;
-import dev.warren.streaming.source.Backpressure;
-import dev.warren.streaming.source.Emitter;
-import dev.warren.streaming.source.SourceStats;
 import dev.warren.streaming.source.Sources;
 import dev.warren.streaming.window.Aggregators;
 import dev.warren.streaming.window.Stats;

@@ -2,8 +2,6 @@ package dev.warren.streaming;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.warren.streaming.source.Backpressure;
-import dev.warren.streaming.source.Emitter;
 import dev.warren.streaming.window.Aggregators;
 import dev.warren.streaming.window.Stats;
 import dev.warren.streaming.window.WindowSpec;

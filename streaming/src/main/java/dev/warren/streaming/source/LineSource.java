@@ -1,5 +1,6 @@
 package dev.warren.streaming.source;
 
+import dev.warren.streaming.Emitter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package dev.warren.streaming.source;
 
+import dev.warren.streaming.Emitter;
+
 /**
  * Something that produces raw records for a job: a file, stdin, a UDP port, a TCP listener. The job
  * runs each source in its own tasklet, in the job's scope, calling {@link #run} once; the source reads

@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * <p>Line sources split on {@code \n} (a preceding {@code \r} is removed), decode UTF-8, and hand every
  * line, empty ones included, to the job's parser. A line longer than {@code maxLineLength} characters is
- * not parsed: the source skips to the next newline and {@linkplain Emitter#reject
+ * not parsed: the source skips to the next newline and {@linkplain dev.warren.streaming.Emitter#reject
  * reports} it as a parse error with its first characters. A source ends at end of input.
  */
 public final class Sources {

@@ -1,9 +1,9 @@
-package dev.warren.streaming.source;
+package dev.warren.streaming;
 
 /**
  * What a source does when the shard its event is routed to has a full inbox. Chosen per source
- * ({@link dev.warren.streaming.StreamJob.Builder#source(Source, Backpressure)},
- * {@link dev.warren.streaming.StreamJob#emitter(String, Backpressure)}); every event a policy refuses is counted, never lost
+ * ({@link StreamJob.Builder#source(dev.warren.streaming.source.Source, Backpressure)},
+ * {@link StreamJob#emitter(String, Backpressure)}); every event a policy refuses is counted, never lost
  * silently.
  */
 public enum Backpressure {

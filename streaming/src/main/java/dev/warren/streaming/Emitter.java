@@ -1,4 +1,4 @@
-package dev.warren.streaming.source;
+package dev.warren.streaming;
 
 /**
  * The entry of one source into a running job: raw records go in, are parsed on the calling tasklet, and

@@ -1,4 +1,4 @@
-package dev.warren.streaming.source;
+package dev.warren.streaming;
 
 /**
  * Counters of one source (or in-process emitter) of a job, at one moment.
