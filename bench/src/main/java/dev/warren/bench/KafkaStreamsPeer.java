@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  *   <li><b>warren</b> — a {@code StreamJob} with event time, S shards, fed by {@code emitAll(256)}
  *       from one producer; timed until every event was applied plus the final flush at close.</li>
  *   <li><b>kafka-streams</b> — {@code groupByKey().windowedBy(TimeWindows 5 s / 1 s).count()}
- *       materialized in an in-memory window store, driven by {@code TopologyTestDriver} (single-threaded,
+ *       materialized in an in-memory window store (no caching, no changelog), driven by {@code TopologyTestDriver} (single-threaded,
  *       no broker: the cost of the Streams engine itself, serdes included); timed until the last
  *       record was piped.</li>
  * </ul>
@@ -51,6 +51,7 @@ public final class KafkaStreamsPeer {
     private KafkaStreamsPeer() {}
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
         long events = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000L;
         int keys = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int shards = Integer.getInteger("shards", Runtime.getRuntime().availableProcessors());
@@ -137,7 +138,8 @@ public final class KafkaStreamsPeer {
                                 Stores.inMemoryWindowStore("counts", Duration.ofMillis(SPAN_MS * 2), SIZE, false))
                         .withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.Long())
-                        .withCachingDisabled());
+                        .withCachingDisabled()
+                        .withLoggingDisabled()); // no changelog: the driver would keep every update in memory
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "warren-peer");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
