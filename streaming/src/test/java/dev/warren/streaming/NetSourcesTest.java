@@ -244,6 +244,36 @@ class NetSourcesTest {
         assertEquals(1002, t.values().stream().mapToLong(Stats::count).sum());
     }
 
+    @Test
+    void tcpShutdownDrainsWhatAnOpenConnectionAlreadySent() throws Exception {
+        FrameFormat format = FrameFormat.buffStreams(64);
+        TcpFrameSource tcp = Sources.tcpFrames(LOOPBACK, 0, format, Duration.ofSeconds(2));
+        ConcurrentLinkedQueue<WindowResult<String, Long>> out = new ConcurrentLinkedQueue<>();
+        StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("tcp-drain")
+                .source(tcp)
+                .parse(KeyValue::parse)
+                .keyBy(KeyValue::key)
+                .shards(2)
+                .window(Windows.tumbling(Duration.ofHours(1)), Aggregators.count())
+                .sink(out::add)
+                .start();
+        try (Socket s = new Socket(LOOPBACK, tcp.awaitPort(WAIT))) {
+            OutputStream o = s.getOutputStream();
+            for (int i = 0; i < 300; i++) {
+                o.write(frame(format, "d" + (i % 3) + " " + i));
+            }
+            o.flush();
+            await().atMost(WAIT).until(() -> tcp.serverStats().accepted() == 1);
+            job.close(); // the connection is still open: its frames are read during the drain
+            assertEquals(300, job.stats().eventsIn(), job.stats().toString());
+            assertEquals(300, out.stream().mapToLong(WindowResult::value).sum());
+            assertEquals(
+                    1,
+                    tcp.serverStats().closed(CloseReason.SHUTDOWN)
+                            + tcp.serverStats().closed(CloseReason.NORMAL));
+        }
+    }
+
     private static void send(DatagramSocket tx, InetSocketAddress to, String payload) throws Exception {
         byte[] b = payload.getBytes(StandardCharsets.UTF_8);
         tx.send(new DatagramPacket(b, b.length, to));

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  * that does not parse is a parse error as for any source.
  *
  * <p>The listening socket is bound when the job starts the source; {@link #awaitPort} waits for that. At
- * shutdown the server stops accepting and lets open connections finish for the drain timeout, then
- * closes them.
+ * shutdown the server stops accepting and lets open connections finish for the drain timeout (what
+ * their peers already sent is still read and routed), then closes them.
  *
  * <p><b>Threading.</b> Every public method may be called from any thread. Under
  * {@link dev.warren.streaming.Backpressure#BLOCK} a full shard makes the connection's tasklet wait, which
@@ -42,6 +42,7 @@ public final class TcpFrameSource implements Source<String> {
     private final Duration drainTimeout;
     private final CountDownLatch bound = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final CountDownLatch serverClosed = new CountDownLatch(1);
     private volatile TcpServer server;
     private volatile TcpServerStats lastStats;
     private volatile RuntimeException bindFailure;
@@ -84,6 +85,7 @@ public final class TcpFrameSource implements Source<String> {
         } finally {
             srv.close();
             lastStats = srv.stats();
+            serverClosed.countDown();
         }
     }
 
@@ -131,9 +133,25 @@ public final class TcpFrameSource implements Source<String> {
         return s == null ? null : s.stats();
     }
 
+    /**
+     * Stops accepting and waits (at most the drain timeout plus 10 s) until open connections have
+     * finished or been closed, so that the job cancels this source only after the drain.
+     */
     @Override
     public void close() {
         closed.countDown();
+        if (server == null) {
+            return; // never bound: nothing to drain
+        }
+        boolean interrupted = false;
+        try {
+            serverClosed.await(drainTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
