@@ -39,6 +39,7 @@ public final class UdpLineSource implements Source<String> {
     private final int maxLine;
     private final CountDownLatch bound = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile UdpReceiver receiver;
     private volatile UdpStats lastStats;
     private volatile RuntimeException bindFailure;
@@ -78,15 +79,27 @@ public final class UdpLineSource implements Source<String> {
         receiver = rx;
         bound.countDown();
         try {
-            // This tasklet flushes the lines the receiver batched, at least once a millisecond.
-            while (!closed.await(1, TimeUnit.MILLISECONDS)) {
-                splitter.flush();
+            try {
+                // This tasklet flushes the lines the receiver batched, at least once a millisecond.
+                while (!closed.await(1, TimeUnit.MILLISECONDS)) {
+                    splitter.flush();
+                }
+            } finally {
+                // Read the kernel's counters before the socket goes (an interrupt would fail the read).
+                boolean interrupted = Thread.interrupted();
+                try {
+                    lastStats = rx.stats();
+                    rx.close();
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
+            splitter.flush(); // what the receiver batched before it stopped
         } finally {
-            lastStats = rx.stats();
-            rx.close();
+            finished.countDown();
         }
-        splitter.flush();
     }
 
     /**
@@ -133,9 +146,25 @@ public final class UdpLineSource implements Source<String> {
         return s.drops();
     }
 
+    /**
+     * Stops receiving and waits (at most 10 s) until the lines already received were handed to the job,
+     * so that the job cancels this source only after that.
+     */
     @Override
     public void close() {
         closed.countDown();
+        if (receiver == null) {
+            return; // never bound
+        }
+        boolean interrupted = false;
+        try {
+            finished.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
