@@ -278,8 +278,9 @@ final class HiveParser {
                     + (o.jsonl() != null ? ", windows to " + o.jsonl() : ""));
             info.flush();
             Tasklet<Void> generator = null;
+            UdpLoadGenerator gen = null;
             if (o.rate() > 0) {
-                UdpLoadGenerator gen = new UdpLoadGenerator(
+                gen = new UdpLoadGenerator(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), udpPort), o.rate(), o.keys(), 0);
                 generator = gen.start(o.duration());
             }
@@ -330,7 +331,7 @@ final class HiveParser {
             }
             job.close(); // drain the shards, flush every open window (to --jsonl too), free every state
             JobStats st = job.stats();
-            info.println(totals(st, udp));
+            info.println(totals(st, udp) + (gen == null ? "" : " generated=" + gen.sent()));
             info.flush();
             out.flush();
             exitCode = 0;
