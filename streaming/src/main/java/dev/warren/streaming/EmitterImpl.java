@@ -14,7 +14,7 @@ final class EmitterImpl<T> implements Emitter<T> {
     private final LongAdder emitted = new LongAdder();
     private final LongAdder parseErrors = new LongAdder();
     private final LongAdder dropped = new LongAdder();
-    private volatile dev.warren.streaming.source.Source<?> source;
+    private volatile dev.warren.streaming.Source<?> source;
 
     /** {@code parser} null: the records are events already. */
     EmitterImpl(JobRuntime<?> job, String name, Backpressure backpressure, Parser<? super T, ?> parser) {
@@ -137,7 +137,7 @@ final class EmitterImpl<T> implements Emitter<T> {
     }
 
     /** The source this emitter belongs to, whose upstream drops it reports. */
-    void source(dev.warren.streaming.source.Source<?> s) {
+    void source(dev.warren.streaming.Source<?> s) {
         this.source = s;
     }
 
@@ -148,7 +148,7 @@ final class EmitterImpl<T> implements Emitter<T> {
 
     @Override
     public SourceStats stats() {
-        dev.warren.streaming.source.Source<?> s = source;
+        dev.warren.streaming.Source<?> s = source;
         long upstream;
         try {
             upstream = s == null ? 0 : s.upstreamDrops();

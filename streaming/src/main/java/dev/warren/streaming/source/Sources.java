@@ -1,6 +1,7 @@
 package dev.warren.streaming.source;
 
 import dev.warren.net.frame.FrameFormat;
+import dev.warren.streaming.Source;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

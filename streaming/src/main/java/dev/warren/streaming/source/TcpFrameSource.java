@@ -7,6 +7,7 @@ import dev.warren.net.frame.FrameException;
 import dev.warren.net.frame.FrameFormat;
 import dev.warren.net.frame.FrameReader;
 import dev.warren.streaming.Emitter;
+import dev.warren.streaming.Source;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

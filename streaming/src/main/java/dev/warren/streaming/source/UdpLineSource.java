@@ -3,6 +3,7 @@ package dev.warren.streaming.source;
 import dev.warren.net.UdpReceiver;
 import dev.warren.net.UdpStats;
 import dev.warren.streaming.Emitter;
+import dev.warren.streaming.Source;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

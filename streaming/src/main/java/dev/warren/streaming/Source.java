@@ -1,6 +1,4 @@
-package dev.warren.streaming.source;
-
-import dev.warren.streaming.Emitter;
+package dev.warren.streaming;
 
 /**
  * Something that produces raw records for a job: a file, stdin, a UDP port, a TCP listener. The job
