@@ -4,11 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warren.net.frame.FrameFormat;
 import java.io.File;
+import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HiveParserEndToEndTest {
     private static final Pattern PORT = Pattern.compile("listening on UDP port (\\d+)");
+    private static final Pattern TCP_PORT = Pattern.compile("and TCP port (\\d+)");
     private static final Pattern EVENTS = Pattern.compile("events=(\\d+)");
     private static final Pattern JSON = Pattern.compile(
             "\\{\"key\":\"([^\"]+)\",\"start\":(\\d+),\"end\":(\\d+),\"count\":(\\d+),\"sum\":([-0-9.E]+),"
@@ -69,6 +74,8 @@ class HiveParserEndToEndTest {
                         "hiveparser",
                         "--port",
                         "0",
+                        "--tcp",
+                        "0",
                         "--shards",
                         "2",
                         "--window",
@@ -81,8 +88,11 @@ class HiveParserEndToEndTest {
                 .redirectError(stderr.toFile())
                 .start();
         try {
-            int port = Integer.parseInt(await().atMost(WAIT)
-                    .until(() -> match(PORT, Files.readString(stdout)), m -> m != null || !p.isAlive()));
+            String started = await().atMost(WAIT)
+                    .until(() -> Files.readString(stdout), t -> t.contains("listening") || !p.isAlive());
+            assertTrue(p.isAlive(), () -> "hiveparser died: " + read(stderr));
+            int port = Integer.parseInt(match(PORT, started));
+            int tcpPort = Integer.parseInt(match(TCP_PORT, started));
             int n = 20_000;
             int keys = 50;
             Map<String, Long> counts = new HashMap<>();
@@ -113,15 +123,35 @@ class HiveParserEndToEndTest {
                 send(tx, to, "key1 not-a-number");
                 send(tx, to, "key2 " + "9".repeat(9000));
             }
-            // Every line arrived: the once-a-second summary says so.
-            await().atMost(WAIT).until(() -> lastEvents(Files.readString(stdout)) == n || !p.isAlive());
+            // And 500 BuffStreams frames over TCP, one line each, then a bad frame that closes that connection.
+            int framed = 500;
+            FrameFormat format = FrameFormat.buffStreams(4096);
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
+                OutputStream o = s.getOutputStream();
+                for (int j = 0; j < framed; j++) {
+                    String key = "tcp" + (j % 5);
+                    byte[] payload = (key + " " + j).getBytes(StandardCharsets.UTF_8);
+                    ByteBuffer frame = ByteBuffer.allocate(format.frameSize(payload.length));
+                    format.encode(payload, frame);
+                    o.write(frame.array());
+                    counts.merge(key, 1L, Long::sum);
+                    sums.merge(key, (long) j, Long::sum);
+                }
+                o.write(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}); // no valid header
+                o.flush();
+                assertEquals(-1, s.getInputStream().read()); // the server closed this connection
+            }
+            long total = (long) n + framed;
+            // Everything arrived: the once-a-second summary says so.
+            await().atMost(WAIT).until(() -> lastEvents(Files.readString(stdout)) == total || !p.isAlive());
             assertTrue(p.isAlive(), () -> "hiveparser died: " + read(stderr));
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "hiveparser did not stop on SIGTERM");
             assertEquals(0, p.exitValue(), () -> read(stdout) + read(stderr));
             String out = read(stdout);
             assertTrue(
-                    out.contains("hiveparser totals: received=" + n + " parse_errors=3 late=0 dropped=0 kernel_drops="),
+                    out.contains("hiveparser totals: received=" + total + " parse_errors=4 late=0 dropped=0"
+                            + " kernel_drops="),
                     out);
             Map<String, Long> gotCounts = new HashMap<>();
             Map<String, Double> gotSums = new HashMap<>();
@@ -142,6 +172,33 @@ class HiveParserEndToEndTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void badArgumentsPrintTheUsageAndExitNonZero() throws Exception {
+        Path demos = root().resolve("demos/target");
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path err = dir.resolve("err.txt");
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        demos.resolve("warren-demos.jar") + File.pathSeparator + demos.resolve("lib") + File.separator
+                                + "*",
+                        "dev.warren.demos.Main",
+                        "hiveparser",
+                        "--window",
+                        "5x")
+                .redirectErrorStream(true)
+                .redirectOutput(err.toFile())
+                .start();
+        assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        String text = read(err);
+        assertTrue(text.contains("--window must be a duration like 500ms, 5s, 2m or 1h, was '5x'"), text);
+        assertTrue(text.contains("usage: hiveparser"), text);
     }
 
     private static String match(Pattern pattern, String text) {
