@@ -16,7 +16,7 @@ $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
-DEMOS := tasklets_demo
+DEMOS := tasklets_demo hiveparser
 
 .PHONY: all build launchers run_tests coverage format bench clean
 
@@ -25,6 +25,8 @@ all: build launchers
 	@echo "Warren is built (JDK: $(JAVA_HOME)). Run the demos from this directory:"
 	@echo "  ./tasklets_demo --count 1000000   # a million parked tasklets: spawn rate, heap per tasklet, join time"
 	@echo "  ./tasklets_demo tree              # a live tree of nested scopes"
+	@echo "  ./hiveparser --generate 100000 --keys 1000 --duration 10s   # keyed UDP stream windows, live dashboard"
+	@echo "  ./hiveparser --port 9999 --jsonl windows.jsonl              # send it KEY [VALUE [TS_MS]] lines over UDP"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

@@ -2,7 +2,7 @@ package dev.warren.streaming;
 
 /**
  * What a source does when the shard its event is routed to has a full inbox. Chosen per source
- * ({@link StreamJob.Builder#source(dev.warren.streaming.source.Source, Backpressure)},
+ * ({@link StreamJob.Builder#source(dev.warren.streaming.Source, Backpressure)},
  * {@link StreamJob#emitter(String, Backpressure)}); every event a policy refuses is counted, never lost
  * silently.
  */

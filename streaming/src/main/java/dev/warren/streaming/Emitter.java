@@ -3,7 +3,7 @@ package dev.warren.streaming;
 /**
  * The entry of one source into a running job: raw records go in, are parsed on the calling tasklet, and
  * are routed to the shard that owns their key. trafilo's {@code trafilo_emit}, and what a
- * {@link dev.warren.streaming.source.Source} pushes into.
+ * {@link dev.warren.streaming.Source} pushes into.
  *
  * <p><b>Threading.</b> Any number of tasklets or threads may emit through one emitter at once.
  * {@link #emit} blocks while the target shard's inbox is full under {@link Backpressure#BLOCK}; it never

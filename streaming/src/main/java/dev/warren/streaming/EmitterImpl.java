@@ -14,6 +14,7 @@ final class EmitterImpl<T> implements Emitter<T> {
     private final LongAdder emitted = new LongAdder();
     private final LongAdder parseErrors = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private volatile dev.warren.streaming.Source<?> source;
 
     /** {@code parser} null: the records are events already. */
     EmitterImpl(JobRuntime<?> job, String name, Backpressure backpressure, Parser<? super T, ?> parser) {
@@ -135,6 +136,11 @@ final class EmitterImpl<T> implements Emitter<T> {
         job.parseError(new ParseError(name, raw, reason));
     }
 
+    /** The source this emitter belongs to, whose upstream drops it reports. */
+    void source(dev.warren.streaming.Source<?> s) {
+        this.source = s;
+    }
+
     @Override
     public String name() {
         return name;
@@ -142,7 +148,14 @@ final class EmitterImpl<T> implements Emitter<T> {
 
     @Override
     public SourceStats stats() {
-        return new SourceStats(name, backpressure, emitted.sum(), parseErrors.sum(), dropped.sum());
+        dev.warren.streaming.Source<?> s = source;
+        long upstream;
+        try {
+            upstream = s == null ? 0 : s.upstreamDrops();
+        } catch (RuntimeException ex) {
+            upstream = -1; // a source's own counter failing must not break the job's statistics
+        }
+        return new SourceStats(name, backpressure, emitted.sum(), parseErrors.sum(), dropped.sum(), upstream);
     }
 
     @Override

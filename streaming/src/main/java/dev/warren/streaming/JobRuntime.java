@@ -107,6 +107,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             @SuppressWarnings("rawtypes")
             Parser p = s.parser() != null ? s.parser() : parser;
             EmitterImpl<?> em = new EmitterImpl<Object>(this, s.source().name(), s.backpressure(), p);
+            em.source(s.source());
             sourceEmitters.add(em);
             emitters.add(em);
         }
@@ -434,11 +435,13 @@ final class JobRuntime<E> implements StreamJob<E> {
         List<SourceStats> src = new ArrayList<>();
         long parseErrors = 0;
         long dropped = 0;
+        long upstream = 0;
         for (EmitterImpl<?> em : emitters) {
             SourceStats st = em.stats();
             src.add(st);
             parseErrors += st.parseErrors();
             dropped += st.dropped();
+            upstream += Math.max(0, st.upstreamDrops());
         }
         return new JobStats(
                 name,
@@ -448,6 +451,7 @@ final class JobRuntime<E> implements StreamJob<E> {
                 parseErrors,
                 late,
                 dropped,
+                upstream,
                 keys,
                 windows,
                 errors,
@@ -467,6 +471,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         m.put("parse_errors", st.parseErrors());
         m.put("late", st.late());
         m.put("dropped", st.dropped());
+        m.put("upstream_drops", st.upstreamDrops());
         m.put("live_keys", st.liveKeys());
         m.put("windows_emitted", st.windowsEmitted());
         m.put("callback_errors", st.callbackErrors());
@@ -490,6 +495,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             x.put("emitted", s.emitted());
             x.put("parse_errors", s.parseErrors());
             x.put("dropped", s.dropped());
+            x.put("upstream_drops", s.upstreamDrops());
             src.add(x);
         }
         m.put("sources", src);

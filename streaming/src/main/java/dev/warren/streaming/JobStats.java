@@ -13,6 +13,8 @@ import java.util.List;
  * @param parseErrors raw records that did not parse, over all sources
  * @param late late events, over all shards
  * @param dropped events refused by backpressure, over all sources
+ * @param upstreamDrops records lost before their source read them (e.g. UDP kernel drops), over all
+ *     sources that know theirs
  * @param liveKeys keys held now, over all shards
  * @param windowsEmitted window results handed to the sinks
  * @param callbackErrors exceptions thrown by user callbacks
@@ -27,6 +29,7 @@ public record JobStats(
         long parseErrors,
         long late,
         long dropped,
+        long upstreamDrops,
         long liveKeys,
         long windowsEmitted,
         long callbackErrors,

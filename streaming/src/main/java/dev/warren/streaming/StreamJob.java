@@ -2,7 +2,6 @@ package dev.warren.streaming;
 
 import dev.warren.streaming.sink.Sinks;
 import dev.warren.streaming.sink.WindowSink;
-import dev.warren.streaming.source.Source;
 import dev.warren.streaming.window.Aggregator;
 import dev.warren.streaming.window.WindowResult;
 import dev.warren.streaming.window.WindowSpec;

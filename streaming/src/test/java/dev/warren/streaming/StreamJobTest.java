@@ -206,7 +206,7 @@ class StreamJobTest {
             em.emitAll(List.of("a 1", "b 2", "", "c x", "d 4", "e"));
             em.emitAll(List.of());
         }
-        assertEquals(new SourceStats("batcher", Backpressure.BLOCK, 4, 2, 0), em.stats());
+        assertEquals(new SourceStats("batcher", Backpressure.BLOCK, 4, 2, 0, 0), em.stats());
         assertEquals(4, windowed.get());
     }
 

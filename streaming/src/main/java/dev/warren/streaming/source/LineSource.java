@@ -1,6 +1,7 @@
 package dev.warren.streaming.source;
 
 import dev.warren.streaming.Emitter;
+import dev.warren.streaming.Source;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

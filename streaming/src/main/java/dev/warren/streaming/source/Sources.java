@@ -1,12 +1,17 @@
 package dev.warren.streaming.source;
 
+import dev.warren.net.frame.FrameFormat;
+import dev.warren.streaming.Source;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Static factories for the built-in {@link Source}s of lines.
+ * Static factories for the built-in {@link Source}s of lines: files, stdin, UDP datagrams, and framed
+ * TCP messages.
  *
  * <p>Line sources split on {@code \n} (a preceding {@code \r} is removed), decode UTF-8, and hand every
  * line, empty ones included, to the job's parser. A line longer than {@code maxLineLength} characters is
@@ -43,6 +48,65 @@ public final class Sources {
     /** The lines of standard input (which is not closed at the end). */
     public static Source<String> stdin() {
         return new LineSource("stdin", () -> System.in, false, DEFAULT_MAX_LINE);
+    }
+
+    /**
+     * Lines received over UDP on {@code port} (0: a free one, see {@link UdpLineSource#awaitPort}) of every
+     * local address, with the system's receive buffer size and lines of at most
+     * {@value #DEFAULT_MAX_LINE} characters.
+     */
+    public static UdpLineSource udpLines(int port) {
+        return udpLines(null, port, 0, DEFAULT_MAX_LINE);
+    }
+
+    /**
+     * Lines received over UDP; see {@link UdpLineSource}.
+     *
+     * @param bindAddress the local address to bind, or null for every local address
+     * @param port 0..65535; 0 picks a free port
+     * @param receiveBufferSize SO_RCVBUF to request in bytes (the kernel may cap it), or 0 for the system's
+     *     default; a larger buffer absorbs longer bursts before the kernel drops datagrams
+     * @param maxLineLength the longest line, in characters, {@code > 0}
+     */
+    public static UdpLineSource udpLines(InetAddress bindAddress, int port, int receiveBufferSize, int maxLineLength) {
+        checkPort(port);
+        if (receiveBufferSize < 0) {
+            throw new IllegalArgumentException("receiveBufferSize must be >= 0, was " + receiveBufferSize);
+        }
+        return new UdpLineSource("udp:" + port, bindAddress, port, receiveBufferSize, checkMax(maxLineLength));
+    }
+
+    /**
+     * Framed messages received over TCP on {@code port} of every local address, one record per frame;
+     * see {@link TcpFrameSource}. Open connections get 1 s to finish at shutdown.
+     */
+    public static TcpFrameSource tcpFrames(int port, FrameFormat format) {
+        return tcpFrames(null, port, format, Duration.ofSeconds(1));
+    }
+
+    /**
+     * Framed messages received over TCP; see {@link TcpFrameSource}.
+     *
+     * @param bindAddress the local address to listen on, or null for every local address
+     * @param port 0..65535; 0 picks a free port
+     * @param format the framing, e.g. {@link FrameFormat#buffStreams(int)}
+     * @param drainTimeout how long open connections may go on at shutdown, {@code >= 0}
+     */
+    public static TcpFrameSource tcpFrames(
+            InetAddress bindAddress, int port, FrameFormat format, Duration drainTimeout) {
+        checkPort(port);
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
+        }
+        return new TcpFrameSource("tcp:" + port, bindAddress, port, format, drainTimeout);
+    }
+
+    private static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
     }
 
     static int checkMax(int max) {

@@ -1,6 +1,8 @@
 /**
- * Where a job's raw records come from: the {@link dev.warren.streaming.source.Source} interface (a source
- * is a tasklet that pushes records into an {@link dev.warren.streaming.Emitter}) and the built-in line
- * sources ({@link dev.warren.streaming.source.Sources}).
+ * The built-in sources of a job's raw records ({@link dev.warren.streaming.source.Sources}): lines of a
+ * file or stdin, lines over UDP ({@link dev.warren.streaming.source.UdpLineSource}) and framed messages
+ * over TCP ({@link dev.warren.streaming.source.TcpFrameSource}). They implement
+ * {@link dev.warren.streaming.Source}, which lives with {@link dev.warren.streaming.Emitter} in the
+ * parent package so that the job never depends on this one.
  */
 package dev.warren.streaming.source;

@@ -1,6 +1,4 @@
-package dev.warren.streaming.source;
-
-import dev.warren.streaming.Emitter;
+package dev.warren.streaming;
 
 /**
  * Something that produces raw records for a job: a file, stdin, a UDP port, a TCP listener. The job
@@ -32,6 +30,16 @@ public interface Source<T> {
 
     /** Unblocks {@link #run} at shutdown; called from another tasklet. The default does nothing. */
     default void close() {}
+
+    /**
+     * Records lost before this source could read them, e.g. datagrams the kernel dropped because the
+     * socket's buffer was full; {@code -1} if such losses are possible but unknown. Shown as
+     * {@link dev.warren.streaming.SourceStats#upstreamDrops()}; may be called from any thread. The default
+     * (a source that cannot lose input, such as a file) is 0.
+     */
+    default long upstreamDrops() {
+        return 0;
+    }
 
     /** A source from a name and a body for {@link #run}. */
     static <T> Source<T> of(String name, Body<T> body) {

@@ -1,0 +1,162 @@
+package dev.warren.streaming.source;
+
+import dev.warren.net.Connection;
+import dev.warren.net.TcpServer;
+import dev.warren.net.TcpServerStats;
+import dev.warren.net.frame.FrameException;
+import dev.warren.net.frame.FrameFormat;
+import dev.warren.net.frame.FrameReader;
+import dev.warren.streaming.Emitter;
+import dev.warren.streaming.Source;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A source of framed messages received over TCP, built on {@link TcpServer} and
+ * {@link FrameReader}: every frame of a {@link FrameFormat} is one record, its payload decoded as UTF-8
+ * (one {@code KEY [VALUE [TIMESTAMP_MS]]} line for {@link dev.warren.streaming.KeyValue#parse}). Made by
+ * {@link Sources#tcpFrames}.
+ *
+ * <p>Each connection is read by its own tasklet of the server. A bad frame stream (a length above the
+ * format's maximum, a malformed header, a connection ending inside a frame) is counted as a parse error
+ * with the reason, and closes that one connection as a protocol error; the server goes on. A payload
+ * that does not parse is a parse error as for any source.
+ *
+ * <p>The listening socket is bound when the job starts the source; {@link #awaitPort} waits for that. At
+ * shutdown the server stops accepting and lets open connections finish for the drain timeout (what
+ * their peers already sent is still read and routed), then closes them.
+ *
+ * <p><b>Threading.</b> Every public method may be called from any thread. Under
+ * {@link dev.warren.streaming.Backpressure#BLOCK} a full shard makes the connection's tasklet wait, which
+ * stops reading and so pushes back on the sender through TCP flow control.
+ */
+public final class TcpFrameSource implements Source<String> {
+    private final String name;
+    private final InetAddress bindAddress;
+    private final int requestedPort;
+    private final FrameFormat format;
+    private final Duration drainTimeout;
+    private final CountDownLatch bound = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final CountDownLatch serverClosed = new CountDownLatch(1);
+    private volatile TcpServer server;
+    private volatile TcpServerStats lastStats;
+    private volatile RuntimeException bindFailure;
+
+    TcpFrameSource(String name, InetAddress bindAddress, int port, FrameFormat format, Duration drainTimeout) {
+        this.name = name;
+        this.bindAddress = bindAddress;
+        this.requestedPort = port;
+        this.format = format;
+        this.drainTimeout = drainTimeout;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void run(Emitter<String> out) throws Exception {
+        TcpServer.Builder b = TcpServer.builder()
+                .name(name)
+                .port(requestedPort)
+                .drainTimeout(drainTimeout)
+                .handler(conn -> serve(conn, out));
+        if (bindAddress != null) {
+            b.bindAddress(bindAddress);
+        }
+        TcpServer srv;
+        try {
+            srv = b.start();
+        } catch (RuntimeException e) {
+            bindFailure = e;
+            bound.countDown();
+            throw e;
+        }
+        server = srv;
+        bound.countDown();
+        try {
+            closed.await();
+        } finally {
+            srv.close();
+            lastStats = srv.stats();
+            serverClosed.countDown();
+        }
+    }
+
+    private void serve(Connection conn, Emitter<String> out) throws Exception {
+        FrameReader reader = FrameReader.of(conn.inputStream(), format);
+        for (; ; ) {
+            ByteBuffer payload;
+            try {
+                payload = reader.readView();
+            } catch (FrameException bad) {
+                out.reject(conn.remoteAddress().toString(), "bad frame (" + bad.reason() + "): " + bad.getMessage());
+                throw conn.protocolError(bad.getMessage());
+            }
+            if (payload == null) {
+                return;
+            }
+            out.emit(StandardCharsets.UTF_8.decode(payload).toString());
+        }
+    }
+
+    /**
+     * Waits until the listening socket is bound and returns its port.
+     *
+     * @throws UncheckedIOException if binding failed
+     * @throws IllegalStateException if the source was not bound within {@code timeout}
+     */
+    public int awaitPort(Duration timeout) throws InterruptedException {
+        if (!bound.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("TCP source '" + name + "' not bound within " + timeout);
+        }
+        RuntimeException failure = bindFailure;
+        if (failure != null) {
+            throw failure;
+        }
+        return server.port();
+    }
+
+    /** The server's counters now (the last ones once closed), or null before it is bound. */
+    public TcpServerStats serverStats() {
+        TcpServerStats last = lastStats;
+        if (last != null) {
+            return last;
+        }
+        TcpServer s = server;
+        return s == null ? null : s.stats();
+    }
+
+    /**
+     * Stops accepting and waits (at most the drain timeout plus 10 s) until open connections have
+     * finished or been closed, so that the job cancels this source only after the drain.
+     */
+    @Override
+    public void close() {
+        closed.countDown();
+        if (server == null) {
+            return; // never bound: nothing to drain
+        }
+        boolean interrupted = false;
+        try {
+            serverClosed.await(drainTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpFrameSource[" + name + ", " + format + "]";
+    }
+}

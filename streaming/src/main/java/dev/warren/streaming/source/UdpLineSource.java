@@ -1,0 +1,257 @@
+package dev.warren.streaming.source;
+
+import dev.warren.net.UdpReceiver;
+import dev.warren.net.UdpStats;
+import dev.warren.streaming.Emitter;
+import dev.warren.streaming.Source;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A source of text lines received over UDP, built on {@link UdpReceiver}: each datagram carries one line
+ * or several separated by {@code \n} (a trailing newline does not make an empty line; a preceding
+ * {@code \r} is removed). Made by {@link Sources#udpLines}.
+ *
+ * <p>The socket is bound when the job starts the source; {@link #awaitPort} waits for that and returns
+ * the real port (useful with port 0). A line longer than the maximum is not parsed but
+ * {@linkplain Emitter#reject rejected} (a counted parse error); so is an empty datagram. Datagrams the
+ * kernel dropped because the socket's receive buffer was full, and datagrams larger than 65507 bytes, are
+ * reported by {@link #upstreamDrops()} and appear in the job's statistics
+ * ({@link dev.warren.streaming.SourceStats#upstreamDrops()}).
+ *
+ * <p><b>Threading.</b> Lines are split on the receiver's tasklet, one datagram at a time, and handed to
+ * the job in batches of up to 128 lines (parsed and routed with one inbox message per shard), at the
+ * latest 1 ms after they arrived; under {@link dev.warren.streaming.Backpressure#BLOCK} a full shard
+ * makes the receiver wait, datagrams queue in the socket's buffer and beyond it the kernel drops them
+ * (counted). Every public method may be called from any thread.
+ */
+public final class UdpLineSource implements Source<String> {
+    private final String name;
+    private final InetAddress bindAddress;
+    private final int requestedPort;
+    private final int receiveBufferSize;
+    private final int maxLine;
+    private final CountDownLatch bound = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile UdpReceiver receiver;
+    private volatile UdpStats lastStats;
+    private volatile RuntimeException bindFailure;
+
+    UdpLineSource(String name, InetAddress bindAddress, int port, int receiveBufferSize, int maxLine) {
+        this.name = name;
+        this.bindAddress = bindAddress;
+        this.requestedPort = port;
+        this.receiveBufferSize = receiveBufferSize;
+        this.maxLine = maxLine;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void run(Emitter<String> out) throws Exception {
+        Splitter splitter = new Splitter(out, maxLine);
+        UdpReceiver.Builder b =
+                UdpReceiver.builder().name(name).port(requestedPort).handler((data, from) -> splitter.datagram(data));
+        if (bindAddress != null) {
+            b.bindAddress(bindAddress);
+        }
+        if (receiveBufferSize > 0) {
+            b.receiveBufferSize(receiveBufferSize);
+        }
+        UdpReceiver rx;
+        try {
+            rx = b.start();
+        } catch (RuntimeException e) {
+            bindFailure = e;
+            bound.countDown();
+            throw e;
+        }
+        receiver = rx;
+        bound.countDown();
+        try {
+            try {
+                // This tasklet flushes the lines the receiver batched, at least once a millisecond.
+                while (!closed.await(1, TimeUnit.MILLISECONDS)) {
+                    splitter.flush();
+                }
+            } finally {
+                // Read the kernel's counters before the socket goes (an interrupt would fail the read).
+                boolean interrupted = Thread.interrupted();
+                try {
+                    lastStats = rx.stats();
+                    rx.close();
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            splitter.flush(); // what the receiver batched before it stopped
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /**
+     * Waits until the socket is bound and returns its port.
+     *
+     * @throws UncheckedIOException if binding failed (the port is in use, the address is not local...)
+     * @throws IllegalStateException if the source was not bound within {@code timeout} (the job was not
+     *     started, or the source was closed first)
+     */
+    public int awaitPort(Duration timeout) throws InterruptedException {
+        if (!bound.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("UDP source '" + name + "' not bound within " + timeout);
+        }
+        RuntimeException failure = bindFailure;
+        if (failure != null) {
+            throw failure;
+        }
+        return receiver.port();
+    }
+
+    /** The receiver's counters now (the last ones once closed), or null before the socket is bound. */
+    public UdpStats receiverStats() {
+        UdpStats last = lastStats;
+        if (last != null) {
+            return last;
+        }
+        UdpReceiver rx = receiver;
+        return rx == null ? null : rx.stats();
+    }
+
+    /**
+     * Datagrams lost before they were read: dropped by the kernel (receive buffer full) plus oversize
+     * ones; {@code -1} if the kernel does not report its drops (not Linux) and none were oversize.
+     */
+    @Override
+    public long upstreamDrops() {
+        UdpStats s = receiverStats();
+        if (s == null) {
+            return 0;
+        }
+        if (s.kernelDrops() < 0 && s.oversize() == 0) {
+            return -1;
+        }
+        return s.drops();
+    }
+
+    /**
+     * Stops receiving and waits (at most 10 s) until the lines already received were handed to the job,
+     * so that the job cancels this source only after that.
+     */
+    @Override
+    public void close() {
+        closed.countDown();
+        if (receiver == null) {
+            return; // never bound
+        }
+        boolean interrupted = false;
+        try {
+            finished.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UdpLineSource[" + name + "]";
+    }
+
+    /**
+     * Splits datagrams into lines and hands them to the job in batches ({@link Emitter#emitAll}: one inbox
+     * message per shard instead of one per line), flushed when {@value #BATCH} lines are pending and at
+     * least once a millisecond by the source's tasklet. The lock keeps batches in arrival order; it may be
+     * held while a full shard makes {@code emitAll} wait (a ReentrantLock: no carrier is pinned).
+     */
+    static final class Splitter {
+        static final int BATCH = 128;
+        private final Emitter<String> out;
+        private final int maxLine;
+        private final ReentrantLock lock = new ReentrantLock();
+        private ArrayList<String> pending = new ArrayList<>(BATCH);
+        private byte[] bytes = new byte[2048];
+
+        Splitter(Emitter<String> out, int maxLine) {
+            this.out = out;
+            this.maxLine = maxLine;
+        }
+
+        void datagram(ByteBuffer data) throws InterruptedException {
+            int n = data.remaining();
+            if (n > bytes.length) {
+                bytes = new byte[Math.max(n, bytes.length * 2)];
+            }
+            data.get(bytes, 0, n);
+            if (n == 0) {
+                out.reject("", "empty datagram");
+                return;
+            }
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (bytes[i] == '\n') {
+                    line(start, i);
+                    start = i + 1;
+                }
+            }
+            if (start < n) {
+                line(start, n);
+            }
+        }
+
+        private void line(int from, int to) throws InterruptedException {
+            if (to > from && bytes[to - 1] == '\r') {
+                to--;
+            }
+            String s = new String(bytes, from, to - from, StandardCharsets.UTF_8);
+            if (s.length() > maxLine) {
+                out.reject(
+                        s.substring(0, Math.min(64, s.length())) + "...",
+                        "line longer than " + maxLine + " characters");
+                return;
+            }
+            lock.lock();
+            try {
+                pending.add(s);
+                if (pending.size() >= BATCH) {
+                    emitPending();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Emits the pending lines, if any. */
+        void flush() throws InterruptedException {
+            lock.lock();
+            try {
+                if (!pending.isEmpty()) {
+                    emitPending();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void emitPending() throws InterruptedException {
+            ArrayList<String> batch = pending;
+            pending = new ArrayList<>(BATCH);
+            out.emitAll(batch);
+        }
+    }
+}
