@@ -10,6 +10,7 @@ import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -127,6 +128,9 @@ class TcpLoadTest {
                 .toAbsolutePath();
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                 .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+        // the build directory may not outlive the run (CI): the log keeps the dump
+        System.err.println(
+                "---- thread dump " + file + " ----\n" + Files.readString(file) + "\n---- end of thread dump ----");
         return file;
     }
 }
