@@ -16,7 +16,7 @@ $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
-DEMOS := tasklets_demo
+DEMOS := tasklets_demo msg_server msg_client
 
 .PHONY: all build launchers run_tests coverage format bench clean
 
@@ -25,6 +25,8 @@ all: build launchers
 	@echo "Warren is built (JDK: $(JAVA_HOME)). Run the demos from this directory:"
 	@echo "  ./tasklets_demo --count 1000000   # a million parked tasklets: spawn rate, heap per tasklet, join time"
 	@echo "  ./tasklets_demo tree              # a live tree of nested scopes"
+	@echo "  ./msg_server 7000 --echo          # framed messages (BuffStreams-compatible): msg/s and MB/s once a second"
+	@echo "  ./msg_client 127.0.0.1 7000 -n 100000 -c 4 --echo   # send, and check every echoed byte"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

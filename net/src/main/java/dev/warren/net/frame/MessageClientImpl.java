@@ -472,11 +472,11 @@ final class MessageClientImpl implements MessageClient {
             for (long i = 0; i < n; i++) {
                 unacked.pollFirst();
             }
+            acknowledged.add(n); // before the signal: whoever sees the client idle sees the count too
             progress.signalAll();
         } finally {
             lock.unlock();
         }
-        acknowledged.add(n);
     }
 
     // ------------------------------------------------------------------ closing and queries

@@ -19,6 +19,24 @@ final class MsgTesting {
 
     private MsgTesting() {}
 
+    static {
+        warmSocketClasses();
+    }
+
+    /**
+     * Initialises the JDK's socket classes on this (platform) thread. The first {@code new Socket()}
+     * runs {@code SocksSocketImpl}'s class initialisation; virtual threads that create their first
+     * sockets at the same moment wait for it holding their carriers (a JVM class-init wait, not our
+     * code blocking), which the pinning guard would report.
+     */
+    static void warmSocketClasses() {
+        try {
+            new java.net.Socket().close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A name no other test uses, so leftover tasklets can be found by it. */
     static String unique(String prefix) {
         return prefix + "-" + IDS.incrementAndGet();
