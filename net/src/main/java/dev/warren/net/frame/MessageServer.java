@@ -32,8 +32,9 @@ import java.util.Objects;
  * {@link FrameException.Reason} and in the TCP stats as
  * {@link dev.warren.net.CloseReason#PROTOCOL_ERROR}. The server and every other connection carry on.
  *
- * <p><b>Batching and memory.</b> Each connection reads with one buffer that starts small
- * ({@value #INITIAL_READ_BUFFER} bytes, so idle connections cost little) and doubles, up to
+ * <p><b>Batching and memory.</b> A connection allocates its read buffer when the first bytes arrive
+ * (an idle connection holds none); the buffer starts small ({@value #INITIAL_READ_BUFFER} bytes) and
+ * doubles, up to
  * {@linkplain Builder#readBufferSize the read buffer size}, whenever a read fills it. Replies are
  * buffered and flushed once per read (see {@link MessageConnection}).
  *

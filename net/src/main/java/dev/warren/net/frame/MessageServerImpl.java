@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 /** The one {@link MessageServer}: a {@link TcpServer} whose handler runs a {@link Session} per connection. */
 final class MessageServerImpl implements MessageServer {
     private static final Logger LOG = LoggerFactory.getLogger(MessageServerImpl.class);
+    /** The first read of a connection: at least the connection's input buffer (64), so it bypasses it. */
+    private static final int FIRST_READ = 64;
 
     private final String name;
     private final FrameFormat format;
@@ -90,8 +92,10 @@ final class MessageServerImpl implements MessageServer {
         }
 
         void run() throws Exception {
-            byte[] buf = new byte[Math.min(INITIAL_READ_BUFFER, maxRead)];
-            ByteBuffer src = ByteBuffer.wrap(buf).limit(0);
+            // No read buffer until the peer sends something: the first read goes into a small scratch
+            // array, so a connection that stays idle holds only its tasklet and socket.
+            byte[] buf = null;
+            ByteBuffer src = ByteBuffer.allocate(0);
             boolean first = acknowledgements;
             for (; ; ) {
                 ByteBuffer payload;
@@ -108,6 +112,18 @@ final class MessageServerImpl implements MessageServer {
                     handler.onMessage(this, payload);
                 }
                 endOfBatch();
+                if (buf == null) {
+                    byte[] scratch = new byte[FIRST_READ];
+                    int n = conn.readUpTo(scratch, 0, FIRST_READ);
+                    if (n < 0) {
+                        decoder.endOfStream();
+                        return;
+                    }
+                    buf = new byte[Math.min(INITIAL_READ_BUFFER, maxRead)];
+                    System.arraycopy(scratch, 0, buf, 0, n);
+                    src = ByteBuffer.wrap(buf).limit(n);
+                    continue;
+                }
                 if (src.limit() == buf.length && buf.length < maxRead) {
                     // The last read filled the buffer: the peer is streaming, read more per call.
                     buf = new byte[Math.min(maxRead, buf.length * 2)];
