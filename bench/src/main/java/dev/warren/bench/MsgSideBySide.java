@@ -37,13 +37,16 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Usage: {@code MsgSideBySide [--only sink1,sink4,echo,idle] [--messages N] [--rounds R]
- * [--idle N]}. Each throughput figure is the best of R rounds (default 3).
+ * [--idle N] [--warren-jvm "OPTIONS"]}. Each throughput figure is the best of R rounds (default 3).
+ * {@code --warren-jvm} adds JVM options to Warren's server process only, for tuning experiments.
  */
 public final class MsgSideBySide {
     private static final int SIZE = 110;
     private static final int MAX = 4096;
     private static final int FRAME = SIZE + 4;
     private static final String[] SERVERS = {"warren", "netty"};
+    /** Extra JVM options for Warren's server process only (for tuning experiments; none by default). */
+    private static List<String> warrenJvm = List.of();
 
     private MsgSideBySide() {}
 
@@ -58,6 +61,7 @@ public final class MsgSideBySide {
                 case "--messages" -> messages = Long.parseLong(args[++i].replace("_", ""));
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--idle" -> idle = Integer.parseInt(args[++i].replace("_", ""));
+                case "--warren-jvm" -> warrenJvm = List.of(args[++i].trim().split("\\s+"));
                 default -> {
                     System.err.println("usage: MsgSideBySide [--only sink1,sink4,echo,idle] [--messages N] "
                             + "[--rounds R] [--idle N]; unknown argument '" + args[i] + "'");
@@ -109,15 +113,18 @@ public final class MsgSideBySide {
 
         Peer(String kind, String mode) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
-            process = new ProcessBuilder(
-                            java,
-                            "-Xmx2g",
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            MsgPeerServer.class.getName(),
-                            kind,
-                            mode,
-                            String.valueOf(MAX))
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g"));
+            if (kind.equals("warren")) {
+                cmd.addAll(warrenJvm);
+            }
+            cmd.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    MsgPeerServer.class.getName(),
+                    kind,
+                    mode,
+                    String.valueOf(MAX)));
+            process = new ProcessBuilder(cmd)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
