@@ -65,6 +65,8 @@ final class MessageClientImpl implements MessageClient {
 
     private volatile State state = State.CONNECTING;
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean closeStarted =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long closeDeadline;
     private volatile Connection current;
 
@@ -250,8 +252,8 @@ final class MessageClientImpl implements MessageClient {
             lock.unlock();
         }
         try (TaskletScope conn = TaskletScope.failFast(name + " " + c).open()) {
-            conn.fork("reader " + c, () -> readLoop(link));
-            conn.fork("writer " + c, () -> writeLoop(link, resend));
+            conn.fork(name + " reader", () -> readLoop(link));
+            conn.fork(name + " writer", () -> writeLoop(link, resend));
             conn.join();
             return null;
         } catch (TaskletFailedException e) {
@@ -483,8 +485,8 @@ final class MessageClientImpl implements MessageClient {
 
     @Override
     public void close() {
-        if (closing) {
-            awaitLoop(Duration.ofNanos(Long.MAX_VALUE));
+        if (!closeStarted.compareAndSet(false, true)) {
+            awaitLoop(Duration.ofNanos(Long.MAX_VALUE)); // a second closer waits for the first
             return;
         }
         closeDeadline = System.nanoTime() + drainTimeout.toNanos();
