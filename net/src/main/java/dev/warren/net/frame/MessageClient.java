@@ -76,10 +76,17 @@ public interface MessageClient extends AutoCloseable {
         /** A connection is up. */
         default void up(MessageClient client) {}
 
-        /** The connection went down; the client will redial unless it is closing or gives up. */
+        /**
+         * A connection that was up went down; the client will redial (after the policy's first delay)
+         * unless it is closing or gives up. A connection that never came up (an unanswered at-least-once
+         * hello) counts as a failed attempt instead: no callback, and the backoff keeps growing.
+         */
         default void down(MessageClient client, Throwable cause) {}
 
-        /** The peer was unreachable for longer than {@link ReconnectPolicy#giveUpAfter()}: the client stopped. */
+        /**
+         * No connection came up for longer than {@link ReconnectPolicy#giveUpAfter()} (counted from the
+         * last connection that was up, or from the start): the client stopped.
+         */
         default void gaveUp(MessageClient client, Throwable lastFailure) {}
     }
 

@@ -200,16 +200,29 @@ final class MessageClientImpl implements MessageClient {
                     Thread.sleep(wait);
                     continue;
                 }
-                attempt = 0;
-                Throwable cause = runConnection(c);
+                Link link = new Link(c);
+                Throwable cause = runConnection(link);
                 if (cause == null) {
                     return; // closed and drained
                 }
                 disconnects.increment();
-                downSince = System.nanoTime();
                 setState(State.CONNECTING);
                 LOG.debug("{}: connection down: {}", name, cause.toString());
-                listener.down(this, cause);
+                if (link.wasUp) {
+                    attempt = 0;
+                    downSince = System.nanoTime();
+                    listener.down(this, cause);
+                } else {
+                    // Connected but never up (the hello went unanswered...): as bad as a refused connect.
+                    Duration giveUp = reconnect.giveUpAfter();
+                    if (giveUp != null && !closing && System.nanoTime() - downSince > giveUp.toNanos()) {
+                        giveUp(cause);
+                        return;
+                    }
+                }
+                // Even after a connection that was up: a peer that accepts and hangs up at once must not
+                // make us spin.
+                Thread.sleep(reconnect.delay(attempt++));
             }
         } catch (InterruptedException e) {
             // close() cancelled us after the drain timeout
@@ -227,7 +240,7 @@ final class MessageClientImpl implements MessageClient {
         }
     }
 
-    private void giveUp(IOException last) {
+    private void giveUp(Throwable last) {
         LOG.info("{}: giving up, {}:{} unreachable for more than {}", name, host, port, reconnect.giveUpAfter());
         queue.close();
         lock.lock();
@@ -241,9 +254,9 @@ final class MessageClientImpl implements MessageClient {
     }
 
     /** Serves one connection; returns null when the client closed and drained, else why it went down. */
-    private Throwable runConnection(Connection c) throws InterruptedException {
+    private Throwable runConnection(Link link) throws InterruptedException {
+        Connection c = link.conn;
         current = c;
-        Link link = new Link(c);
         Object[] resend;
         lock.lock();
         try {
@@ -269,6 +282,8 @@ final class MessageClientImpl implements MessageClient {
         final Connection conn;
         final CountDownLatch handshake = new CountDownLatch(1);
         volatile boolean finishing;
+        /** Set once the connection is up (at least once: the hello was answered). */
+        volatile boolean wasUp;
 
         Link(Connection conn) {
             this.conn = conn;
@@ -289,6 +304,7 @@ final class MessageClientImpl implements MessageClient {
             }
         }
         connects.increment();
+        link.wasUp = true;
         setState(State.UP);
         listener.up(this);
         if (resend.length > 0) {

@@ -24,7 +24,10 @@ import java.util.Objects;
  * what a BuffStreams (or, with {@link FrameFormat#fixed32}, Netty) peer writes and reads. A
  * {@link MessageClient} in {@link DeliveryMode#AT_LEAST_ONCE} mode opens with a 16-byte hello frame; the
  * server then acknowledges handled messages on that connection (see {@link MessageClient}). Turn that
- * off with {@link Builder#acknowledgements(boolean)}: the hello is then an ordinary message.
+ * off with {@link Builder#acknowledgements(boolean)}: the hello is then an ordinary message. (A plain
+ * client whose very first message is exactly those 16 bytes would be switched to acknowledgements too;
+ * a server whose clients may send arbitrary binary first messages and never use at-least-once should
+ * turn them off.)
  *
  * <p><b>Bad input.</b> A frame longer than the maximum, a negative length, a varint header that does
  * not terminate, or a connection that ends inside a frame closes <em>that</em> connection: logged at

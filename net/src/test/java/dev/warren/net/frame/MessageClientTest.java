@@ -384,10 +384,15 @@ class MessageClientTest {
             try (MessageClient client = client(server.port(), MsgTesting.unique("cli"))
                     .delivery(DeliveryMode.AT_LEAST_ONCE)
                     .handshakeTimeout(Duration.ofMillis(100))
+                    .reconnect(ReconnectPolicy.defaults()
+                            .withDelays(Duration.ofMillis(5), Duration.ofMillis(20))
+                            .withGiveUpAfter(Duration.ofMillis(600)))
                     .drainTimeout(Duration.ZERO)
                     .start()) {
                 await().atMost(WAIT).until(() -> client.stats().disconnects() >= 2);
                 assertFalse(client.state() == MessageClient.State.UP);
+                // connections that never come up count toward giving up, like refused ones
+                await().atMost(WAIT).until(() -> client.state() == MessageClient.State.CLOSED);
                 assertEquals(0, client.stats().connects());
             }
             assertTrue(got.sum() >= 2, "each attempt's hello reached the handler as a message");
