@@ -42,7 +42,7 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> {@link #send} may be called from any number of tasklets or threads at once.
  * The {@code onMessage} handler and the {@link Listener} run on the client's own tasklets (the handler
- * on the reader, the listener on the connection loop); they must not call {@link #close()} (that would
+ * on the reader, the listener on the connection loop or the writer); they must not call {@link #close()} (that would
  * wait for themselves).
  *
  * <p><b>Ownership and closing.</b> The client owns its tasklets (in a scope opened by the thread that
@@ -69,7 +69,7 @@ public interface MessageClient extends AutoCloseable {
     }
 
     /**
-     * Callbacks about the connection, run on the client's connection-loop tasklet (keep them short; do
+     * Callbacks about the connection, run on the client's own tasklets (keep them short; do
      * not call {@link MessageClient#close()} from them).
      */
     interface Listener {
