@@ -10,18 +10,22 @@ import java.util.Arrays;
 public final class Main {
     private Main() {}
 
+    private static final String DEMOS = "tasklets_demo, msg_server, msg_client, hiveparser";
+
     /** Dispatches to the demo named by {@code args[0]}. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Main DEMO [ARGS...]   (demos: tasklets_demo, hiveparser)");
+            System.err.println("usage: Main DEMO [ARGS...]   (demos: " + DEMOS + ")");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int code = switch (args[0]) {
             case "tasklets_demo" -> TaskletsDemo.run(rest);
             case "hiveparser" -> HiveParser.run(rest);
+            case "msg_server" -> MsgServerDemo.run(rest);
+            case "msg_client" -> MsgClientDemo.run(rest);
             default -> {
-                System.err.println("unknown demo '" + args[0] + "' (demos: tasklets_demo, hiveparser)");
+                System.err.println("unknown demo '" + args[0] + "' (demos: " + DEMOS + ")");
                 yield 2;
             }
         };

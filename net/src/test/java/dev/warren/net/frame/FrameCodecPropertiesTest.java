@@ -20,7 +20,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Property tests: the decoder is indifferent to how bytes are cut, and garbage only ever fails cleanly. */
-class FrameCodecProperties {
+class FrameCodecPropertiesTest {
 
     @Provide
     Arbitrary<FrameFormat> formats() {

@@ -1,0 +1,118 @@
+package dev.warren.demos;
+
+import dev.warren.net.frame.FrameFormat;
+import dev.warren.net.frame.MessageHandler;
+import dev.warren.net.frame.MessageServer;
+import dev.warren.net.frame.MessageServerStats;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * {@code ./msg_server PORT [--format buffstreams|fixed32] [--max-size N] [--echo]}: a
+ * {@link MessageServer} that counts messages and prints msg/s and MB/s once a second; with
+ * {@code --echo} it sends every message back unchanged. Runs until interrupted (Ctrl-C). PORT 0 picks
+ * a free port, printed at start.
+ */
+public final class MsgServerDemo {
+    static final String USAGE = """
+            usage: msg_server PORT [--format buffstreams|fixed32] [--max-size N] [--echo] [--bind ADDR]
+              PORT        0..65535 (0: any free port, printed at start)
+              --format    the frame format (default buffstreams: BuffStreams-compatible varint header)
+              --max-size  the largest message in bytes (default 4096; fixes the buffstreams header size)
+              --echo      send every message back unchanged (default: count and drop)
+              --bind      the address to listen on (default every address)""";
+
+    private MsgServerDemo() {}
+
+    static int run(String[] args) throws InterruptedException {
+        return run(args, System.out, System.err);
+    }
+
+    /** Runs the demo until interrupted; returns the exit code (2 for bad arguments). */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        MessageServer server;
+        try {
+            server = start(args, out);
+        } catch (IllegalArgumentException e) {
+            err.println("msg_server: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (java.io.UncheckedIOException e) {
+            err.println("msg_server: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "msg_server shutdown"));
+        try (server) {
+            report(server, out);
+        }
+        return 0;
+    }
+
+    /**
+     * Parses {@code args} and starts the server (the caller closes it).
+     *
+     * @throws IllegalArgumentException naming the bad argument
+     */
+    public static MessageServer start(String[] args, PrintStream out) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            throw new IllegalArgumentException(args.length == 0 ? "PORT is missing" : "help requested");
+        }
+        int port = MsgArgs.port(args[0], true);
+        String format = "buffstreams";
+        int maxSize = 4096;
+        boolean echo = false;
+        String bind = null;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--format" -> format = MsgArgs.formatName(MsgArgs.value(args, i++));
+                case "--max-size" -> maxSize = MsgArgs.maxSize(MsgArgs.value(args, i++));
+                case "--echo" -> echo = true;
+                case "--bind" -> bind = MsgArgs.value(args, i++);
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+        }
+        FrameFormat f = MsgArgs.format(format, maxSize);
+        MessageHandler handler = echo ? (conn, payload) -> conn.reply(payload) : (conn, payload) -> {};
+        MessageServer.Builder b =
+                MessageServer.builder().name("msg_server").port(port).format(f).handler(handler);
+        if (bind != null) {
+            b.bindAddress(bind);
+        }
+        MessageServer server = b.start();
+        out.printf(
+                Locale.ROOT,
+                "msg_server listening on %s:%d, %s, %s%n",
+                server.localAddress().getAddress().getHostAddress(),
+                server.port(),
+                f,
+                echo ? "echo" : "sink");
+        out.flush();
+        return server;
+    }
+
+    private static void report(MessageServer server, PrintStream out) throws InterruptedException {
+        MessageServerStats prev = server.stats();
+        long prevAt = System.nanoTime();
+        while (!Thread.currentThread().isInterrupted()) {
+            Thread.sleep(1000);
+            MessageServerStats now = server.stats();
+            long at = System.nanoTime();
+            double secs = (at - prevAt) / 1e9;
+            long msgs = now.messagesIn() - prev.messagesIn();
+            long bytes = now.tcp().bytesIn() - prev.tcp().bytesIn();
+            long bad =
+                    now.badFrames().values().stream().mapToLong(Long::longValue).sum();
+            out.printf(
+                    Locale.ROOT,
+                    "%,12.0f msg/s %9.2f MB/s   total %,d msgs, %d connections, %d bad frames%n",
+                    msgs / secs,
+                    bytes / secs / 1e6,
+                    now.messagesIn(),
+                    now.tcp().active(),
+                    bad);
+            out.flush();
+            prev = now;
+            prevAt = at;
+        }
+    }
+}

@@ -1,0 +1,590 @@
+package dev.warren.net.frame;
+
+import dev.warren.net.ConnectOptions;
+import dev.warren.net.Connection;
+import dev.warren.net.TcpClient;
+import dev.warren.tasklets.Channel;
+import dev.warren.tasklets.ChannelClosedException;
+import dev.warren.tasklets.OverflowPolicy;
+import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.TaskletFailedException;
+import dev.warren.tasklets.TaskletScope;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one {@link MessageClient}: a connection-loop tasklet that dials (with backoff) and, per
+ * connection, a fail-fast scope with a reader and a writer tasklet. Whichever of the two fails first
+ * cancels the other; the loop then redials.
+ *
+ * <p>The writer is the queue's only consumer. At least once, it appends every message to
+ * {@link #unacked} (under {@link #lock}) before writing it; the reader removes from the head as acks
+ * arrive. After a reconnect the writer first rewrites a snapshot of {@code unacked}, which is in send
+ * order, so the server's per-connection counts line up with the deque again.
+ */
+final class MessageClientImpl implements MessageClient {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageClientImpl.class);
+
+    private final String name;
+    private final String host;
+    private final int port;
+    private final FrameFormat format;
+    private final boolean atLeastOnce;
+    private final int capacity;
+    private final OverflowPolicy overflow;
+    private final ReconnectPolicy reconnect;
+    private final ConnectOptions connectOptions;
+    private final Duration handshakeTimeout;
+    private final Duration drainTimeout;
+    private final int maxRead;
+    private final Receiver receiver;
+    private final Listener listener;
+
+    private final Channel<byte[]> queue;
+    private final TaskletScope scope;
+    private final Tasklet<Void> loop;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progress = lock.newCondition();
+    // guarded by lock
+    private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
+    private long settled; // messages taken from the queue and flushed (or lost with their connection)
+
+    private volatile State state = State.CONNECTING;
+    private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicBoolean closeStarted =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long closeDeadline;
+    private volatile Connection current;
+
+    private final LongAdder written = new LongAdder();
+    private final LongAdder resent = new LongAdder();
+    private final LongAdder acknowledged = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder connects = new LongAdder();
+    private final LongAdder connectFailures = new LongAdder();
+    private final LongAdder disconnects = new LongAdder();
+    private volatile long abandoned;
+
+    MessageClientImpl(MessageClient.Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.name = b.name != null ? b.name : "msg-client " + b.host + ":" + b.port;
+        this.format = b.format;
+        this.atLeastOnce = b.delivery == DeliveryMode.AT_LEAST_ONCE;
+        this.capacity = b.queueCapacity;
+        this.overflow = b.overflow;
+        this.reconnect = b.reconnect;
+        this.connectOptions = b.connectOptions.withReadTimeout(null);
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.drainTimeout = b.drainTimeout;
+        this.maxRead = b.readBufferSize;
+        this.receiver = b.receiver;
+        this.listener = b.listener;
+        Channel.Builder<byte[]> qb =
+                Channel.<byte[]>builder(capacity).name(name + " outbound").overflow(overflow);
+        if (overflow != OverflowPolicy.DROP_OLDEST) {
+            qb.singleConsumer();
+        }
+        this.queue = qb.build();
+        this.scope = TaskletScope.supervise(name).open();
+        this.loop = scope.fork(name, this::connectionLoop);
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    @Override
+    public boolean send(byte[] payload) throws InterruptedException {
+        format.checkPayload(payload.length);
+        if (closing || state == State.CLOSED) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        try {
+            if (overflow == OverflowPolicy.DROP_NEWEST || overflow == OverflowPolicy.DROP_OLDEST) {
+                return queue.offer(payload);
+            }
+            queue.send(payload);
+            return true;
+        } catch (ChannelClosedException e) {
+            throw new IllegalStateException(name + " is closed", e);
+        }
+    }
+
+    @Override
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long left = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!idle()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = progress.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held. */
+    private boolean idle() {
+        return queue.size() == 0 && settled == queue.receivedCount() && unacked.isEmpty();
+    }
+
+    @Override
+    public boolean awaitUp(Duration timeout) throws InterruptedException {
+        long left = timeout.toNanos();
+        lock.lock();
+        try {
+            while (state != State.UP) {
+                if (left <= 0 || state == State.CLOSED) {
+                    return false;
+                }
+                left = progress.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void setState(State s) {
+        lock.lock();
+        try {
+            state = s;
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ the connection loop
+
+    private void connectionLoop() {
+        long downSince = System.nanoTime();
+        int attempt = 0;
+        try {
+            while (true) {
+                if (closing && (drained() || System.nanoTime() - closeDeadline > 0)) {
+                    return;
+                }
+                Connection c;
+                try {
+                    c = TcpClient.connect(host, port, connectOptions);
+                } catch (IOException e) {
+                    connectFailures.increment();
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    Duration giveUp = reconnect.giveUpAfter();
+                    if (giveUp != null && !closing && System.nanoTime() - downSince > giveUp.toNanos()) {
+                        giveUp(e);
+                        return;
+                    }
+                    Duration wait = reconnect.delay(attempt++);
+                    LOG.debug("{}: connect failed ({}), retrying in {} ms", name, e.toString(), wait.toMillis());
+                    Thread.sleep(wait);
+                    continue;
+                }
+                Link link = new Link(c);
+                Throwable cause = runConnection(link);
+                if (cause == null) {
+                    return; // closed and drained
+                }
+                disconnects.increment();
+                setState(State.CONNECTING);
+                LOG.debug("{}: connection down: {}", name, cause.toString());
+                if (link.wasUp) {
+                    attempt = 0;
+                    downSince = System.nanoTime();
+                    listener.down(this, cause);
+                } else {
+                    // Connected but never up (the hello went unanswered...): as bad as a refused connect.
+                    Duration giveUp = reconnect.giveUpAfter();
+                    if (giveUp != null && !closing && System.nanoTime() - downSince > giveUp.toNanos()) {
+                        giveUp(cause);
+                        return;
+                    }
+                }
+                // Even after a connection that was up: a peer that accepts and hangs up at once must not
+                // make us spin.
+                Thread.sleep(reconnect.delay(attempt++));
+            }
+        } catch (InterruptedException e) {
+            // close() cancelled us after the drain timeout
+        } finally {
+            setState(State.CLOSED);
+        }
+    }
+
+    private boolean drained() {
+        lock.lock();
+        try {
+            return idle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void giveUp(Throwable last) {
+        LOG.info("{}: giving up, {}:{} unreachable for more than {}", name, host, port, reconnect.giveUpAfter());
+        queue.close();
+        lock.lock();
+        try {
+            abandoned = (long) unacked.size() + queue.size();
+        } finally {
+            lock.unlock();
+        }
+        setState(State.CLOSED);
+        listener.gaveUp(this, last);
+    }
+
+    /** Serves one connection; returns null when the client closed and drained, else why it went down. */
+    private Throwable runConnection(Link link) throws InterruptedException {
+        Connection c = link.conn;
+        current = c;
+        Object[] resend;
+        lock.lock();
+        try {
+            resend = unacked.toArray();
+        } finally {
+            lock.unlock();
+        }
+        try (TaskletScope conn = TaskletScope.failFast(name + " " + c).open()) {
+            conn.fork(name + " reader", () -> readLoop(link));
+            conn.fork(name + " writer", () -> writeLoop(link, resend));
+            conn.join();
+            return null;
+        } catch (TaskletFailedException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        } finally {
+            c.abort();
+            current = null;
+        }
+    }
+
+    /** One connection's shared state. */
+    private static final class Link {
+        final Connection conn;
+        final CountDownLatch handshake = new CountDownLatch(1);
+        volatile boolean finishing;
+        /** Set once the connection is up (at least once: the hello was answered). */
+        volatile boolean wasUp;
+
+        Link(Connection conn) {
+            this.conn = conn;
+        }
+    }
+
+    // ------------------------------------------------------------------ writer
+
+    private void writeLoop(Link link, Object[] resend) throws IOException, InterruptedException {
+        Connection c = link.conn;
+        byte[] header = new byte[format.headerSize()];
+        if (atLeastOnce) {
+            writeFrame(c, header, AckProtocol.hello());
+            c.flush();
+            if (!link.handshake.await(handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new ProtocolException("no answer to the at-least-once hello within " + handshakeTimeout + " from "
+                        + host + ":" + port + " (is it a Warren MessageServer with acknowledgements on?)");
+            }
+        }
+        connects.increment();
+        link.wasUp = true;
+        setState(State.UP);
+        listener.up(this);
+        if (resend.length > 0) {
+            for (Object m : resend) {
+                writeFrame(c, header, (byte[]) m);
+            }
+            c.flush();
+            written.add(resend.length);
+            resent.add(resend.length);
+            LOG.debug("{}: resent {} unacknowledged messages", name, resend.length);
+        }
+        for (; ; ) {
+            if (atLeastOnce) {
+                awaitRoom();
+            }
+            byte[] m;
+            try {
+                m = queue.receive();
+            } catch (ChannelClosedException end) {
+                finish(link);
+                return;
+            }
+            int batch = 0;
+            try {
+                for (; ; ) {
+                    boolean room = !atLeastOnce || addUnacked(m);
+                    batch++;
+                    writeFrame(c, header, m);
+                    if (!room) {
+                        break; // at least once: wait for acks before taking more
+                    }
+                    m = queue.poll();
+                    if (m == null) {
+                        break;
+                    }
+                }
+                c.flush();
+                written.add(batch);
+            } finally {
+                settle(batch);
+            }
+        }
+    }
+
+    private void writeFrame(Connection c, byte[] header, byte[] m) throws IOException {
+        format.writeHeader(m.length, header, 0);
+        c.write(header, 0, header.length);
+        c.write(m, 0, m.length);
+    }
+
+    /**
+     * Appends {@code m} to the unacknowledged messages and says whether there is room for another one
+     * after it. Called by the writer only, so the room it sees cannot shrink.
+     */
+    private boolean addUnacked(byte[] m) {
+        lock.lock();
+        try {
+            unacked.addLast(m);
+            return unacked.size() < capacity;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitRoom() throws InterruptedException {
+        lock.lock();
+        try {
+            while (unacked.size() >= capacity) {
+                progress.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void settle(int batch) {
+        lock.lock();
+        try {
+            settled += batch;
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The queue is closed and empty: wait for the last acks (bounded by the close deadline), then close. */
+    private void finish(Link link) throws IOException, InterruptedException {
+        link.conn.flush();
+        if (atLeastOnce) {
+            lock.lock();
+            try {
+                while (!unacked.isEmpty()) {
+                    long left = closeDeadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    progress.awaitNanos(left);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        link.finishing = true;
+        link.conn.close();
+    }
+
+    // ------------------------------------------------------------------ reader
+
+    private void readLoop(Link link) throws Exception {
+        Connection c = link.conn;
+        FrameDecoder decoder = FrameDecoder.of(format);
+        byte[] buf = new byte[Math.min(MessageServer.INITIAL_READ_BUFFER, maxRead)];
+        ByteBuffer src = ByteBuffer.wrap(buf).limit(0);
+        long ackedHere = 0;
+        boolean first = atLeastOnce;
+        try {
+            for (; ; ) {
+                ByteBuffer p;
+                while ((p = decoder.next(src)) != null) {
+                    if (atLeastOnce) {
+                        byte type = p.remaining() > 0 ? p.get(p.position()) : -1;
+                        if (type == AckProtocol.TYPE_ACK && p.remaining() == AckProtocol.ACK_SIZE) {
+                            long count = AckProtocol.ackCount(p);
+                            if (first) {
+                                if (count != 0) {
+                                    throw new ProtocolException("the server answered the hello with ack " + count);
+                                }
+                                first = false;
+                                link.handshake.countDown();
+                                continue;
+                            }
+                            if (count < ackedHere) {
+                                throw new ProtocolException("ack count went back from " + ackedHere + " to " + count);
+                            }
+                            acked(count - ackedHere);
+                            ackedHere = count;
+                            continue;
+                        }
+                        if (first || type != AckProtocol.TYPE_MESSAGE) {
+                            throw new ProtocolException("unexpected frame of " + p.remaining()
+                                    + " bytes from the server on an at-least-once connection"
+                                    + (first ? " (expected the answer to the hello)" : ""));
+                        }
+                        p.position(p.position() + 1);
+                    }
+                    received.increment();
+                    if (receiver != null) {
+                        receiver.onMessage(p);
+                    }
+                }
+                if (src.limit() == buf.length && buf.length < maxRead) {
+                    buf = new byte[Math.min(maxRead, buf.length * 2)];
+                    src = ByteBuffer.wrap(buf);
+                }
+                int n = c.readUpTo(buf, 0, buf.length);
+                if (n < 0) {
+                    if (link.finishing) {
+                        return;
+                    }
+                    decoder.endOfStream();
+                    throw new EOFException("connection closed by the server");
+                }
+                src.limit(n).position(0);
+            }
+        } catch (IOException e) {
+            if (link.finishing) {
+                return; // the writer closed the socket under us: the client is closing
+            }
+            throw e;
+        }
+    }
+
+    private void acked(long n) throws ProtocolException {
+        if (n == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (n > unacked.size()) {
+                throw new ProtocolException(
+                        "the server acknowledged " + n + " messages, only " + unacked.size() + " were unacknowledged");
+            }
+            for (long i = 0; i < n; i++) {
+                unacked.pollFirst();
+            }
+            acknowledged.add(n); // before the signal: whoever sees the client idle sees the count too
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ closing and queries
+
+    @Override
+    public void close() {
+        if (!closeStarted.compareAndSet(false, true)) {
+            awaitLoop(Duration.ofNanos(Long.MAX_VALUE)); // a second closer waits for the first
+            return;
+        }
+        closeDeadline = System.nanoTime() + drainTimeout.toNanos();
+        closing = true;
+        queue.close();
+        lock.lock();
+        try {
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        awaitLoop(drainTimeout.plusMillis(100));
+        scope.close(); // cancels what is still running and waits for it
+        lock.lock();
+        try {
+            long left = 0;
+            while (queue.poll() != null) {
+                left++;
+            }
+            abandoned = Math.max(abandoned, left + unacked.size() + (queue.receivedCount() - settled));
+            state = State.CLOSED;
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (abandoned > 0) {
+            LOG.info("{}: closed with {} messages not delivered", name, abandoned);
+        }
+    }
+
+    private void awaitLoop(Duration timeout) {
+        boolean interrupted = false;
+        try {
+            loop.join(timeout);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } catch (TimeoutException | CancellationException | TaskletFailedException e) {
+            LOG.debug("{}: connection loop did not end cleanly: {}", name, e.toString());
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public MessageClientStats stats() {
+        long inQueue = queue.size();
+        long un;
+        lock.lock();
+        try {
+            un = unacked.size();
+        } finally {
+            lock.unlock();
+        }
+        return new MessageClientStats(
+                queue.sentCount(),
+                queue.droppedCount(),
+                written.sum(),
+                resent.sum(),
+                acknowledged.sum(),
+                received.sum(),
+                inQueue,
+                un,
+                connects.sum(),
+                connectFailures.sum(),
+                disconnects.sum(),
+                abandoned);
+    }
+
+    @Override
+    public String toString() {
+        Connection c = current;
+        return "MessageClient[" + name + ", " + state + (c != null ? ", " + c : "") + "]";
+    }
+}

@@ -1,0 +1,291 @@
+package dev.warren.net.frame;
+
+import dev.warren.net.Connection;
+import dev.warren.net.TcpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one {@link MessageServer}: a {@link TcpServer} whose handler runs a {@link Session} per connection. */
+final class MessageServerImpl implements MessageServer {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageServerImpl.class);
+    /** The first read of a connection: at least the connection's input buffer (64), so it bypasses it. */
+    private static final int FIRST_READ = 64;
+
+    private final String name;
+    private final FrameFormat format;
+    private final MessageHandler handler;
+    private final boolean acknowledgements;
+    private final int maxRead;
+    private final TcpServer tcp;
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder messagesOut = new LongAdder();
+    private final LongAdder acksOut = new LongAdder();
+    private final EnumMap<FrameException.Reason, LongAdder> badFrames = new EnumMap<>(FrameException.Reason.class);
+
+    private MessageServerImpl(MessageServer.Builder b) {
+        this.name = b.name;
+        this.format = b.format;
+        this.handler = b.handler;
+        this.acknowledgements = b.acknowledgements;
+        this.maxRead = b.readBufferSize;
+        for (FrameException.Reason r : FrameException.Reason.values()) {
+            badFrames.put(r, new LongAdder());
+        }
+        TcpServer.Builder t = TcpServer.builder()
+                .name(b.name)
+                .port(b.port)
+                .maxConnections(b.maxConnections)
+                .drainTimeout(b.drainTimeout)
+                // Reads go straight from the socket into the session's own buffer (reads at least as
+                // large as the connection's input buffer skip it), so that buffer is never allocated.
+                .inputBufferSize(64)
+                .outputBufferSize(b.writeBufferSize)
+                .handler(this::serve);
+        if (b.bindAddress != null) {
+            t.bindAddress(b.bindAddress);
+        }
+        if (b.idleTimeout != null) {
+            t.idleTimeout(b.idleTimeout);
+        }
+        this.tcp = t.start();
+    }
+
+    static MessageServer start(MessageServer.Builder b) {
+        return new MessageServerImpl(b);
+    }
+
+    private void serve(Connection conn) throws Exception {
+        Session s = new Session(conn);
+        try {
+            s.run();
+        } catch (FrameException e) {
+            badFrames.get(e.reason()).increment();
+            LOG.info("{}: closing {} after a bad frame ({}): {}", name, conn, e.reason(), e.getMessage());
+            throw conn.protocolError(e.getMessage());
+        } finally {
+            s.count();
+        }
+    }
+
+    /** The state of one connection, used by its tasklet only (except {@link #close()}). */
+    private final class Session implements MessageConnection {
+        private final Connection conn;
+        private final FrameDecoder decoder = FrameDecoder.of(format);
+        private final byte[] header = new byte[Math.max(format.headerSize(), 4) + AckProtocol.ACK_SIZE];
+        private boolean ackMode;
+        private long in;
+        private long out;
+        private long countedIn;
+        private long countedOut;
+        private long acked;
+        private boolean wroteSinceFlush;
+
+        Session(Connection conn) {
+            this.conn = conn;
+        }
+
+        void run() throws Exception {
+            // No read buffer until the peer sends something: the first read goes into a small scratch
+            // array, so a connection that stays idle holds only its tasklet and socket.
+            byte[] buf = null;
+            ByteBuffer src = ByteBuffer.allocate(0);
+            boolean first = acknowledgements;
+            for (; ; ) {
+                ByteBuffer payload;
+                while ((payload = decoder.next(src)) != null) {
+                    if (first) {
+                        first = false;
+                        if (AckProtocol.isHello(payload)) {
+                            ackMode = true;
+                            writeAck();
+                            continue;
+                        }
+                    }
+                    in++;
+                    handler.onMessage(this, payload);
+                }
+                endOfBatch();
+                if (buf == null) {
+                    byte[] scratch = new byte[FIRST_READ];
+                    int n = conn.readUpTo(scratch, 0, FIRST_READ);
+                    if (n < 0) {
+                        decoder.endOfStream();
+                        return;
+                    }
+                    buf = new byte[Math.min(INITIAL_READ_BUFFER, maxRead)];
+                    System.arraycopy(scratch, 0, buf, 0, n);
+                    src = ByteBuffer.wrap(buf).limit(n);
+                    continue;
+                }
+                if (src.limit() == buf.length && buf.length < maxRead) {
+                    // The last read filled the buffer: the peer is streaming, read more per call.
+                    buf = new byte[Math.min(maxRead, buf.length * 2)];
+                    src = ByteBuffer.wrap(buf);
+                }
+                int n = conn.readUpTo(buf, 0, buf.length);
+                if (n < 0) {
+                    decoder.endOfStream();
+                    return;
+                }
+                src.limit(n).position(0);
+            }
+        }
+
+        private void endOfBatch() throws IOException {
+            count();
+            if (ackMode && in > acked) {
+                writeAck();
+            }
+            if (wroteSinceFlush) {
+                wroteSinceFlush = false;
+                conn.flush();
+            }
+        }
+
+        void count() {
+            if (in != countedIn) {
+                messagesIn.add(in - countedIn);
+                countedIn = in;
+            }
+            if (out != countedOut) {
+                messagesOut.add(out - countedOut);
+                countedOut = out;
+            }
+        }
+
+        private void writeAck() throws IOException {
+            int h = format.headerSize();
+            format.writeHeader(AckProtocol.ACK_SIZE, header, 0);
+            AckProtocol.putAck(in, header, h);
+            conn.write(header, 0, h + AckProtocol.ACK_SIZE);
+            acked = in;
+            acksOut.increment();
+            wroteSinceFlush = true;
+        }
+
+        private void writeHeader(int length) throws IOException {
+            int h = format.headerSize();
+            if (ackMode) {
+                if (length > format.maxMessageSize() - 1) {
+                    throw new IllegalArgumentException("reply of " + length
+                            + " bytes exceeds the maximum message size " + format.maxMessageSize()
+                            + " minus the type byte of an at-least-once connection");
+                }
+                format.writeHeader(length + 1, header, 0);
+                header[h] = AckProtocol.TYPE_MESSAGE;
+                conn.write(header, 0, h + 1);
+            } else {
+                format.checkPayload(length);
+                format.writeHeader(length, header, 0);
+                conn.write(header, 0, h);
+            }
+        }
+
+        @Override
+        public void reply(byte[] payload, int offset, int length) throws IOException {
+            java.util.Objects.checkFromIndexSize(offset, length, payload.length);
+            writeHeader(length);
+            conn.write(payload, offset, length);
+            out++;
+            wroteSinceFlush = true;
+        }
+
+        @Override
+        public void reply(ByteBuffer payload) throws IOException {
+            int length = payload.remaining();
+            if (payload.hasArray()) {
+                reply(payload.array(), payload.arrayOffset() + payload.position(), length);
+                payload.position(payload.limit());
+                return;
+            }
+            byte[] copy = new byte[length];
+            payload.get(copy);
+            reply(copy, 0, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            wroteSinceFlush = false;
+            conn.flush();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return conn.remoteAddress();
+        }
+
+        @Override
+        public long messagesIn() {
+            return in;
+        }
+
+        @Override
+        public long messagesOut() {
+            return out;
+        }
+
+        @Override
+        public boolean acknowledging() {
+            return ackMode;
+        }
+
+        @Override
+        public void close() {
+            conn.abort();
+        }
+
+        @Override
+        public String toString() {
+            return conn.toString();
+        }
+    }
+
+    @Override
+    public int port() {
+        return tcp.port();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return tcp.localAddress();
+    }
+
+    @Override
+    public FrameFormat format() {
+        return format;
+    }
+
+    @Override
+    public MessageServerStats stats() {
+        Map<FrameException.Reason, Long> bad = new EnumMap<>(FrameException.Reason.class);
+        badFrames.forEach((r, n) -> bad.put(r, n.sum()));
+        return new MessageServerStats(messagesIn.sum(), messagesOut.sum(), acksOut.sum(), bad, tcp.stats());
+    }
+
+    @Override
+    public void awaitTermination() throws InterruptedException {
+        tcp.awaitTermination();
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return tcp.awaitTermination(timeout);
+    }
+
+    @Override
+    public void close() {
+        tcp.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MessageServer[" + name + " " + tcp + ", " + format + "]";
+    }
+}
