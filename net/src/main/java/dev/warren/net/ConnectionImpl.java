@@ -288,6 +288,12 @@ final class ConnectionImpl implements Connection {
     }
 
     @Override
+    public void readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout(
+                timeout == null ? 0 : Checks.millis("readTimeout", Checks.positive("readTimeout", timeout)));
+    }
+
+    @Override
     public int available() {
         return ilim - ipos;
     }
@@ -470,6 +476,12 @@ final class ConnectionImpl implements Connection {
     /** The first reason recorded by {@link #abort(CloseReason)}, or null. */
     CloseReason recordedReason() {
         return reason.get();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        flush();
+        socket.shutdownOutput();
     }
 
     @Override
