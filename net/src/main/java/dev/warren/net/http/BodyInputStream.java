@@ -151,9 +151,7 @@ abstract class BodyInputStream extends InputStream {
             received += n;
             chunkLeft -= n;
             if (chunkLeft == 0) {
-                int cr = src.read();
-                int lf = src.read();
-                if (cr != '\r' || lf != '\n') {
+                if (src.read() != '\r' || src.read() != '\n') {
                     throw new HttpParseException(400, "chunk data not followed by CRLF");
                 }
                 inChunk = false;
