@@ -16,7 +16,7 @@ $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
-DEMOS := tasklets_demo
+DEMOS := tasklets_demo http_server http_client
 
 .PHONY: all build launchers run_tests coverage format bench clean
 
@@ -25,6 +25,8 @@ all: build launchers
 	@echo "Warren is built (JDK: $(JAVA_HOME)). Run the demos from this directory:"
 	@echo "  ./tasklets_demo --count 1000000   # a million parked tasklets: spawn rate, heap per tasklet, join time"
 	@echo "  ./tasklets_demo tree              # a live tree of nested scopes"
+	@echo "  ./http_server 5555                # an HTTP/1.1 server: /, /hello/NAME, POST /echo, /stream, /sleep?ms=N"
+	@echo "  ./http_client localhost 5555 /    # fetch a page; -n 100000 -c 50 for a keep-alive load run"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

@@ -13,14 +13,16 @@ public final class Main {
     /** Dispatches to the demo named by {@code args[0]}. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: Main DEMO [ARGS...]   (demos: tasklets_demo)");
+            System.err.println("usage: Main DEMO [ARGS...]   (demos: tasklets_demo, http_server, http_client)");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         int code = switch (args[0]) {
             case "tasklets_demo" -> TaskletsDemo.run(rest);
+            case "http_server" -> HttpServerDemo.run(rest);
+            case "http_client" -> HttpClientDemo.run(rest);
             default -> {
-                System.err.println("unknown demo '" + args[0] + "' (demos: tasklets_demo)");
+                System.err.println("unknown demo '" + args[0] + "' (demos: tasklets_demo, http_server, http_client)");
                 yield 2;
             }
         };
