@@ -115,7 +115,10 @@ final class ServerConnection {
             if (resp == null) {
                 throw new IllegalStateException("handler returned null");
             }
-        } catch (Exception | StackOverflowError t) {
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError fatal && !(t instanceof StackOverflowError)) {
+                throw fatal; // out of memory and the like: not the request's fault, not survivable here
+            }
             if (body != null && body.failure != null) {
                 throw reject(body.failure.status(), body.failure.getMessage(), head);
             }

@@ -507,6 +507,37 @@ class HttpServerTest {
     }
 
     @Test
+    void maxConnectionsMakesFurtherConnectionsWait() throws Exception {
+        server = local().maxConnections(1).start();
+        try (RawHttp first = new RawHttp(server.port());
+                RawHttp second = new RawHttp(server.port())) {
+            assertEquals(
+                    200, first.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            second.send("GET /hello/second HTTP/1.1\r\nHost: a\r\n\r\n"); // waits in the listen backlog
+            assertEquals(1, server.stats().tcp().accepted());
+            assertEquals(
+                    200, first.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            assertEquals(1, server.stats().tcp().accepted()); // the second is still not served
+            first.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+            assertEquals("hello second\n", second.read().body()); // served once the slot was free
+            assertEquals(2, server.stats().tcp().accepted());
+        }
+    }
+
+    @Test
+    void anAssertionErrorInAHandlerIsA500Too() throws IOException {
+        server = local().handler(req -> {
+                    throw new AssertionError("a bug");
+                })
+                .start();
+        try (RawHttp c = new RawHttp(server.port())) {
+            assertEquals(500, c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            assertEquals(500, c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+        }
+        assertEquals(2, server.stats().handlerErrors());
+    }
+
+    @Test
     void builderAndResponseArgumentsAreChecked() {
         HttpServer.Builder b = HttpServer.builder();
         assertThrows(IllegalArgumentException.class, () -> b.port(70000));
