@@ -74,9 +74,10 @@ public final class HttpPeer {
         Router router = Router.builder()
                 .get("/", req -> Response.status(200).body(PAGE, TYPE))
                 .get("/sleep", req -> {
-                    Thread.sleep(Integer.parseInt(req.queryParam("ms")));
+                    Thread.sleep(Integer.parseInt(req.queryParam("ms"))); // parks this connection's tasklet
                     return Response.ok("slept\n");
                 })
+                .get("/mem", req -> Response.ok(heapAfterGc() + "\n"))
                 .build();
         HttpServer server =
                 HttpServer.builder().port(port).backlog(4096).handler(router).start();
@@ -110,6 +111,15 @@ public final class HttpPeer {
         }
     }
 
+    /** Heap in use after two full collections, in bytes: what live objects hold. */
+    static long heapAfterGc() {
+        System.gc();
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean()
+                .getHeapMemoryUsage()
+                .getUsed();
+    }
+
     private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
                     "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
             .withZone(ZoneOffset.UTC);
@@ -129,13 +139,44 @@ public final class HttpPeer {
                 second = now;
                 date = IMF_FIXDATE.format(Instant.ofEpochSecond(now));
             }
+            String uri = req.uri();
+            if (uri.startsWith("/sleep?ms=")) { // the event-loop way to wait: a timer, never a blocked thread
+                int ms = Integer.parseInt(uri.substring("/sleep?ms=".length()));
+                boolean keepAlive = HttpUtil.isKeepAlive(req);
+                ctx.executor()
+                        .schedule(
+                                () -> send(
+                                        ctx,
+                                        keepAlive,
+                                        "slept\n".getBytes(StandardCharsets.UTF_8),
+                                        "text/plain; charset=utf-8",
+                                        true),
+                                ms,
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (uri.equals("/mem")) {
+                send(
+                        ctx,
+                        true,
+                        (heapAfterGc() + "\n").getBytes(StandardCharsets.UTF_8),
+                        "text/plain; charset=utf-8",
+                        true);
+                return;
+            }
+            send(ctx, HttpUtil.isKeepAlive(req), PAGE, TYPE, false);
+        }
+
+        private void send(ChannelHandlerContext ctx, boolean keepAlive, byte[] body, String type, boolean flush) {
             FullHttpResponse r = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(PAGE));
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
             r.headers()
                     .set(HttpHeaderNames.DATE, date)
-                    .set(HttpHeaderNames.CONTENT_TYPE, TYPE)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, PAGE.length);
-            if (HttpUtil.isKeepAlive(req)) {
+                    .set(HttpHeaderNames.CONTENT_TYPE, type)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            if (keepAlive && flush) {
+                ctx.writeAndFlush(r);
+            } else if (keepAlive) {
                 ctx.write(r);
             } else {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

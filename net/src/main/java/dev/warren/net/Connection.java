@@ -176,6 +176,17 @@ public interface Connection extends Closeable {
      */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Reads one byte like {@link #readByte()}, but when nothing is buffered, first lets go of the input
+     * and output buffers (if the output buffer is empty too) and waits for the byte without any buffer;
+     * the next read or write allocates them again. For protocols whose connections sit idle for long
+     * between messages (HTTP keep-alive): an idle connection then holds no buffer memory. Call it from
+     * the tasklet that reads and writes.
+     *
+     * @return {@code 0..255}, or {@code -1} at end of stream
+     */
+    int readByteUnbuffered() throws IOException;
+
     /** True until the connection is closed (by either call here, the server, or a failed socket). */
     boolean isOpen();
 

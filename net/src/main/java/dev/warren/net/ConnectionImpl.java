@@ -479,6 +479,24 @@ final class ConnectionImpl implements Connection {
     }
 
     @Override
+    public int readByteUnbuffered() throws IOException {
+        if (ipos < ilim) {
+            return ib[ipos++] & 0xFF;
+        }
+        ib = null;
+        ipos = 0;
+        ilim = 0;
+        if (opos == 0) {
+            ob = null;
+        }
+        if (eof) {
+            return -1;
+        }
+        byte[] one = new byte[1];
+        return readSocket(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
     public void shutdownOutput() throws IOException {
         flush();
         socket.shutdownOutput();

@@ -26,6 +26,8 @@ final class ServerConnection {
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private static final long LINGER_MAX_BYTES = 1 << 20;
+    /** How long a connection waiting for its next request keeps its buffers. */
+    private static final int BUFFER_HOLD_MILLIS = 1000;
 
     private final HttpServer server;
     private final Connection conn;
@@ -62,10 +64,9 @@ final class ServerConnection {
             if (server.closing) {
                 return;
             }
-            in.timeouts(0, server.idleTimeoutMillis);
             int first;
             try {
-                first = in.awaitFirst();
+                first = awaitRequest();
             } catch (SocketTimeoutException idle) {
                 return; // the keep-alive idle timeout: close silently
             } catch (IOException e) {
@@ -97,6 +98,26 @@ final class ServerConnection {
             if (!exchange(head)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Waits for the first byte of the next request, at most the idle timeout. A connection still idle
+     * after {@link #BUFFER_HOLD_MILLIS} lets go of its buffers for the rest of the wait, so that many idle
+     * keep-alive connections cost little memory while busy ones keep theirs.
+     */
+    private int awaitRequest() throws IOException {
+        int idle = server.idleTimeoutMillis;
+        if (idle <= BUFFER_HOLD_MILLIS || in.available() > 0) {
+            in.timeouts(0, idle);
+            return in.awaitFirst();
+        }
+        in.timeouts(0, BUFFER_HOLD_MILLIS);
+        try {
+            return in.awaitFirst();
+        } catch (SocketTimeoutException stillIdle) {
+            in.timeouts(0, idle - BUFFER_HOLD_MILLIS);
+            return in.awaitFirstUnbuffered();
         }
     }
 
@@ -326,6 +347,13 @@ final class ServerConnection {
 
         int awaitFirst() throws IOException {
             int b = read();
+            pushback = b;
+            return b;
+        }
+
+        int awaitFirstUnbuffered() throws IOException {
+            beforeBlock();
+            int b = c.readByteUnbuffered();
             pushback = b;
             return b;
         }

@@ -434,6 +434,19 @@ class HttpServerTest {
     }
 
     @Test
+    void aConnectionIdleLongerThanTheBufferHoldServesItsNextRequest() throws Exception {
+        start();
+        try (RawHttp c = new RawHttp(server.port())) {
+            assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            // The idleness itself is under test: past 1 s the connection waits without its buffers.
+            Thread.sleep(1500);
+            c.send("GET /hello/later HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/again HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals("hello later\n", c.read().body());
+            assertEquals("hello again\n", c.read().body());
+        }
+    }
+
+    @Test
     void anIdleKeepAliveConnectionIsClosedSilently() throws IOException {
         server = local().idleTimeout(Duration.ofMillis(200)).start();
         try (RawHttp c = new RawHttp(server.port())) {
