@@ -4,7 +4,9 @@
 # SIDE picks the parts, comma-separated: jmh, parked, http (default: all of them).
 #   http: Warren's HttpServer against a Netty HTTP/1.1 peer serving the same page, loaded by wrk (installed
 #   from the system packages when missing) at HTTP_CONNECTIONS (default "50 500 5000") for HTTP_SECONDS
-#   (default 10) each, and by ./http_client -n -c; prints requests/s and p99 ratios.
+#   (default 10) each, and by ./http_client -n -c; prints requests/s and p99 ratios. Then, per peer, the
+#   heap (after GC) and RSS per idle keep-alive connection at HTTP_IDLE (default 10000) connections, and
+#   wrk on /sleep?ms=100 at HTTP_IDLE connections.
 set -eu
 jdk=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +48,7 @@ http_side() {
     seconds=${HTTP_SECONDS:-10}
     conns=${HTTP_CONNECTIONS:-50 500 5000}
     port=${HTTP_PORT:-18080}
+    idle=${HTTP_IDLE:-10000}
     ulimit -n 20000 2>/dev/null || true
     for peer in warren netty; do
         "$jdk/bin/java" -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >"bench/results/http-$peer-$stamp.log" 2>&1 &
@@ -61,6 +64,17 @@ http_side() {
         echo "== $peer: ./http_client -n 200000 -c 50 =="
         "$jdk/bin/java" -cp "demos/target/warren-demos.jar:demos/target/lib/*" dev.warren.demos.Main http_client \
             -n 200000 -c 50 127.0.0.1 "$port" / | tee "bench/results/http-$peer-client-$stamp.txt"
+        echo "== $peer: /sleep?ms=100 at $idle connections, wrk -t2 -c$idle -d${seconds}s =="
+        wrk -t2 -c"$idle" -d"${seconds}s" --latency --timeout 10s "http://127.0.0.1:$port/sleep?ms=100" \
+            | tee "bench/results/http-$peer-sleep-$stamp.wrk"
+        kill "$pid"; wait "$pid" 2>/dev/null || true
+        # a fresh server for the memory figure, so the runs above leave nothing behind in its heap
+        "$jdk/bin/java" -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >>"bench/results/http-$peer-$stamp.log" 2>&1 &
+        pid=$!
+        wait_port "$port"
+        echo "== $peer: memory per idle keep-alive connection at $idle =="
+        "$jdk/bin/java" -cp "$cp" dev.warren.bench.IdleConnections "$port" "$pid" "$idle" \
+            | tee "bench/results/http-$peer-idle-$stamp.txt"
         kill "$pid"; wait "$pid" 2>/dev/null || true
     done
     cmp -s "bench/results/http-warren-$stamp.page" "bench/results/http-netty-$stamp.page" \
@@ -83,6 +97,13 @@ http_side() {
         wc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-warren-client-$stamp.txt")
         nc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-netty-client-$stamp.txt")
         echo "./http_client -n 200000 -c 50: warren $wc req/s, netty $nc req/s, ratio $(awk -v a="$wc" -v b="$nc" 'BEGIN { printf "%.2f", a / b }')"
+        ws=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-warren-sleep-$stamp.wrk")
+        ns=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-netty-sleep-$stamp.wrk")
+        echo "/sleep?ms=100 at $idle connections: warren $ws req/s, netty $ns req/s, ratio $(awk -v a="$ws" -v b="$ns" 'BEGIN { printf "%.2f", a / b }')"
+        for p in warren netty; do
+            awk '/Socket errors|Non-2xx/ {print "    " p " sleep errors: " $0}' p="$p" "bench/results/http-$p-sleep-$stamp.wrk"
+            echo "$p: $(cat "bench/results/http-$p-idle-$stamp.txt")"
+        done
     } | tee "$out"
 }
 if want http; then
