@@ -161,11 +161,15 @@ final class ServerConnection {
             keepAlive = false; // the client still waits for 100 before sending a body nobody read
         }
         keepAlive = write(head, req, resp, keepAlive);
-        if (keepAlive && framed != null && !framed.finished()) {
-            try {
-                framed.discardRest();
-            } catch (IOException e) {
-                keepAlive = false; // the answer is out; the stream after it cannot be trusted
+        if (framed != null && !framed.finished()) {
+            if (keepAlive) {
+                try {
+                    framed.discardRest();
+                } catch (IOException e) {
+                    keepAlive = false; // the answer is out; the stream after it cannot be trusted
+                }
+            } else {
+                lingeringClose(); // the client may still be sending the body nobody read
             }
         }
         if (server.accessLog) {
@@ -253,16 +257,10 @@ final class ServerConnection {
             if (head == null || !head.method().equals("HEAD")) {
                 conn.write(body);
             }
-            conn.shutdownOutput();
-            in.timeouts(System.nanoTime() + LINGER_NANOS, 0);
-            byte[] scratch = new byte[4096];
-            long drained = 0;
-            for (int n; drained < LINGER_MAX_BYTES && (n = in.read(scratch, 0, scratch.length)) >= 0; ) {
-                drained += n;
-            }
         } catch (IOException e) {
             HttpServer.LOG.debug("{}: answering {} on {} failed: {}", server.name, status, conn, e.toString());
         }
+        lingeringClose();
         if (server.accessLog) {
             HttpServer.ACCESS.info(
                     "{} \"{} {} {}\" {} rejected: {}",
@@ -274,6 +272,25 @@ final class ServerConnection {
                     message);
         }
         return conn.protocolError(status + " " + message);
+    }
+
+    /**
+     * Flushes, half-closes, and reads and discards what the client still sends, for up to 2 s or 1 MiB,
+     * before the connection is closed: closing a socket with unread input makes the kernel send a
+     * reset, which can destroy the response at the client before it was read.
+     */
+    private void lingeringClose() {
+        try {
+            conn.shutdownOutput();
+            in.timeouts(System.nanoTime() + LINGER_NANOS, 0);
+            byte[] scratch = new byte[4096];
+            long drained = 0;
+            for (int n; drained < LINGER_MAX_BYTES && (n = in.read(scratch, 0, scratch.length)) >= 0; ) {
+                drained += n;
+            }
+        } catch (IOException e) {
+            HttpServer.LOG.debug("{}: lingering close of {}: {}", server.name, conn, e.toString());
+        }
     }
 
     /** The body a handler reads: sends the interim 100 first when asked, and remembers a framing failure. */

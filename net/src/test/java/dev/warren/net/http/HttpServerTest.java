@@ -240,6 +240,30 @@ class HttpServerTest {
     }
 
     @Test
+    void closingAfterAnUnreadBodyDoesNotResetTheAnswerAway() throws Exception {
+        server = HttpServer.builder()
+                .bindAddress("127.0.0.1")
+                .handler(req -> Response.ok("not reading that\n").header("Connection", "close"))
+                .start();
+        byte[] body = new byte[600_000];
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send("POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n");
+            Future<?> sending = writer.submit(() -> {
+                c.out.write(body); // blocks until the server has drained enough of it
+                return null;
+            });
+            RawHttp.Resp r = c.read();
+            assertEquals("not reading that\n", r.body());
+            assertEquals("close", r.header("Connection"));
+            sending.get(10, TimeUnit.SECONDS);
+            assertTrue(c.closedByServer());
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    @Test
     void anUnreadBodyIsSkippedAndTheConnectionLivesOn() throws IOException {
         start();
         try (RawHttp c = new RawHttp(server.port())) {
