@@ -16,6 +16,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HttpClientTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() {
+        RawHttp.warmUpSockets();
+    }
+
     private HttpServer server;
     private TcpServer raw;
     private final HttpClient client =

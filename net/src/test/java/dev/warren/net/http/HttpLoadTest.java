@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /** Many keep-alive connections at once on loopback, bounded in count and time. */
 class HttpLoadTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() {
+        RawHttp.warmUpSockets();
+    }
 
     @Test
     void twoThousandConcurrentKeepAliveConnections() throws Exception {

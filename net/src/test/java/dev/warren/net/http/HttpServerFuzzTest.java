@@ -17,6 +17,11 @@ import org.junit.jupiter.api.Test;
  * hang or a handler-level failure, and the server answers a good request afterwards.
  */
 class HttpServerFuzzTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() {
+        RawHttp.warmUpSockets();
+    }
+
     private static final String[] SEEDS = {
         "GET /hello/x?a=1 HTTP/1.1\r\nHost: a\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",

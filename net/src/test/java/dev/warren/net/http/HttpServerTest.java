@@ -25,6 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class HttpServerTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() {
+        RawHttp.warmUpSockets();
+    }
+
     private HttpServer server;
     final CountDownLatch entered = new CountDownLatch(3);
     final CountDownLatch release = new CountDownLatch(1);

@@ -18,6 +18,25 @@ final class RawHttp implements Closeable {
     final OutputStream out;
     final InputStream in;
 
+    /**
+     * Initializes the JDK's socket stream classes on this (platform) thread. Otherwise the first
+     * server-side {@code Socket.getOutputStream()} of the JVM, in a connection tasklet, may wait for
+     * the test thread initializing the same class at the same moment: a class-initialization wait is a
+     * monitor wait, so it pins the carrier and the pinning guard fails the test.
+     */
+    static void warmUpSockets() {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                Socket c = new Socket(java.net.InetAddress.getLoopbackAddress(), ss.getLocalPort());
+                Socket s = ss.accept()) {
+            c.getOutputStream();
+            c.getInputStream();
+            s.getOutputStream();
+            s.getInputStream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     RawHttp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
