@@ -16,7 +16,7 @@ $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
-DEMOS := tasklets_demo msg_server msg_client hiveparser
+DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
 .PHONY: all build launchers run_tests coverage format bench clean
 
@@ -29,6 +29,8 @@ all: build launchers
 	@echo "  ./hiveparser --port 9999 --jsonl windows.jsonl              # send it KEY [VALUE [TS_MS]] lines over UDP"
 	@echo "  ./msg_server 7000 --echo          # framed messages (BuffStreams-compatible): msg/s and MB/s once a second"
 	@echo "  ./msg_client 127.0.0.1 7000 -n 100000 -c 4 --echo   # send, and check every echoed byte"
+	@echo "  ./http_server 5555                # an HTTP/1.1 server: /, /hello/NAME, POST /echo, /stream, /sleep?ms=N"
+	@echo "  ./http_client localhost 5555 /    # fetch a page; -n 100000 -c 50 for a keep-alive load run"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

@@ -9,6 +9,11 @@
 #                       stream  keyed sliding windows by in-process emit vs a trafilo-style lock-per-bucket pool
 #                       kafka   a windowed count: warren vs Kafka Streams (TopologyTestDriver, in-memory store)
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
+#                       http    Warren's HttpServer vs a Netty HTTP/1.1 peer serving the same page, loaded by wrk
+#                               (installed from the system packages when missing) at HTTP_CONNECTIONS (default
+#                               "50 500 5000") for HTTP_SECONDS (default 10) each and by ./http_client -n -c;
+#                               then per peer the heap (after GC) and RSS per idle keep-alive connection and
+#                               wrk on /sleep?ms=100, both at HTTP_IDLE (default 10000) connections
 #   SKIP_JMH=1          the same as leaving jmh out of SIDE
 set -eu
 jdk=$1
@@ -18,7 +23,7 @@ mkdir -p bench/results
 cp="bench/target/warren-bench.jar:bench/target/lib/*"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 side=${SIDE:-all}
-parts="jmh parked msg stream kafka udp"
+parts="jmh parked msg http stream kafka udp"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -43,6 +48,88 @@ fi
 if wants msg; then
     echo "== framed messaging: Warren MessageServer vs Netty 4.1, same client =="
     "$jdk/bin/java" -Xmx2g -cp "$cp" dev.warren.bench.MsgSideBySide ${MSG_ARGS:-} | tee "bench/results/msg-$stamp.txt"
+fi
+# ---- HTTP: Warren vs Netty, same page, same load
+wait_port() { # wait_port PORT: until something answers GET / there (30 s at most)
+    i=0
+    until curl -s -o /dev/null "http://127.0.0.1:$1/"; do
+        i=$((i + 1)); [ $i -lt 300 ] || { echo "nothing listens on $1" >&2; return 1; }
+        sleep 0.1
+    done
+}
+to_ms() { # a wrk latency (123.45us, 1.2ms, 2.01s) in ms
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+http_side() {
+    if ! command -v wrk >/dev/null 2>&1; then
+        echo "wrk is missing: installing it from the system packages"
+        if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk
+        else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends wrk; fi
+    fi
+    out="bench/results/http-$stamp.txt"
+    seconds=${HTTP_SECONDS:-10}
+    conns=${HTTP_CONNECTIONS:-50 500 5000}
+    port=${HTTP_PORT:-18080}
+    idle=${HTTP_IDLE:-10000}
+    ulimit -n 20000 2>/dev/null || true
+    for peer in warren netty; do
+        "$jdk/bin/java" -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >"bench/results/http-$peer-$stamp.log" 2>&1 &
+        pid=$!
+        wait_port "$port"
+        curl -s "http://127.0.0.1:$port/" >"bench/results/http-$peer-$stamp.page"
+        echo "== $peer: warm-up =="
+        wrk -t2 -c50 -d5s "http://127.0.0.1:$port/" >/dev/null
+        for c in $conns; do
+            echo "== $peer: wrk -t2 -c$c -d${seconds}s --latency =="
+            wrk -t2 -c"$c" -d"${seconds}s" --latency "http://127.0.0.1:$port/" | tee "bench/results/http-$peer-c$c-$stamp.wrk"
+        done
+        echo "== $peer: ./http_client -n 200000 -c 50 =="
+        "$jdk/bin/java" -cp "demos/target/warren-demos.jar:demos/target/lib/*" dev.warren.demos.Main http_client \
+            -n 200000 -c 50 127.0.0.1 "$port" / | tee "bench/results/http-$peer-client-$stamp.txt"
+        echo "== $peer: /sleep?ms=100 at $idle connections, wrk -t2 -c$idle -d${seconds}s =="
+        wrk -t2 -c"$idle" -d"${seconds}s" --latency --timeout 10s "http://127.0.0.1:$port/sleep?ms=100" \
+            | tee "bench/results/http-$peer-sleep-$stamp.wrk"
+        kill "$pid"; wait "$pid" 2>/dev/null || true
+        # a fresh server for the memory figure, so the runs above leave nothing behind in its heap
+        "$jdk/bin/java" -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >>"bench/results/http-$peer-$stamp.log" 2>&1 &
+        pid=$!
+        wait_port "$port"
+        echo "== $peer: memory per idle keep-alive connection at $idle =="
+        "$jdk/bin/java" -cp "$cp" dev.warren.bench.IdleConnections "$port" "$pid" "$idle" \
+            | tee "bench/results/http-$peer-idle-$stamp.txt"
+        kill "$pid"; wait "$pid" 2>/dev/null || true
+    done
+    cmp -s "bench/results/http-warren-$stamp.page" "bench/results/http-netty-$stamp.page" \
+        || { echo "the two peers served different pages" >&2; return 1; }
+    {
+        echo "== HTTP keep-alive GET / ($(wc -c <"bench/results/http-warren-$stamp.page") bytes), ratios Warren / Netty =="
+        printf "%-12s %14s %14s %8s %12s %12s %8s\n" connections warren_req/s netty_req/s ratio warren_p99 netty_p99 ratio
+        for c in $conns; do
+            wr=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-warren-c$c-$stamp.wrk")
+            nr=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-netty-c$c-$stamp.wrk")
+            wp=$(to_ms "$(awk '$1 == "99%" {print $2}' "bench/results/http-warren-c$c-$stamp.wrk")")
+            np=$(to_ms "$(awk '$1 == "99%" {print $2}' "bench/results/http-netty-c$c-$stamp.wrk")")
+            we=$(awk '/Socket errors|Non-2xx/ {print}' "bench/results/http-warren-c$c-$stamp.wrk" | tr '\n' ' ')
+            ne=$(awk '/Socket errors|Non-2xx/ {print}' "bench/results/http-netty-c$c-$stamp.wrk" | tr '\n' ' ')
+            printf "%-12s %14s %14s %8s %10sms %10sms %8s\n" "$c" "$wr" "$nr" \
+                "$(awk -v a="$wr" -v b="$nr" 'BEGIN { printf "%.2f", a / b }')" "$wp" "$np" \
+                "$(awk -v a="$wp" -v b="$np" 'BEGIN { printf "%.2f", a / b }')"
+            [ -z "$we$ne" ] || echo "    errors: warren: ${we:-none}; netty: ${ne:-none}"
+        done
+        wc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-warren-client-$stamp.txt")
+        nc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-netty-client-$stamp.txt")
+        echo "./http_client -n 200000 -c 50: warren $wc req/s, netty $nc req/s, ratio $(awk -v a="$wc" -v b="$nc" 'BEGIN { printf "%.2f", a / b }')"
+        ws=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-warren-sleep-$stamp.wrk")
+        ns=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-netty-sleep-$stamp.wrk")
+        echo "/sleep?ms=100 at $idle connections: warren $ws req/s, netty $ns req/s, ratio $(awk -v a="$ws" -v b="$ns" 'BEGIN { printf "%.2f", a / b }')"
+        for p in warren netty; do
+            awk '/Socket errors|Non-2xx/ {print "    " p " sleep errors: " $0}' p="$p" "bench/results/http-$p-sleep-$stamp.wrk"
+            echo "$p: $(cat "bench/results/http-$p-idle-$stamp.txt")"
+        done
+    } | tee "$out"
+}
+if wants http; then
+    http_side
 fi
 if wants stream; then
     echo "== keyed sliding windows, in-process emit: warren vs trafilo-style lock-per-bucket pool =="

@@ -106,6 +106,17 @@ public interface Connection extends Closeable {
     /** Reads an 8-byte big-endian {@code long}; end of stream as for {@link #readInt()}. */
     long readLong() throws IOException;
 
+    /**
+     * Sets how long each later blocking read may wait before it throws
+     * {@link java.net.SocketTimeoutException}; {@code null} for no limit. Replaces the server's or the
+     * {@link ConnectOptions}' read timeout for this connection. Cheap (no system call): protocols may
+     * change it per phase, for instance a deadline for a request's header. Call it from the reading tasklet.
+     *
+     * @param timeout {@code > 0}, or null for none
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    void readTimeout(java.time.Duration timeout) throws IOException;
+
     /** The bytes readable without blocking: those in the input buffer (the kernel is not asked). */
     int available();
 
@@ -156,6 +167,25 @@ public interface Connection extends Closeable {
      * May be called from any thread.
      */
     ProtocolException protocolError(String reason);
+
+    /**
+     * Flushes buffered output, then half-closes the connection: the peer reads the end of stream after
+     * the flushed bytes, while this side can still read what the peer sends. Writes after it throw.
+     * Used for a lingering close (answer an error, then drain what the peer still sends, so that the
+     * kernel does not reset the connection under the answer). Call it from the writing tasklet.
+     */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * Reads one byte like {@link #readByte()}, but when nothing is buffered, first lets go of the input
+     * and output buffers (if the output buffer is empty too) and waits for the byte without any buffer;
+     * the next read or write allocates them again. For protocols whose connections sit idle for long
+     * between messages (HTTP keep-alive): an idle connection then holds no buffer memory. Call it from
+     * the tasklet that reads and writes.
+     *
+     * @return {@code 0..255}, or {@code -1} at end of stream
+     */
+    int readByteUnbuffered() throws IOException;
 
     /** True until the connection is closed (by either call here, the server, or a failed socket). */
     boolean isOpen();

@@ -288,6 +288,12 @@ final class ConnectionImpl implements Connection {
     }
 
     @Override
+    public void readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout(
+                timeout == null ? 0 : Checks.millis("readTimeout", Checks.positive("readTimeout", timeout)));
+    }
+
+    @Override
     public int available() {
         return ilim - ipos;
     }
@@ -470,6 +476,30 @@ final class ConnectionImpl implements Connection {
     /** The first reason recorded by {@link #abort(CloseReason)}, or null. */
     CloseReason recordedReason() {
         return reason.get();
+    }
+
+    @Override
+    public int readByteUnbuffered() throws IOException {
+        if (ipos < ilim) {
+            return ib[ipos++] & 0xFF;
+        }
+        ib = null;
+        ipos = 0;
+        ilim = 0;
+        if (opos == 0) {
+            ob = null;
+        }
+        if (eof) {
+            return -1;
+        }
+        byte[] one = new byte[1];
+        return readSocket(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        flush();
+        socket.shutdownOutput();
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.warren.tests;
 
+import dev.warren.net.http.HttpServer;
+import dev.warren.net.http.Response;
+import dev.warren.net.http.Router;
 import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.Tasklet;
@@ -63,4 +66,14 @@ final class ReadmeExample {
         }
     }
     // README:end channel
+
+    // README:begin http
+    static HttpServer helloServer(int port) {
+        Router router = Router.builder()
+                .get("/hello/{name}", req -> Response.ok("hello " + req.pathParam("name") + "\n"))
+                .post("/echo", req -> Response.status(200).body(req.body(), req.header("Content-Type")))
+                .build(); // no route: 404; a route but not that method: 405 with Allow; HEAD served from GET
+        return HttpServer.builder().port(port).handler(router).start(); // close() drains, then stops
+    }
+    // README:end http
 }

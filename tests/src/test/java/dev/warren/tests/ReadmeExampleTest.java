@@ -3,6 +3,9 @@ package dev.warren.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warren.net.http.ClientResponse;
+import dev.warren.net.http.HttpClient;
+import dev.warren.net.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,23 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theHttpExampleServes() throws Exception {
+        try (HttpServer server = ReadmeExample.helloServer(0);
+                HttpClient client = HttpClient.builder().build()) {
+            assertEquals(
+                    "hello you\n",
+                    client.get("127.0.0.1", server.port(), "/hello/you").bodyString());
+            ClientResponse echo = client.request("POST", "127.0.0.1", server.port(), "/echo")
+                    .header("Content-Type", "text/plain")
+                    .body("ping")
+                    .send();
+            assertEquals("ping", echo.bodyString());
+            assertEquals("text/plain", echo.header("Content-Type"));
+            assertEquals(404, client.get("127.0.0.1", server.port(), "/nope").status());
+        }
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -40,6 +60,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(2, found, "README markers in ReadmeExample.java");
+        assertEquals(3, found, "README markers in ReadmeExample.java");
     }
 }

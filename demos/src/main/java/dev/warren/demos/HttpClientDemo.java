@@ -1,0 +1,169 @@
+package dev.warren.demos;
+
+import dev.warren.net.http.ClientResponse;
+import dev.warren.net.http.HttpClient;
+import dev.warren.tasklets.TaskletScope;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code ./http_client HOST PORT [PATH]} fetches one URL and prints the status line, the headers and the
+ * body; {@code ./http_client -n REQUESTS -c CONNECTIONS HOST PORT [PATH]} is a keep-alive load
+ * generator: CONNECTIONS tasklets, each with its own connection, send REQUESTS GETs in all, then the
+ * rate, the latency percentiles and the error count are printed.
+ *
+ * <p>Exit status: 0 on success (any HTTP status counts as an answer), 1 when the request failed (or, in
+ * load mode, any request failed), 2 for bad arguments.
+ */
+final class HttpClientDemo {
+    static final String USAGE = """
+            usage: http_client HOST PORT [PATH]                           fetch PATH (default /), print it
+                   http_client -n REQUESTS -c CONNECTIONS HOST PORT [PATH]  keep-alive load: requests/s,
+                                                                            latency p50/p90/p99/max, errors""";
+
+    private HttpClientDemo() {}
+
+    static int run(String[] args) throws InterruptedException {
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        int requests = -1;
+        int connections = -1;
+        int i = 0;
+        try {
+            while (i < args.length && args[i].startsWith("-")) {
+                switch (args[i]) {
+                    case "-n" -> requests = number(args, ++i, "-n REQUESTS", 1, 100_000_000);
+                    case "-c" -> connections = number(args, ++i, "-c CONNECTIONS", 1, 15_000);
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                }
+                i++;
+            }
+            if ((requests < 0) != (connections < 0)) {
+                throw new IllegalArgumentException("-n and -c go together");
+            }
+            if (args.length - i < 2 || args.length - i > 3) {
+                throw new IllegalArgumentException("HOST and PORT are required");
+            }
+            String host = args[i];
+            int port = number(args, i + 1, "PORT", 1, 65535);
+            String path = args.length - i == 3 ? args[i + 2] : "/";
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("PATH must start with '/', was '" + path + "'");
+            }
+            if (requests < 0) {
+                return fetch(host, port, path, out, err);
+            }
+            return load(host, port, path, requests, connections, out, err);
+        } catch (IllegalArgumentException e) {
+            err.println("http_client: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+    }
+
+    private static int number(String[] args, int at, String what, int min, int max) {
+        if (at >= args.length) {
+            throw new IllegalArgumentException(what + " needs a value");
+        }
+        int v;
+        try {
+            v = Integer.parseInt(args[at].replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, was '" + args[at] + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(what + " must be " + min + ".." + max + ", was " + v);
+        }
+        return v;
+    }
+
+    private static int fetch(String host, int port, String path, PrintStream out, PrintStream err) {
+        try (HttpClient client = HttpClient.builder().build()) {
+            ClientResponse r = client.get(host, port, path);
+            out.println(r.statusLine());
+            r.headers().forEach((n, v) -> out.println(n + ": " + v));
+            out.println();
+            out.write(r.body(), 0, r.body().length);
+            out.flush();
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            err.println("http_client: GET http://" + host + ":" + port + path + " failed: " + e);
+            return 1;
+        }
+    }
+
+    private static int load(
+            String host, int port, String path, int requests, int connections, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        long[] latencies = new long[requests]; // nanoseconds; -1 for a failed request
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        int workers = Math.min(connections, requests);
+        long t0 = System.nanoTime();
+        try (var scope = TaskletScope.failFast("http_client load").open()) {
+            for (int w = 0; w < workers; w++) {
+                scope.fork("load connection " + w, () -> {
+                    try (HttpClient client = HttpClient.builder()
+                            .maxIdlePerHost(1)
+                            .readTimeout(Duration.ofSeconds(30))
+                            .build()) {
+                        for (int k; (k = next.getAndIncrement()) < requests; ) {
+                            long s = System.nanoTime();
+                            try {
+                                ClientResponse r = client.get(host, port, path);
+                                latencies[k] = r.status() < 400 ? System.nanoTime() - s : -1;
+                                if (r.status() >= 400) {
+                                    firstError.compareAndSet(null, new IOException("status " + r.statusLine()));
+                                }
+                            } catch (IOException e) {
+                                latencies[k] = -1;
+                                firstError.compareAndSet(null, e);
+                            }
+                        }
+                    }
+                });
+            }
+            scope.join();
+        } catch (Exception e) {
+            err.println("http_client: load run failed: " + e);
+            return 1;
+        }
+        long elapsed = System.nanoTime() - t0;
+        long[] ok = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
+        int errors = requests - ok.length;
+        out.printf(
+                Locale.ROOT,
+                "%d requests over %d keep-alive connections to http://%s:%d%s in %.3f s%n",
+                requests,
+                workers,
+                host,
+                port,
+                path,
+                elapsed / 1e9);
+        out.printf(Locale.ROOT, "requests/s: %.0f%n", ok.length / (elapsed / 1e9));
+        if (ok.length > 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  max %.3f%n",
+                    pct(ok, 50) / 1e6,
+                    pct(ok, 90) / 1e6,
+                    pct(ok, 99) / 1e6,
+                    ok[ok.length - 1] / 1e6);
+        }
+        out.println("errors: " + errors + (errors > 0 ? " (first: " + firstError.get() + ")" : ""));
+        return errors == 0 ? 0 : 1;
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    private static long pct(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+}

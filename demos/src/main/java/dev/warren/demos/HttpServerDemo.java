@@ -1,0 +1,180 @@
+package dev.warren.demos;
+
+import dev.warren.net.http.HttpServer;
+import dev.warren.net.http.HttpServerStats;
+import dev.warren.net.http.Response;
+import dev.warren.net.http.Router;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * {@code ./http_server [PORT] [--access-log]}: an HTTP/1.1 server on Warren, one tasklet per connection.
+ *
+ * <ul>
+ *   <li>{@code GET /} a canned HTML page (like Molerat's demo);
+ *   <li>{@code GET /hello/{name}} a greeting;
+ *   <li>{@code POST /echo} the request body back, with its content type;
+ *   <li>{@code GET /stream?n=N} N lines sent as N chunks;
+ *   <li>{@code GET /sleep?ms=N} answers after N ms: ten thousand of these park ten thousand tasklets
+ *       cheaply;
+ *   <li>{@code GET /stats} the server's counters.
+ * </ul>
+ *
+ * <p>Ctrl-C (SIGINT) or SIGTERM closes the server gracefully: it stops accepting, lets requests in
+ * progress finish (up to 5 s), prints the counters and exits with status 0.
+ */
+final class HttpServerDemo {
+    static final String USAGE = """
+            usage: http_server [PORT] [--access-log]
+              PORT          the port to listen on, 0..65535 (default 5555; 0 picks a free one)
+              --access-log  log one line per request""";
+
+    /** The canned page, the same bytes as the Netty peer in bench/ serves. */
+    static final byte[] PAGE = """
+            <!DOCTYPE html>
+            <html>
+            <head><title>Warren</title></head>
+            <body>
+            <h1>Hello from Warren</h1>
+            <p>This page was served by a tasklet: one virtual thread per connection, reading its socket in
+            plain blocking style.</p>
+            </body>
+            </html>
+            """.getBytes(StandardCharsets.UTF_8);
+
+    private HttpServerDemo() {}
+
+    static int run(String[] args) throws InterruptedException {
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        int port = 5555;
+        boolean accessLog = false;
+        boolean portSeen = false;
+        for (String a : args) {
+            if (a.equals("--access-log")) {
+                accessLog = true;
+            } else if (a.equals("-h") || a.equals("--help")) {
+                err.println(USAGE);
+                return 2;
+            } else if (!portSeen) {
+                try {
+                    port = Integer.parseInt(a);
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 0 || port > 65535) {
+                    err.println("http_server: PORT must be a number 0..65535, was '" + a + "'");
+                    err.println(USAGE);
+                    return 2;
+                }
+                portSeen = true;
+            } else {
+                err.println("http_server: unexpected argument '" + a + "'");
+                err.println(USAGE);
+                return 2;
+            }
+        }
+        java.util.concurrent.atomic.AtomicReference<HttpServer> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        HttpServer server;
+        try {
+            server = HttpServer.builder()
+                    .name("http_server")
+                    .port(port)
+                    .backlog(4096)
+                    .drainTimeout(Duration.ofSeconds(5))
+                    .accessLog(accessLog)
+                    .handler(router(() -> self.get().stats()))
+                    .start();
+            self.set(server);
+        } catch (java.io.UncheckedIOException e) {
+            err.println("http_server: " + e.getMessage());
+            return 1;
+        }
+        HttpServer s = server;
+        // A platform thread, as every shutdown hook is: it is not a tasklet.
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            out.println("http_server: shutting down (finishing requests in progress, at most 5 s)...");
+                            long t0 = System.nanoTime();
+                            s.close();
+                            HttpServerStats st = s.stats();
+                            out.printf(
+                                    "http_server: stopped in %d ms; %d requests served, %d connections%n",
+                                    (System.nanoTime() - t0) / 1_000_000,
+                                    st.requests(),
+                                    st.tcp().accepted());
+                            out.flush();
+                            // A graceful stop is a success: report it as status 0 rather than the signal's 128+n.
+                            Runtime.getRuntime().halt(0);
+                        },
+                        "http_server shutdown"));
+        out.println("http_server: listening on http://127.0.0.1:" + server.port() + "/  (Ctrl-C to stop)");
+        out.println("  try: curl http://127.0.0.1:" + server.port() + "/hello/you");
+        out.flush();
+        server.awaitTermination();
+        return 0;
+    }
+
+    static Router router(java.util.function.Supplier<HttpServerStats> stats) {
+        return Router.builder()
+                .get("/", req -> Response.status(200).body(PAGE, "text/html; charset=utf-8"))
+                .get("/hello/{name}", req -> Response.ok("Hello, " + req.pathParam("name") + "!\n"))
+                .post("/echo", req -> {
+                    String type = req.header("Content-Type");
+                    return Response.status(200).body(req.body(), type == null ? "application/octet-stream" : type);
+                })
+                .get("/stream", req -> {
+                    int n = intParam(req.queryParam("n"), "n", 10, 0, 100_000);
+                    return Response.status(200).stream("text/plain; charset=utf-8", body -> {
+                        for (int i = 1; i <= n; i++) {
+                            body.write(("chunk " + i + " of " + n + "\n").getBytes(StandardCharsets.UTF_8));
+                            body.flush();
+                        }
+                    });
+                })
+                .get("/sleep", req -> {
+                    int ms = intParam(req.queryParam("ms"), "ms", 100, 0, 60_000);
+                    Thread.sleep(ms); // parks this tasklet only
+                    return Response.ok("slept " + ms + " ms\n");
+                })
+                .get("/stats", req -> Response.ok(stats.get().toTree() + "\n"))
+                .filter((req, next) -> {
+                    try {
+                        return next.handle(req);
+                    } catch (BadParameter e) {
+                        return Response.text(400, e.getMessage() + "\n");
+                    }
+                })
+                .build();
+    }
+
+    private static int intParam(String raw, String name, int dflt, int min, int max) {
+        if (raw == null) {
+            return dflt;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new BadParameter(name + " must be a whole number, was '" + raw + "'");
+        }
+        if (v < min || v > max) {
+            throw new BadParameter(name + " must be " + min + ".." + max + ", was " + v);
+        }
+        return v;
+    }
+
+    /** A bad query parameter: the router's filter answers it with 400. */
+    static final class BadParameter extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BadParameter(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.warren.net.http;
+
+import dev.warren.net.Connection;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The stream a {@link Response.BodyWriter} writes to: buffers up to 4 KiB, then writes a chunk into the
+ * connection's buffer; {@link #flush()} sends what was written. For an HTTP/1.0 peer (no chunking) the
+ * bytes go out as they are and the connection's close ends the body.
+ */
+final class ChunkedOutputStream extends OutputStream {
+    private final Connection conn;
+    private final boolean chunked;
+    private final byte[] buf = new byte[4096];
+    private int n;
+    private boolean finished;
+
+    ChunkedOutputStream(Connection conn, boolean chunked) {
+        this.conn = conn;
+        this.chunked = chunked;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        check();
+        if (n == buf.length) {
+            emit(buf, 0, n);
+            n = 0;
+        }
+        buf[n++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        check();
+        if (len <= buf.length - n) {
+            System.arraycopy(b, off, buf, n, len);
+            n += len;
+            return;
+        }
+        if (n > 0) {
+            emit(buf, 0, n);
+            n = 0;
+        }
+        if (len >= buf.length) {
+            emit(b, off, len);
+        } else {
+            System.arraycopy(b, off, buf, 0, len);
+            n = len;
+        }
+    }
+
+    private void check() throws IOException {
+        if (finished) {
+            throw new IOException("the response body is complete; no more writes");
+        }
+    }
+
+    private void emit(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return;
+        }
+        if (chunked) {
+            conn.write(Integer.toHexString(len).getBytes(StandardCharsets.ISO_8859_1));
+            conn.write(Wire.CRLF);
+            conn.write(b, off, len);
+            conn.write(Wire.CRLF);
+        } else {
+            conn.write(b, off, len);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (finished) {
+            return;
+        }
+        emit(buf, 0, n);
+        n = 0;
+        conn.flush();
+    }
+
+    /** Does nothing: the server ends the body when the writer returns. */
+    @Override
+    public void close() {}
+
+    /** Writes what is buffered and the last chunk (not flushed). */
+    void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        emit(buf, 0, n);
+        n = 0;
+        if (chunked) {
+            conn.write(Wire.LAST_CHUNK);
+        }
+        finished = true;
+    }
+}

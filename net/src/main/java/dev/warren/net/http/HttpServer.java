@@ -1,0 +1,291 @@
+package dev.warren.net.http;
+
+import dev.warren.net.ConnectionLimitPolicy;
+import dev.warren.net.TcpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An HTTP/1.1 server (RFC 9112) on a {@link TcpServer}: one tasklet per connection reads a request,
+ * calls the {@link HttpHandler} (usually a {@link Router}), writes the response, and goes on to the next
+ * request while the connection is kept alive.
+ *
+ * <pre>{@code
+ * Router router = Router.builder()
+ *         .get("/hello/{name}", req -> Response.ok("hello " + req.pathParam("name") + "\n"))
+ *         .build();
+ * try (HttpServer server = HttpServer.builder().port(8080).handler(router).start()) {
+ *     server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p><b>Protocol.</b> Keep-alive by default for HTTP/1.1, {@code Connection: close} honoured both ways,
+ * HTTP/1.0 kept alive only when it asks; pipelined requests answered in order (responses of requests
+ * already received leave in one write); chunked request bodies with trailers; {@code Expect:
+ * 100-continue} answered when the handler first reads the body; {@code HEAD} without a body;
+ * {@code Date} and {@code Content-Length} (or chunking) added to every response. Bad input gets the
+ * status of its {@link HttpParseException} (see there) and the connection is then closed; so does a
+ * request that stalls (408). A handler exception gives 500, logged with the request; the connection
+ * lives on when the request body was read completely.
+ *
+ * <p><b>Timeouts.</b> The head of a request must arrive within the {@linkplain Builder#headerTimeout
+ * header timeout} of its first byte; each read of a body may wait at most the {@linkplain
+ * Builder#bodyReadTimeout body read timeout}; a kept-alive connection may wait at most the
+ * {@linkplain Builder#idleTimeout idle timeout} for its next request, then is closed silently.
+ *
+ * <p><b>Closing.</b> {@link #close()} stops accepting, closes connections waiting between requests at
+ * once, lets requests in progress finish (their responses carry {@code Connection: close}) for up to the
+ * drain timeout, then cancels what is left, and returns when every tasklet of the server has ended.
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread except {@code close} and
+ * {@code awaitTermination} from a handler (they would wait for themselves).
+ */
+public final class HttpServer implements AutoCloseable {
+    static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    static final Logger ACCESS = LoggerFactory.getLogger("dev.warren.net.http.access");
+
+    final String name;
+    final HttpHandler handler;
+    final HttpLimits limits;
+    final long headerTimeoutNanos;
+    final int bodyReadTimeoutMillis;
+    final int idleTimeoutMillis;
+    final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+    final LongAdder requests = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder handlerErrors = new LongAdder();
+    volatile boolean accessLog;
+    volatile boolean closing;
+    private final TcpServer tcp;
+
+    private HttpServer(Builder b) {
+        this.name = b.name;
+        this.handler = b.handler;
+        this.limits = b.limits;
+        this.headerTimeoutNanos = b.headerTimeout.toNanos();
+        this.bodyReadTimeoutMillis = millis("bodyReadTimeout", b.bodyReadTimeout);
+        this.idleTimeoutMillis = millis("idleTimeout", b.idleTimeout);
+        this.accessLog = b.accessLog;
+        TcpServer.Builder tb = TcpServer.builder()
+                .name(b.name)
+                .port(b.port)
+                .backlog(b.backlog)
+                .maxConnections(b.maxConnections)
+                .limitPolicy(ConnectionLimitPolicy.WAIT)
+                .drainTimeout(b.drainTimeout)
+                .handler(conn -> new ServerConnection(this, conn).run());
+        if (b.bindAddress != null) {
+            tb.bindAddress(b.bindAddress);
+        }
+        this.tcp = tb.start();
+    }
+
+    private static int millis(String what, Duration d) {
+        long ms = Math.max(1, d.toMillis());
+        if (ms > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " must be at most " + Integer.MAX_VALUE + " ms, was " + d);
+        }
+        return (int) ms;
+    }
+
+    /** A builder with the defaults listed on each option. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port the server listens on (the real one when started with port 0). */
+    public int port() {
+        return tcp.port();
+    }
+
+    /** The address the server listens on. */
+    public InetSocketAddress localAddress() {
+        return tcp.localAddress();
+    }
+
+    /** Turns the access log (logger {@code dev.warren.net.http.access}, INFO, one line per request) on or off. */
+    public void accessLog(boolean on) {
+        this.accessLog = on;
+    }
+
+    /** Whether the access log is on. */
+    public boolean accessLog() {
+        return accessLog;
+    }
+
+    /** The counters now. Never blocks. */
+    public HttpServerStats stats() {
+        return new HttpServerStats(requests.sum(), rejected.sum(), handlerErrors.sum(), tcp.stats());
+    }
+
+    /** True from {@link #close()} on. */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** Blocks until the server was closed and all its tasklets have ended. */
+    public void awaitTermination() throws InterruptedException {
+        tcp.awaitTermination();
+    }
+
+    /** Like {@link #awaitTermination()}, at most {@code timeout}; true if the server terminated. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return tcp.awaitTermination(timeout);
+    }
+
+    /** Graceful close, see the class comment. Harmless twice. */
+    @Override
+    public void close() {
+        closing = true;
+        for (ServerConnection c : live) {
+            c.closeIfIdle();
+        }
+        tcp.close();
+    }
+
+    @Override
+    public String toString() {
+        return "HttpServer[" + name + " " + tcp.localAddress() + ", " + live.size() + " connections"
+                + (closing ? ", closing" : "") + "]";
+    }
+
+    /**
+     * Configures an {@link HttpServer}; every option is checked when set, and the message names the bad
+     * value. Not thread-safe.
+     */
+    public static final class Builder {
+        String name = "http-server";
+        InetAddress bindAddress;
+        int port;
+        HttpHandler handler;
+        HttpLimits limits = HttpLimits.defaults();
+        Duration headerTimeout = Duration.ofSeconds(10);
+        Duration bodyReadTimeout = Duration.ofSeconds(30);
+        Duration idleTimeout = Duration.ofSeconds(60);
+        Duration drainTimeout = Duration.ofSeconds(5);
+        int maxConnections = Integer.MAX_VALUE;
+        int backlog = 1024;
+        boolean accessLog;
+
+        private Builder() {}
+
+        /** The name of the server's scope and tasklets. Default "http-server". */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The port, 0..65535; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The local address to listen on (name or literal). Default every address. */
+        public Builder bindAddress(String host) {
+            Objects.requireNonNull(host, "bindAddress");
+            try {
+                this.bindAddress = InetAddress.getByName(host);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("bindAddress is not a known host or address, was '" + host + "'", e);
+            }
+            return this;
+        }
+
+        /** Required: what answers requests, usually a {@link Router}. */
+        public Builder handler(HttpHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Size limits. Default {@link HttpLimits#defaults()}. */
+        public Builder limits(HttpLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** The longest a request head may take from its first byte (then 408). Default 10 s. */
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = positive("headerTimeout", timeout);
+            return this;
+        }
+
+        /** The longest one read of a request body may wait (then 408). Default 30 s. */
+        public Builder bodyReadTimeout(Duration timeout) {
+            this.bodyReadTimeout = positive("bodyReadTimeout", timeout);
+            return this;
+        }
+
+        /** The longest a kept-alive connection may wait for its next request (then closed). Default 60 s. */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = positive("idleTimeout", timeout);
+            return this;
+        }
+
+        /** How long {@link HttpServer#close()} lets requests in progress finish, {@code >= 0}. Default 5 s. */
+        public Builder drainTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "drainTimeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must be >= 0, was " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /** The most connections served at once; more wait in the listen backlog. Default unlimited. */
+        public Builder maxConnections(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxConnections must be > 0, was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /** The listen backlog asked of the kernel. Default 1024. */
+        public Builder backlog(int backlog) {
+            if (backlog <= 0) {
+                throw new IllegalArgumentException("backlog must be > 0, was " + backlog);
+            }
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** Whether the access log starts on; see {@link HttpServer#accessLog(boolean)}. Default off. */
+        public Builder accessLog(boolean on) {
+            this.accessLog = on;
+            return this;
+        }
+
+        /**
+         * Binds and starts the server.
+         *
+         * @throws IllegalStateException if no handler was set
+         * @throws java.io.UncheckedIOException if the port cannot be bound
+         */
+        public HttpServer start() {
+            if (handler == null) {
+                throw new IllegalStateException("handler must be set before start()");
+            }
+            return new HttpServer(this);
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be > 0, was " + d);
+            }
+            millis(what, d);
+            return d;
+        }
+    }
+}

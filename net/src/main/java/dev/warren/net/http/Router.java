@@ -1,0 +1,242 @@
+package dev.warren.net.http;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Dispatches requests by method and path pattern, with filters around every dispatch.
+ *
+ * <pre>{@code
+ * Router router = Router.builder()
+ *         .get("/hello/{name}", req -> Response.ok("hello " + req.pathParam("name") + "\n"))
+ *         .post("/echo", req -> Response.status(200).body(req.body(), req.header("Content-Type")))
+ *         .get("/static/*", req -> serveFile(req.pathParam("*")))
+ *         .filter((req, next) -> next.handle(req).header("X-Served-By", "warren"))
+ *         .build();
+ * }</pre>
+ *
+ * <p><b>Patterns.</b> A pattern starts with {@code /}; its segments are literals, {@code {name}}
+ * parameters matching one non-empty segment, or a final {@code *} matching the rest of the path (zero or
+ * more segments, available as {@code pathParam("*")}). Parameters are percent-decoded. Among the routes
+ * whose pattern matches, the first registered for the method wins.
+ *
+ * <p><b>Answers of its own.</b> 404 when no pattern matches the path; 405 with an {@code Allow} header
+ * when patterns match but none for the method. {@code HEAD} uses the {@code GET} route unless a
+ * {@code HEAD} route exists (the server sends no body for HEAD). Filters run around these answers too.
+ *
+ * <p>Immutable and thread-safe once built.
+ */
+public final class Router implements HttpHandler {
+    private final List<Route> routes;
+    private final HttpHandler chain;
+
+    private Router(Builder b) {
+        this.routes = List.copyOf(b.routes);
+        HttpHandler h = this::dispatch;
+        List<Filter> fs = b.filters;
+        for (int i = fs.size() - 1; i >= 0; i--) {
+            Filter f = fs.get(i);
+            HttpHandler next = h;
+            h = req -> f.filter(req, next);
+        }
+        this.chain = h;
+    }
+
+    /** An empty router builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Response handle(Request request) throws Exception {
+        return chain.handle(request);
+    }
+
+    private Response dispatch(Request req) throws Exception {
+        String path = req.path();
+        String method = req.method();
+        Route getFallback = null;
+        Map<String, String> getParams = null;
+        Set<String> allowed = null;
+        for (Route r : routes) {
+            Map<String, String> params = r.match(path);
+            if (params == null) {
+                continue;
+            }
+            if (r.method.equals(method)) {
+                return r.handler.handle(params.isEmpty() ? req : req.withPathParams(params));
+            }
+            if (method.equals("HEAD") && r.method.equals("GET") && getFallback == null) {
+                getFallback = r;
+                getParams = params;
+            }
+            if (allowed == null) {
+                allowed = new LinkedHashSet<>();
+            }
+            allowed.add(r.method);
+        }
+        if (getFallback != null) {
+            return getFallback.handler.handle(getParams.isEmpty() ? req : req.withPathParams(getParams));
+        }
+        if (allowed == null) {
+            return Response.text(404, "not found: " + path + "\n");
+        }
+        if (allowed.contains("GET")) {
+            allowed.add("HEAD");
+        }
+        return Response.text(405, "method " + method + " not allowed on " + path + "\n")
+                .header("Allow", String.join(", ", allowed));
+    }
+
+    /** Configures a {@link Router}. Not thread-safe. */
+    public static final class Builder {
+        private final List<Route> routes = new ArrayList<>();
+        private final List<Filter> filters = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Routes {@code GET pattern}. */
+        public Builder get(String pattern, HttpHandler handler) {
+            return route("GET", pattern, handler);
+        }
+
+        /** Routes {@code POST pattern}. */
+        public Builder post(String pattern, HttpHandler handler) {
+            return route("POST", pattern, handler);
+        }
+
+        /** Routes {@code PUT pattern}. */
+        public Builder put(String pattern, HttpHandler handler) {
+            return route("PUT", pattern, handler);
+        }
+
+        /** Routes {@code DELETE pattern}. */
+        public Builder delete(String pattern, HttpHandler handler) {
+            return route("DELETE", pattern, handler);
+        }
+
+        /**
+         * Routes {@code method pattern} to {@code handler}.
+         *
+         * @throws IllegalArgumentException if the method is not a token, the pattern is malformed, or the
+         *     same method and pattern were routed already
+         */
+        public Builder route(String method, String pattern, HttpHandler handler) {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(handler, "handler");
+            if (method.isEmpty() || !method.chars().allMatch(HeadReader::isTchar)) {
+                throw new IllegalArgumentException("method must be an HTTP token, was '" + method + "'");
+            }
+            Route r = new Route(method, pattern, handler);
+            for (Route other : routes) {
+                if (other.method.equals(method) && other.pattern.equals(r.pattern)) {
+                    throw new IllegalArgumentException("route " + method + " " + pattern + " defined twice");
+                }
+            }
+            routes.add(r);
+            return this;
+        }
+
+        /** Adds a filter; the first added is the outermost. */
+        public Builder filter(Filter filter) {
+            filters.add(Objects.requireNonNull(filter, "filter"));
+            return this;
+        }
+
+        /** The router. The builder may go on to build others. */
+        public Router build() {
+            return new Router(this);
+        }
+    }
+
+    private static final class Route {
+        final String method;
+        final String pattern;
+        final HttpHandler handler;
+        final String[] segments; // literal, or null for a parameter
+        final String[] names; // parameter names
+        final boolean wildcard;
+
+        Route(String method, String pattern, HttpHandler handler) {
+            Objects.requireNonNull(pattern, "pattern");
+            if (!pattern.startsWith("/")) {
+                throw new IllegalArgumentException("pattern must start with '/', was '" + pattern + "'");
+            }
+            this.method = method;
+            this.pattern = pattern;
+            this.handler = handler;
+            String[] parts = pattern.substring(1).split("/", -1);
+            boolean wild = parts.length > 0 && parts[parts.length - 1].equals("*");
+            int n = wild ? parts.length - 1 : parts.length;
+            segments = new String[n];
+            names = new String[n];
+            Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                String p = parts[i];
+                if (p.startsWith("{") && p.endsWith("}") && p.length() > 2) {
+                    String name = p.substring(1, p.length() - 1);
+                    if (name.contains("{") || name.contains("}") || name.equals("*") || !seen.add(name)) {
+                        throw new IllegalArgumentException("bad parameter '" + p + "' in pattern '" + pattern + "'");
+                    }
+                    names[i] = name;
+                } else if (p.contains("{") || p.contains("}") || p.equals("*")) {
+                    throw new IllegalArgumentException("bad segment '" + p + "' in pattern '" + pattern
+                            + "' (parameters are whole segments like {id}; '*' only at the end)");
+                } else {
+                    segments[i] = p;
+                }
+            }
+            this.wildcard = wild;
+        }
+
+        /** The parameters if {@code path} matches, else null. */
+        Map<String, String> match(String path) {
+            int pos = 1; // after the leading '/'
+            int len = path.length();
+            if (len == 0 || path.charAt(0) != '/') {
+                return null;
+            }
+            Map<String, String> params = null;
+            for (int i = 0; i < segments.length; i++) {
+                if (pos > len) {
+                    return null;
+                }
+                int end = path.indexOf('/', pos);
+                if (end < 0) {
+                    end = len;
+                }
+                if (segments[i] != null) {
+                    if (!path.regionMatches(pos, segments[i], 0, segments[i].length())
+                            || end - pos != segments[i].length()) {
+                        return null;
+                    }
+                } else {
+                    if (end == pos) {
+                        return null; // a parameter matches a non-empty segment
+                    }
+                    if (params == null) {
+                        params = new HashMap<>(4);
+                    }
+                    params.put(names[i], Request.decode(path.substring(pos, end), false));
+                }
+                pos = end + 1;
+            }
+            if (wildcard) {
+                if (params == null) {
+                    params = new HashMap<>(2);
+                }
+                params.put("*", pos > len ? "" : Request.decode(path.substring(pos), false));
+                return params;
+            }
+            if (pos != len + 1) {
+                return null; // path has more segments
+            }
+            return params == null ? Map.of() : params;
+        }
+    }
+}

@@ -1,0 +1,430 @@
+package dev.warren.net.http;
+
+import dev.warren.net.Connection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One HTTP connection's state machine, run on its tasklet: wait for a request (idle timeout) → read
+ * the head (header deadline) → dispatch → write the response → keep alive or close.
+ *
+ * <p>Output is never flushed while more input is already buffered: pipelined requests that arrived
+ * together are answered by one write. Before every read that would block, buffered output is flushed.
+ */
+final class ServerConnection {
+    private static final int IDLE = 0;
+    private static final int BUSY = 1;
+    private static final int CLOSED = 2;
+    /** How long an error answer waits for the client to read it and close (the lingering close). */
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private static final long LINGER_MAX_BYTES = 1 << 20;
+    /** How long a connection waiting for its next request keeps its buffers. */
+    private static final int BUFFER_HOLD_MILLIS = 1000;
+
+    private final HttpServer server;
+    private final Connection conn;
+    private final Input in;
+    private final RequestParser parser;
+    private final AtomicInteger state = new AtomicInteger(BUSY);
+
+    ServerConnection(HttpServer server, Connection conn) {
+        this.server = server;
+        this.conn = conn;
+        this.in = new Input(conn);
+        this.parser = new RequestParser(server.limits);
+    }
+
+    /** Closes the connection if it is waiting for a request; called by {@link HttpServer#close()}. */
+    void closeIfIdle() {
+        if (state.compareAndSet(IDLE, CLOSED)) {
+            conn.abort();
+        }
+    }
+
+    void run() throws IOException {
+        server.live.add(this);
+        try {
+            loop();
+        } finally {
+            server.live.remove(this);
+        }
+    }
+
+    private void loop() throws IOException {
+        for (; ; ) {
+            state.set(IDLE);
+            if (server.closing) {
+                return;
+            }
+            int first;
+            try {
+                first = awaitRequest();
+            } catch (SocketTimeoutException idle) {
+                return; // the keep-alive idle timeout: close silently
+            } catch (IOException e) {
+                if (state.get() == CLOSED) {
+                    return; // closed by the server's close()
+                }
+                throw e;
+            }
+            if (first < 0 || !state.compareAndSet(IDLE, BUSY)) {
+                return;
+            }
+            in.timeouts(System.nanoTime() + server.headerTimeoutNanos, 0);
+            RequestHead head;
+            try {
+                head = parser.parseHead(in);
+            } catch (HttpParseException e) {
+                throw reject(e.status(), e.getMessage(), null);
+            } catch (SocketTimeoutException e) {
+                throw reject(
+                        408,
+                        "request head not complete within " + TimeUnit.NANOSECONDS.toMillis(server.headerTimeoutNanos)
+                                + " ms",
+                        null);
+            }
+            if (head == null) {
+                return;
+            }
+            in.timeouts(0, server.bodyReadTimeoutMillis);
+            if (!exchange(head)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Waits for the first byte of the next request, at most the idle timeout. A connection still idle
+     * after {@link #BUFFER_HOLD_MILLIS} lets go of its buffers for the rest of the wait, so that many idle
+     * keep-alive connections cost little memory while busy ones keep theirs.
+     */
+    private int awaitRequest() throws IOException {
+        int idle = server.idleTimeoutMillis;
+        if (idle <= BUFFER_HOLD_MILLIS || in.available() > 0) {
+            in.timeouts(0, idle);
+            return in.awaitFirst();
+        }
+        in.timeouts(0, BUFFER_HOLD_MILLIS);
+        try {
+            return in.awaitFirst();
+        } catch (SocketTimeoutException stillIdle) {
+            in.timeouts(0, idle - BUFFER_HOLD_MILLIS);
+            return in.awaitFirstUnbuffered();
+        }
+    }
+
+    /** Serves one request; returns whether the connection stays open. */
+    private boolean exchange(RequestHead head) throws IOException {
+        server.requests.increment();
+        long start = System.nanoTime();
+        BodyInputStream framed = head.chunked()
+                ? BodyInputStream.chunked(in, server.limits, parser.reader())
+                : head.contentLength() > 0 ? BodyInputStream.fixed(in, head.contentLength()) : null;
+        Body body = framed == null ? null : new Body(framed, head.expectContinue());
+        Request req = new Request(head, body, framed, conn.remoteAddress());
+        Response resp;
+        try {
+            resp = server.handler.handle(req);
+            if (resp == null) {
+                throw new IllegalStateException("handler returned null");
+            }
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError fatal && !(t instanceof StackOverflowError)) {
+                throw fatal; // out of memory and the like: not the request's fault, not survivable here
+            }
+            if (body != null && body.failure != null) {
+                throw reject(body.failure.status(), body.failure.getMessage(), head);
+            }
+            if (t instanceof InterruptedException || t instanceof InterruptedIOException) {
+                if (t instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new InterruptedIOException("interrupted while handling " + req);
+            }
+            server.handlerErrors.increment();
+            HttpServer.LOG.error("{}: handler failed on {}", server.name, req, t);
+            resp = Response.text(500, "internal server error\n");
+        }
+        if (body != null && body.failure != null) {
+            throw reject(body.failure.status(), body.failure.getMessage(), head); // the handler swallowed it
+        }
+        boolean keepAlive = head.keepAlive() && !resp.wantsClose() && !server.closing;
+        if (framed != null && !framed.finished() && head.expectContinue() && !body.continueSent) {
+            keepAlive = false; // the client still waits for 100 before sending a body nobody read
+        }
+        keepAlive = write(head, req, resp, keepAlive);
+        if (framed != null && !framed.finished()) {
+            if (keepAlive) {
+                try {
+                    framed.discardRest();
+                } catch (IOException e) {
+                    keepAlive = false; // the answer is out; the stream after it cannot be trusted
+                }
+            } else {
+                lingeringClose(); // the client may still be sending the body nobody read
+            }
+        }
+        if (server.accessLog) {
+            HttpServer.ACCESS.info(
+                    "{} \"{} {} {}\" {} {}us",
+                    conn.remoteAddress(),
+                    head.method(),
+                    head.target(),
+                    head.version(),
+                    resp.status(),
+                    TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+        }
+        return keepAlive;
+    }
+
+    /** Writes {@code resp} into the connection's buffer; returns whether the connection may stay open. */
+    private boolean write(RequestHead head, Request req, Response resp, boolean keepAlive) throws IOException {
+        int status = resp.status();
+        boolean headRequest = head.method().equals("HEAD");
+        boolean streaming = resp.isStreaming();
+        boolean chunked = streaming && head.minorVersion() == 1;
+        if (streaming && !chunked) {
+            keepAlive = false; // HTTP/1.0: the end of the body is the end of the connection
+        }
+        Connection c = conn;
+        c.write(Wire.statusLine(status));
+        c.write(Wire.dateLine());
+        List<String> hs = resp.headerList();
+        for (int i = 0, n = hs.size(); i < n; i += 2) {
+            c.write(hs.get(i).getBytes(StandardCharsets.ISO_8859_1));
+            c.write(Wire.COLON_SP);
+            c.write(hs.get(i + 1).getBytes(StandardCharsets.ISO_8859_1));
+            c.write(Wire.CRLF);
+        }
+        if (chunked) {
+            c.write(Wire.CHUNKED);
+        } else if (!streaming && status != 204) {
+            c.write(Wire.CONTENT_LENGTH);
+            c.write(Wire.decimal(resp.bodyBytes().length));
+            c.write(Wire.CRLF);
+        }
+        if (!keepAlive) {
+            c.write(Wire.CONNECTION_CLOSE);
+        } else if (head.minorVersion() == 0) {
+            c.write(Wire.CONNECTION_KEEP_ALIVE);
+        }
+        c.write(Wire.CRLF);
+        if (headRequest || status == 204 || status == 304) {
+            return keepAlive;
+        }
+        if (!streaming) {
+            c.write(resp.bodyBytes());
+            return keepAlive;
+        }
+        ChunkedOutputStream out = new ChunkedOutputStream(c, chunked);
+        try {
+            resp.writer().writeTo(out);
+            out.finish();
+        } catch (IOException | RuntimeException e) {
+            HttpServer.LOG.error("{}: streaming the response body failed on {}", server.name, req, e);
+            conn.abort(); // the body is cut short: the client must see the connection end
+            throw new IOException("streaming response body failed for " + req, e);
+        }
+        return keepAlive;
+    }
+
+    /**
+     * Answers {@code status} with a short text, closes the output, drains what the client still sends
+     * (so the kernel does not reset the connection under the answer), and returns the exception that
+     * ends the connection, counted as a protocol error.
+     */
+    private IOException reject(int status, String message, RequestHead head) {
+        server.rejected.increment();
+        try {
+            byte[] body =
+                    (status + " " + HttpStatus.reason(status) + ": " + message + "\n").getBytes(StandardCharsets.UTF_8);
+            conn.write(Wire.statusLine(status));
+            conn.write(Wire.dateLine());
+            conn.write(Wire.ascii("Content-Type: text/plain; charset=utf-8\r\n"));
+            conn.write(Wire.CONTENT_LENGTH);
+            conn.write(Wire.decimal(body.length));
+            conn.write(Wire.CRLF);
+            conn.write(Wire.CONNECTION_CLOSE);
+            conn.write(Wire.CRLF);
+            if (head == null || !head.method().equals("HEAD")) {
+                conn.write(body);
+            }
+        } catch (IOException e) {
+            HttpServer.LOG.debug("{}: answering {} on {} failed: {}", server.name, status, conn, e.toString());
+        }
+        lingeringClose();
+        if (server.accessLog) {
+            HttpServer.ACCESS.info(
+                    "{} \"{} {} {}\" {} rejected: {}",
+                    conn.remoteAddress(),
+                    head == null ? "-" : head.method(),
+                    head == null ? "-" : head.target(),
+                    head == null ? "-" : head.version(),
+                    status,
+                    message);
+        }
+        return conn.protocolError(status + " " + message);
+    }
+
+    /**
+     * Flushes, half-closes, and reads and discards what the client still sends, for up to 2 s or 1 MiB,
+     * before the connection is closed: closing a socket with unread input makes the kernel send a
+     * reset, which can destroy the response at the client before it was read.
+     */
+    private void lingeringClose() {
+        try {
+            conn.shutdownOutput();
+            in.timeouts(System.nanoTime() + LINGER_NANOS, 0);
+            byte[] scratch = new byte[4096];
+            long drained = 0;
+            for (int n; drained < LINGER_MAX_BYTES && (n = in.read(scratch, 0, scratch.length)) >= 0; ) {
+                drained += n;
+            }
+        } catch (IOException e) {
+            HttpServer.LOG.debug("{}: lingering close of {}: {}", server.name, conn, e.toString());
+        }
+    }
+
+    /** The body a handler reads: sends the interim 100 first when asked, and remembers a framing failure. */
+    private final class Body extends InputStream {
+        private final BodyInputStream framed;
+        private final boolean expectContinue;
+        boolean continueSent;
+        HttpParseException failure;
+
+        Body(BodyInputStream framed, boolean expectContinue) {
+            this.framed = framed;
+            this.expectContinue = expectContinue;
+        }
+
+        private void beforeRead() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            if (expectContinue && !continueSent) {
+                continueSent = true;
+                conn.write(Wire.CONTINUE);
+                conn.flush();
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            beforeRead();
+            try {
+                return framed.read(b, off, len);
+            } catch (HttpParseException e) {
+                failure = e;
+                throw e;
+            } catch (SocketTimeoutException e) {
+                failure = new HttpParseException(408, "no body bytes for " + server.bodyReadTimeoutMillis + " ms");
+                throw e;
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            return framed.available();
+        }
+    }
+
+    /**
+     * The connection's input as an {@link InputStream} that flushes pending output and sets the socket
+     * timeout before each read that would block, and can give back one byte.
+     */
+    private static final class Input extends InputStream {
+        private final Connection c;
+        private int pushback = -1;
+        private long deadline; // System.nanoTime() deadline for the whole phase; 0 = none
+        private int perReadMillis; // when no deadline; 0 = none
+        private int currentMillis = -1;
+
+        Input(Connection c) {
+            this.c = c;
+        }
+
+        void timeouts(long deadlineNanos, int perReadMillis) {
+            this.deadline = deadlineNanos;
+            this.perReadMillis = perReadMillis;
+        }
+
+        int awaitFirst() throws IOException {
+            int b = read();
+            pushback = b;
+            return b;
+        }
+
+        int awaitFirstUnbuffered() throws IOException {
+            beforeBlock();
+            int b = c.readByteUnbuffered();
+            pushback = b;
+            return b;
+        }
+
+        private void beforeBlock() throws IOException {
+            c.flush();
+            int ms;
+            if (deadline != 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("phase deadline passed");
+                }
+                ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+            } else {
+                ms = perReadMillis;
+            }
+            if (ms != currentMillis) {
+                c.readTimeout(ms == 0 ? null : Duration.ofMillis(ms));
+                currentMillis = ms;
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pushback >= 0) {
+                int b = pushback;
+                pushback = -1;
+                return b;
+            }
+            if (c.available() == 0) {
+                beforeBlock();
+            }
+            return c.readByte();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pushback >= 0) {
+                b[off] = (byte) pushback;
+                pushback = -1;
+                return 1;
+            }
+            if (c.available() == 0) {
+                beforeBlock();
+            }
+            return c.readUpTo(b, off, len);
+        }
+
+        @Override
+        public int available() {
+            return c.available() + (pushback >= 0 ? 1 : 0);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.warren.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ConnectionUnbufferedTest {
+
+    @Test
+    void readByteUnbufferedServesBufferedBytesFirstThenReadsWithoutABuffer() throws Exception {
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(10);
+        try (TcpServer server = TcpServerTest.local()
+                        .handler(c -> {
+                            StringBuilder sb = new StringBuilder();
+                            sb.append((char) c.readByte()); // 'a', and "bc\n" stay buffered
+                            sb.append((char) c.readByteUnbuffered()); // 'b' from the buffer
+                            sb.append(c.readLine(100)); // "c"
+                            seen.add(sb.toString());
+                            c.writeLine("ok").flush();
+                            int x = c.readByteUnbuffered(); // nothing buffered: waits with no buffer at all
+                            seen.add((char) x + c.readLine(100)); // the buffer comes back for the rest
+                            seen.add(String.valueOf(c.readByteUnbuffered())); // end of stream
+                        })
+                        .start();
+                Connection client = TcpServerTest.connect(server)) {
+            client.write("abc\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .flush();
+            assertEquals("abc", seen.poll(10, TimeUnit.SECONDS));
+            assertEquals("ok", client.readLine(10));
+            client.write("xyz\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .flush();
+            assertEquals("xyz", seen.poll(10, TimeUnit.SECONDS));
+            client.shutdownOutput();
+            assertEquals("-1", seen.poll(10, TimeUnit.SECONDS));
+        }
+    }
+}
