@@ -23,6 +23,9 @@ mkdir -p bench/results
 cp="bench/target/warren-bench.jar:bench/target/lib/*"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 side=${SIDE:-all}
+# Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
+# (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
+jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
 parts="jmh parked msg http stream kafka udp"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
@@ -38,16 +41,16 @@ wants() {
 }
 if wants jmh && [ "${SKIP_JMH:-0}" != 1 ]; then
     echo "== JMH (${BENCH:-all}) =="
-    "$jdk/bin/java" -cp "$cp" org.openjdk.jmh.Main ${BENCH:-} ${JMH_ARGS:-} -rf json -rff "bench/results/jmh-$stamp.json" \
+    "$jdk/bin/java" $jopts -cp "$cp" org.openjdk.jmh.Main ${BENCH:-} ${JMH_ARGS:-} -rf json -rff "bench/results/jmh-$stamp.json" \
         | tee "bench/results/jmh-$stamp.txt"
 fi
 if wants parked; then
     echo "== 1,000,000 parked: tasklets vs raw virtual threads =="
-    "$jdk/bin/java" -Xmx4g -cp "$cp" dev.warren.bench.ParkedFootprint 1000000 | tee "bench/results/parked-$stamp.txt"
+    "$jdk/bin/java" $jopts -Xmx4g -cp "$cp" dev.warren.bench.ParkedFootprint 1000000 | tee "bench/results/parked-$stamp.txt"
 fi
 if wants msg; then
     echo "== framed messaging: Warren MessageServer vs Netty 4.1, same client =="
-    "$jdk/bin/java" -Xmx2g -cp "$cp" dev.warren.bench.MsgSideBySide ${MSG_ARGS:-} | tee "bench/results/msg-$stamp.txt"
+    "$jdk/bin/java" $jopts -Xmx2g -cp "$cp" dev.warren.bench.MsgSideBySide ${MSG_ARGS:-} | tee "bench/results/msg-$stamp.txt"
 fi
 # ---- HTTP: Warren vs Netty, same page, same load
 wait_port() { # wait_port PORT: until something answers GET / there (30 s at most)
@@ -73,7 +76,7 @@ http_side() {
     idle=${HTTP_IDLE:-10000}
     ulimit -n 20000 2>/dev/null || true
     for peer in warren netty; do
-        "$jdk/bin/java" -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >"bench/results/http-$peer-$stamp.log" 2>&1 &
+        "$jdk/bin/java" $jopts -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >"bench/results/http-$peer-$stamp.log" 2>&1 &
         pid=$!
         wait_port "$port"
         curl -s "http://127.0.0.1:$port/" >"bench/results/http-$peer-$stamp.page"
@@ -84,18 +87,18 @@ http_side() {
             wrk -t2 -c"$c" -d"${seconds}s" --latency "http://127.0.0.1:$port/" | tee "bench/results/http-$peer-c$c-$stamp.wrk"
         done
         echo "== $peer: ./http_client -n 200000 -c 50 =="
-        "$jdk/bin/java" -cp "demos/target/warren-demos.jar:demos/target/lib/*" dev.warren.demos.Main http_client \
+        "$jdk/bin/java" $jopts -cp "demos/target/warren-demos.jar:demos/target/lib/*" dev.warren.demos.Main http_client \
             -n 200000 -c 50 127.0.0.1 "$port" / | tee "bench/results/http-$peer-client-$stamp.txt"
         echo "== $peer: /sleep?ms=100 at $idle connections, wrk -t2 -c$idle -d${seconds}s =="
         wrk -t2 -c"$idle" -d"${seconds}s" --latency --timeout 10s "http://127.0.0.1:$port/sleep?ms=100" \
             | tee "bench/results/http-$peer-sleep-$stamp.wrk"
         kill "$pid"; wait "$pid" 2>/dev/null || true
         # a fresh server for the memory figure, so the runs above leave nothing behind in its heap
-        "$jdk/bin/java" -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >>"bench/results/http-$peer-$stamp.log" 2>&1 &
+        "$jdk/bin/java" $jopts -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >>"bench/results/http-$peer-$stamp.log" 2>&1 &
         pid=$!
         wait_port "$port"
         echo "== $peer: memory per idle keep-alive connection at $idle =="
-        "$jdk/bin/java" -cp "$cp" dev.warren.bench.IdleConnections "$port" "$pid" "$idle" \
+        "$jdk/bin/java" $jopts -cp "$cp" dev.warren.bench.IdleConnections "$port" "$pid" "$idle" \
             | tee "bench/results/http-$peer-idle-$stamp.txt"
         kill "$pid"; wait "$pid" 2>/dev/null || true
     done
@@ -133,15 +136,15 @@ if wants http; then
 fi
 if wants stream; then
     echo "== keyed sliding windows, in-process emit: warren vs trafilo-style lock-per-bucket pool =="
-    "$jdk/bin/java" -Xmx6g -cp "$cp" dev.warren.bench.StreamThroughput | tee "bench/results/stream-$stamp.txt"
+    "$jdk/bin/java" $jopts -Xmx6g -cp "$cp" dev.warren.bench.StreamThroughput | tee "bench/results/stream-$stamp.txt"
 fi
 if wants kafka; then
     echo "== windowed count: warren vs Kafka Streams TopologyTestDriver =="
-    "$jdk/bin/java" -Xmx4g -cp "$cp" dev.warren.bench.KafkaStreamsPeer 1000000 1000 | tee "bench/results/kafka-$stamp.txt"
+    "$jdk/bin/java" $jopts -Xmx4g -cp "$cp" dev.warren.bench.KafkaStreamsPeer 1000000 1000 | tee "bench/results/kafka-$stamp.txt"
 fi
 if wants udp; then
     echo "== UDP ingest with the hiveparser generator: warren StreamJob vs raw socket drain =="
-    "$jdk/bin/java" -cp "$cp" dev.warren.bench.UdpIngest 5 400000 2000000 | tee "bench/results/udp-$stamp.txt"
-    "$jdk/bin/java" -Dsenders=2 -cp "$cp" dev.warren.bench.UdpIngest 5 400000 2000000 | tee -a "bench/results/udp-$stamp.txt"
+    "$jdk/bin/java" $jopts -cp "$cp" dev.warren.bench.UdpIngest 5 400000 2000000 | tee "bench/results/udp-$stamp.txt"
+    "$jdk/bin/java" $jopts -Dsenders=2 -cp "$cp" dev.warren.bench.UdpIngest 5 400000 2000000 | tee -a "bench/results/udp-$stamp.txt"
 fi
 echo "results in bench/results/*-$stamp.*"

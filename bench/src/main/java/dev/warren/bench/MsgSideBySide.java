@@ -46,7 +46,8 @@ public final class MsgSideBySide {
     private static final int FRAME = SIZE + 4;
     private static final String[] SERVERS = {"warren", "netty"};
     /** Extra JVM options for Warren's server process only (for tuning experiments; none by default). */
-    private static List<String> warrenJvm = List.of();
+    // Warren's process runs as the launchers run it (docs/ARCHITECTURE.md, "Poller threads")
+    private static List<String> warrenJvm = List.of("-Djdk.pollerMode=1");
 
     private MsgSideBySide() {}
 

@@ -70,7 +70,12 @@ final class DemoProcess implements AutoCloseable {
         }
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> cmd = new ArrayList<>(List.of(
-                java, "-cp", jar + ":" + ROOT.resolve("demos/target/lib") + "/*", "dev.warren.demos.Main", demo));
+                java,
+                "-Djdk.pollerMode=1",
+                "-cp",
+                jar + ":" + ROOT.resolve("demos/target/lib") + "/*",
+                "dev.warren.demos.Main",
+                demo));
         cmd.addAll(List.of(args));
         return new DemoProcess(new ProcessBuilder(cmd).start());
     }

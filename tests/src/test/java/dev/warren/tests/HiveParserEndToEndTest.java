@@ -67,6 +67,7 @@ class HiveParserEndToEndTest {
         Path stderr = dir.resolve("stderr.txt");
         Process p = new ProcessBuilder(
                         java,
+                        "-Djdk.pollerMode=1",
                         "-cp",
                         demos.resolve("warren-demos.jar") + File.pathSeparator + demos.resolve("lib") + File.separator
                                 + "*",
@@ -184,6 +185,7 @@ class HiveParserEndToEndTest {
         Path err = dir.resolve("err.txt");
         Process p = new ProcessBuilder(
                         java,
+                        "-Djdk.pollerMode=1",
                         "-cp",
                         demos.resolve("warren-demos.jar") + File.pathSeparator + demos.resolve("lib") + File.separator
                                 + "*",
