@@ -3,11 +3,18 @@ package dev.warren.tests;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
+import dev.warren.streaming.KeyValue;
+import dev.warren.streaming.StreamJob;
+import dev.warren.streaming.window.Aggregators;
+import dev.warren.streaming.window.Windows;
 import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The code shown in README.md, kept compiling and running by {@link ReadmeExampleTest}, which also
@@ -76,4 +83,22 @@ final class ReadmeExample {
         return HttpServer.builder().port(port).handler(router).start(); // close() drains, then stops
     }
     // README:end http
+
+    // README:begin stream
+    static Map<String, Long> countsPerKey(List<String> lines) throws InterruptedException {
+        Map<String, Long> counts = new ConcurrentHashMap<>();
+        try (StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("counts")
+                .parse(KeyValue::parse) // "KEY [VALUE [TIMESTAMP_MS]]"; a bad line is counted, never thrown
+                .keyBy(KeyValue::key) // a key lives on one shard tasklet, which owns its state alone
+                .shards(4)
+                .window(Windows.tumbling(Duration.ofMinutes(1)), Aggregators.count())
+                .sink(window -> counts.merge(window.key(), window.value(), Long::sum))
+                .start()) {
+            for (String line : lines) {
+                job.emit(line); // blocks while the key's shard is full: nothing is lost
+            }
+        } // close(): drain every shard, emit every open window, free every key's state
+        return counts;
+    }
+    // README:end stream
 }

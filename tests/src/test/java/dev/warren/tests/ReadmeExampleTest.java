@@ -9,6 +9,8 @@ import dev.warren.net.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,13 @@ class ReadmeExampleTest {
     void theChannelExampleRuns() throws Exception {
         long n = 10_000;
         assertEquals(n * (n + 1) * (2 * n + 1) / 6, ReadmeExample.sumOfSquares((int) n));
+    }
+
+    @Test
+    void theStreamExampleCountsEveryGoodLine() throws Exception {
+        assertEquals(
+                Map.of("a", 2L, "b", 1L),
+                ReadmeExample.countsPerKey(List.of("a 1", "b 2", "a 3 1700000000000", "", "c not-a-number")));
     }
 
     @Test
@@ -60,6 +69,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(3, found, "README markers in ReadmeExample.java");
+        assertEquals(4, found, "README markers in ReadmeExample.java");
     }
 }
