@@ -177,11 +177,13 @@ public interface Connection extends Closeable {
     void shutdownOutput() throws IOException;
 
     /**
-     * Reads one byte like {@link #readByte()}, but when nothing is buffered, first lets go of the input
-     * and output buffers (if the output buffer is empty too) and waits for the byte without any buffer;
-     * the next read or write allocates them again. For protocols whose connections sit idle for long
-     * between messages (HTTP keep-alive): an idle connection then holds no buffer memory. Call it from
-     * the tasklet that reads and writes.
+     * Reads one byte like {@link #readByte()}, but when nothing is buffered, first lets go of the full
+     * input and output buffers (the output one if it is empty) and waits with a small (512-byte) input
+     * buffer, kept by the connection for these waits, that takes whatever arrives with the byte; writes
+     * start in a small output buffer too. A message that outgrows a small buffer gets a full one again.
+     * For protocols whose connections sit idle for long between short messages (HTTP keep-alive): an
+     * idle connection then holds about 1 KB of buffers, and a short request and its answer allocate
+     * none. Call it from the tasklet that reads and writes.
      *
      * @return {@code 0..255}, or {@code -1} at end of stream
      */

@@ -46,9 +46,19 @@ final class ConnectionImpl implements Connection {
     // output side: writer tasklet only
     private byte[] ob;
     private int opos;
+    // the small buffers a connection keeps while it waits in readByteUnbuffered (allocated once)
+    private byte[] ibSmall;
+    private byte[] obSmall;
 
     /** System.nanoTime() of the last socket read or write; read by a server's idle reaper. */
     volatile long lastActivity;
+
+    /**
+     * The size of the input and output buffers a connection keeps while it waits in {@link
+     * #readByteUnbuffered()}: the full ones are dropped then, and a message that does not fit the small
+     * one gets a full one again.
+     */
+    static final int SMALL_BUFFER = 512;
 
     private final AtomicReference<CloseReason> reason = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -89,8 +99,8 @@ final class ConnectionImpl implements Connection {
         if (eof) {
             return -1;
         }
-        if (ib == null) {
-            ib = new byte[inSize];
+        if (ib == null || ib.length < inSize) {
+            ib = new byte[inSize]; // also replaces the small buffer once a message outgrows it
         }
         ipos = 0;
         ilim = 0;
@@ -235,8 +245,14 @@ final class ConnectionImpl implements Connection {
         if (have >= n) {
             return;
         }
-        if (ib == null) {
-            ib = new byte[inSize];
+        if (ib == null || ib.length < n) {
+            byte[] big = new byte[inSize];
+            if (have > 0) {
+                System.arraycopy(ib, ipos, big, 0, have);
+            }
+            ib = big;
+            ipos = 0;
+            ilim = have;
         }
         if (ipos > 0) {
             System.arraycopy(ib, ipos, ib, 0, have);
@@ -331,9 +347,24 @@ final class ConnectionImpl implements Connection {
     private byte[] outBuffer() {
         byte[] b = ob;
         if (b == null) {
-            b = ob = new byte[outSize];
+            b = ob = outSize <= SMALL_BUFFER ? new byte[outSize] : smallOut();
         }
         return b;
+    }
+
+    private byte[] smallOut() {
+        if (obSmall == null) {
+            obSmall = new byte[SMALL_BUFFER];
+        }
+        return obSmall;
+    }
+
+    /** Replaces the small output buffer by a full one, keeping what it holds. */
+    private byte[] growOut() {
+        byte[] big = new byte[outSize];
+        System.arraycopy(ob, 0, big, 0, opos);
+        ob = big;
+        return big;
     }
 
     private void writeSocket(byte[] b, int off, int len) throws IOException {
@@ -351,6 +382,9 @@ final class ConnectionImpl implements Connection {
     public Connection write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         byte[] buf = outBuffer();
+        if (len > buf.length - opos && buf.length < outSize) {
+            buf = growOut();
+        }
         if (len <= buf.length - opos) {
             System.arraycopy(b, off, buf, opos, len);
             opos += len;
@@ -369,6 +403,9 @@ final class ConnectionImpl implements Connection {
     /** Makes room for {@code n <= outSize} bytes, flushing if needed, and returns the output buffer. */
     private byte[] room(int n) throws IOException {
         byte[] buf = outBuffer();
+        if (buf.length - opos < n && buf.length < outSize) {
+            buf = growOut();
+        }
         if (buf.length - opos < n) {
             flush();
         }
@@ -483,17 +520,25 @@ final class ConnectionImpl implements Connection {
         if (ipos < ilim) {
             return ib[ipos++] & 0xFF;
         }
-        ib = null;
         ipos = 0;
         ilim = 0;
-        if (opos == 0) {
-            ob = null;
+        if (opos == 0 && ob != null && ob.length > SMALL_BUFFER) {
+            ob = null; // the next write starts in the small buffer again
         }
         if (eof) {
+            ib = null;
             return -1;
         }
-        byte[] one = new byte[1];
-        return readSocket(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        if (ibSmall == null) {
+            ibSmall = new byte[Math.min(SMALL_BUFFER, inSize)];
+        }
+        ib = ibSmall;
+        int n = readSocket(ib, 0, ib.length);
+        if (n < 0) {
+            return -1;
+        }
+        ilim = n;
+        return ib[ipos++] & 0xFF;
     }
 
     @Override

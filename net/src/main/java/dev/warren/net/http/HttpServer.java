@@ -2,12 +2,15 @@ package dev.warren.net.http;
 
 import dev.warren.net.ConnectionLimitPolicy;
 import dev.warren.net.TcpServer;
+import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.Tasklets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +67,7 @@ public final class HttpServer implements AutoCloseable {
     volatile boolean accessLog;
     volatile boolean closing;
     private final TcpServer tcp;
+    private final Tasklet<Void> sweeper;
 
     private HttpServer(Builder b) {
         this.name = b.name;
@@ -85,6 +89,28 @@ public final class HttpServer implements AutoCloseable {
             tb.bindAddress(b.bindAddress);
         }
         this.tcp = tb.start();
+        this.sweeper = Tasklets.start(b.name + " idle-sweeper", this::sweepLoop);
+    }
+
+    /**
+     * Closes connections that waited for their next request longer than the idle timeout, checking
+     * every quarter of it (at most every 250 ms, at least every 5 ms), until the server closes.
+     */
+    private void sweepLoop() {
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        long period =
+                Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(250), idleNanos / 4));
+        while (!closing) {
+            try {
+                Thread.sleep(Duration.ofNanos(period));
+            } catch (InterruptedException e) {
+                return; // cancelled by close()
+            }
+            long now = System.nanoTime();
+            for (ServerConnection c : live) {
+                c.sweep(now, idleNanos);
+            }
+        }
     }
 
     private static int millis(String what, Duration d) {
@@ -144,10 +170,18 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        sweeper.cancel();
         for (ServerConnection c : live) {
             c.closeIfIdle();
         }
         tcp.close();
+        try {
+            sweeper.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.debug("{}: idle sweeper ended with {}", name, e.toString());
+        }
     }
 
     @Override

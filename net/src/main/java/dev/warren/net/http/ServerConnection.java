@@ -26,14 +26,14 @@ final class ServerConnection {
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private static final long LINGER_MAX_BYTES = 1 << 20;
-    /** How long a connection waiting for its next request keeps its buffers. */
-    private static final int BUFFER_HOLD_MILLIS = 1000;
 
     private final HttpServer server;
     private final Connection conn;
     private final Input in;
     private final RequestParser parser;
     private final AtomicInteger state = new AtomicInteger(BUSY);
+    /** System.nanoTime() when the connection last began to wait for a request; read by the sweeper. */
+    private volatile long idleSince;
 
     ServerConnection(HttpServer server, Connection conn) {
         this.server = server;
@@ -49,6 +49,17 @@ final class ServerConnection {
         }
     }
 
+    /**
+     * Called by the server's sweeper: closes the connection if it has waited for its next request for
+     * longer than the idle timeout, by the same IDLE → CLOSED step as {@link #closeIfIdle()}.
+     */
+    void sweep(long now, long idleNanos) {
+        if (state.get() == IDLE && now - idleSince > idleNanos && state.compareAndSet(IDLE, CLOSED)) {
+            HttpServer.LOG.debug("{}: {} idle for more than {} ms, closing", server.name, conn, idleNanos / 1_000_000);
+            conn.abort();
+        }
+    }
+
     void run() throws IOException {
         server.live.add(this);
         try {
@@ -60,6 +71,7 @@ final class ServerConnection {
 
     private void loop() throws IOException {
         for (; ; ) {
+            idleSince = System.nanoTime();
             state.set(IDLE);
             if (server.closing) {
                 return;
@@ -67,11 +79,9 @@ final class ServerConnection {
             int first;
             try {
                 first = awaitRequest();
-            } catch (SocketTimeoutException idle) {
-                return; // the keep-alive idle timeout: close silently
             } catch (IOException e) {
                 if (state.get() == CLOSED) {
-                    return; // closed by the server's close()
+                    return; // closed by the sweeper (idle timeout) or the server's close(): silently
                 }
                 throw e;
             }
@@ -102,23 +112,17 @@ final class ServerConnection {
     }
 
     /**
-     * Waits for the first byte of the next request, at most the idle timeout. A connection still idle
-     * after {@link #BUFFER_HOLD_MILLIS} lets go of its buffers for the rest of the wait, so that many idle
-     * keep-alive connections cost little memory while busy ones keep theirs.
+     * Waits for the first byte of the next request, without a socket timeout: the server's sweeper
+     * enforces the idle timeout (see {@link #sweep}), so no JDK timer is armed per request. While it
+     * waits, the connection holds only its small buffers ({@link Connection#readByteUnbuffered()}), so
+     * many idle keep-alive connections cost little memory.
      */
     private int awaitRequest() throws IOException {
-        int idle = server.idleTimeoutMillis;
-        if (idle <= BUFFER_HOLD_MILLIS || in.available() > 0) {
-            in.timeouts(0, idle);
+        in.timeouts(0, 0);
+        if (in.available() > 0) {
             return in.awaitFirst();
         }
-        in.timeouts(0, BUFFER_HOLD_MILLIS);
-        try {
-            return in.awaitFirst();
-        } catch (SocketTimeoutException stillIdle) {
-            in.timeouts(0, idle - BUFFER_HOLD_MILLIS);
-            return in.awaitFirstUnbuffered();
-        }
+        return in.awaitFirstUnbuffered();
     }
 
     /** Serves one request; returns whether the connection stays open. */
