@@ -37,4 +37,31 @@ class ConnectionUnbufferedTest {
             assertEquals("-1", seen.poll(10, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void messagesLargerThanTheSmallBuffersAfterAnUnbufferedWaitArriveWhole() throws Exception {
+        String longLine = "x".repeat(3000); // six times the small input buffer
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(10);
+        try (TcpServer server = TcpServerTest.local()
+                        .handler(c -> {
+                            int first = c.readByteUnbuffered(); // waits in the small buffer
+                            seen.add((char) first + c.readLine(5000));
+                            c.write(("r" + longLine)
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)); // grows the output buffer
+                            c.writeLine("").flush();
+                            int second = c.readByteUnbuffered(); // small buffers again
+                            seen.add(String.valueOf((char) second));
+                            seen.add(String.valueOf(c.readInt())); // read on in the small buffer
+                        })
+                        .start();
+                Connection client = TcpServerTest.connect(server)) {
+            client.writeLine(longLine).flush();
+            assertEquals(longLine, seen.poll(10, TimeUnit.SECONDS));
+            assertEquals("r" + longLine, client.readLine(5000));
+            client.writeByte('y').flush();
+            assertEquals("y", seen.poll(10, TimeUnit.SECONDS));
+            client.writeInt(123_456_789).flush();
+            assertEquals("123456789", seen.poll(10, TimeUnit.SECONDS));
+        }
+    }
 }

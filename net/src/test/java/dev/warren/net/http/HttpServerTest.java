@@ -467,7 +467,7 @@ class HttpServerTest {
         start();
         try (RawHttp c = new RawHttp(server.port())) {
             assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
-            // The idleness itself is under test: past 1 s the connection waits without its buffers.
+            // The idleness itself is under test: more than the sweeper's ticks and the old 1 s buffer hold.
             Thread.sleep(1500);
             c.send("GET /hello/later HTTP/1.1\r\nHost: a\r\n\r\nGET /hello/again HTTP/1.1\r\nHost: a\r\n\r\n");
             assertEquals("hello later\n", c.read().body());
