@@ -122,7 +122,7 @@ final class ServerConnection {
         if (in.available() > 0) {
             return in.awaitFirst();
         }
-        return in.awaitFirstUnbuffered();
+        return in.awaitFirstUnbuffered(server.yieldBeforeWait);
     }
 
     /** Serves one request; returns whether the connection stays open. */
@@ -372,8 +372,17 @@ final class ServerConnection {
             return b;
         }
 
-        int awaitFirstUnbuffered() throws IOException {
+        /**
+         * Flushes, optionally yields the carrier once (see {@link HttpServer.Builder#yieldBeforeWait}),
+         * then waits for one byte with only the small buffers held.
+         */
+        // Thread.yield is the point here: a scheduling hint, not a correctness device.
+        @SuppressWarnings("ThreadPriorityCheck")
+        int awaitFirstUnbuffered(boolean yieldFirst) throws IOException {
             beforeBlock();
+            if (yieldFirst) {
+                Thread.yield();
+            }
             int b = c.readByteUnbuffered();
             pushback = b;
             return b;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpServerTest {
     @org.junit.jupiter.api.BeforeAll
@@ -110,6 +111,22 @@ class HttpServerTest {
             }
         }
         assertEquals(3, server.stats().requests());
+        assertEquals(1, server.stats().tcp().accepted());
+    }
+
+    @ParameterizedTest(name = "yieldBeforeWait({0})")
+    @ValueSource(booleans = {true, false})
+    void keepAliveServesRequestAfterRequestWithOrWithoutTheYield(boolean yield) throws IOException {
+        server = local().yieldBeforeWait(yield).start();
+        try (RawHttp c = new RawHttp(server.port())) {
+            for (int i = 0; i < 50; i++) {
+                RawHttp.Resp r = c.send("GET /hello/n" + i + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                        .read();
+                assertEquals(200, r.status());
+                assertEquals("hello n" + i + "\n", r.body());
+            }
+        }
+        assertEquals(50, server.stats().requests());
         assertEquals(1, server.stats().tcp().accepted());
     }
 
