@@ -335,6 +335,9 @@ final class JobRuntime<E> implements StreamJob<E> {
                 max = maxTimestamp.get();
             }
             wm = Rec.sub(Math.max(max, ts), outOfOrder);
+        } else if (systemProcessingTime) {
+            ts = Long.MIN_VALUE; // the shard stamps it when it takes the event (see Shard.process)
+            wm = Long.MIN_VALUE;
         } else {
             ts = clock.nowMillis();
             wm = ts;

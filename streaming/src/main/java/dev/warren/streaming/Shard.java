@@ -42,6 +42,16 @@ final class Shard implements CheckedRunnable {
     private final TreeMap<Long, ArrayList<KeyEntry>> timers = new TreeMap<>();
     private final WindowSink<Object, Object, Object>[] sinks;
 
+    /**
+     * Under the system clock (processing time), events come unstamped and the shard reads the clock
+     * itself: once after every wait and then every {@value #CLOCK_EVERY} events, so a clock read (tens
+     * of nanoseconds) is not paid per event, on the emitting thread or here. An event's time is then
+     * when its shard took it, at most {@value #CLOCK_EVERY} events late.
+     */
+    private static final int CLOCK_EVERY = 64;
+
+    private final boolean stampHere;
+    private int clockCountdown;
     private long wm = Long.MIN_VALUE;
     private long closeLimit = Long.MIN_VALUE;
 
@@ -65,6 +75,7 @@ final class Shard implements CheckedRunnable {
         this.ttl = job.idleTtl;
         this.grace = job.grace;
         this.sinks = job.sinks.toArray(new WindowSink[0]);
+        this.stampHere = job.systemProcessingTime;
     }
 
     @Override
@@ -78,6 +89,7 @@ final class Shard implements CheckedRunnable {
                     if (m == null) {
                         continue;
                     }
+                    clockCountdown = 0; // time passed while waiting: read the clock before the next event
                 }
                 process(m);
             }
@@ -106,28 +118,34 @@ final class Shard implements CheckedRunnable {
 
     private void process(Object m) {
         if (m instanceof Rec.Event r) {
-            if ((++eventsIn & 4095) == 0) {
-                publish();
-            }
-            if (r.wm() > wm) {
-                advance(r.wm());
-            }
-            onEvent(r);
+            take(r);
         } else if (m instanceof Rec.Batch b) {
             for (Rec.Event r : b.events()) {
-                if ((++eventsIn & 4095) == 0) {
-                    publish();
-                }
-                if (r.wm() > wm) {
-                    advance(r.wm());
-                }
-                onEvent(r);
+                take(r);
             }
         } else if (m instanceof Rec.Watermark w) {
             if (w.wm() > wm) {
                 advance(w.wm());
             }
         }
+    }
+
+    private void take(Rec.Event r) {
+        if ((++eventsIn & 4095) == 0) {
+            publish();
+        }
+        if (stampHere) {
+            if (--clockCountdown < 0) {
+                clockCountdown = CLOCK_EVERY - 1;
+                long now = job.clock.nowMillis();
+                if (now > wm) {
+                    advance(now);
+                }
+            }
+        } else if (r.wm() > wm) {
+            advance(r.wm());
+        }
+        onEvent(r);
     }
 
     private void advance(long to) {

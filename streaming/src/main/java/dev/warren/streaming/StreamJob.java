@@ -38,8 +38,10 @@ import java.util.function.ToLongFunction;
  * {@code handle}, {@code stateFree}, sinks, the late side output) run on the key's shard tasklet; the
  * parser, key function and parse-error side output run on the emitting tasklet.
  *
- * <p><b>Time.</b> Processing time by default: an event's time is the job's {@link TimeSource} when it is
- * emitted, and a window closes when that clock passes its end. With {@link Builder#eventTime}, an event's
+ * <p><b>Time.</b> Processing time by default: an event's time is the job's {@link TimeSource} when its
+ * shard takes it (under the system clock the shard reads the clock after every wait and every 64
+ * events, not per event; under a {@linkplain TimeSource#manual manual clock}, when it is emitted), and a
+ * window closes when that clock passes its end. With {@link Builder#eventTime}, an event's
  * time is taken from the event, and the watermark is the largest time emitted so far minus the allowed
  * out-of-orderness; a window closes when the watermark passes its end plus the grace period. An event
  * whose windows have all closed is late: counted and given to the late side output. A shard waits on its

@@ -78,6 +78,34 @@ class StreamJobTest {
         }
     }
 
+    @RepeatedTest(5)
+    void underTheSystemClockAnEventFallsInTheWindowOfWhenItsShardTookIt() throws Exception {
+        ConcurrentLinkedQueue<WindowResult<String, Stats>> out = new ConcurrentLinkedQueue<>();
+        try (StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("systime")
+                .parse(KeyValue::parse)
+                .keyBy(KeyValue::key)
+                .shards(2)
+                .window(Windows.tumbling(Duration.ofMillis(100)), Aggregators.stats(KeyValue::value))
+                .sink(out::add)
+                .start()) {
+            for (int round = 0; round < 3; round++) {
+                long before = System.currentTimeMillis();
+                job.emit("k" + round + " " + round);
+                // the window closes on the clock alone: no further event is needed
+                await().atMost(Duration.ofSeconds(10)).until(() -> !out.isEmpty());
+                long after = System.currentTimeMillis();
+                WindowResult<String, Stats> r = out.poll();
+                assertEquals("k" + round, r.key());
+                assertEquals(1, r.value().count());
+                assertEquals(round, r.value().sum());
+                assertEquals(100, r.end() - r.start());
+                // the shard took the event between the emit and the window's emission
+                assertTrue(r.end() > before && r.start() <= after, before + " " + r + " " + after);
+                assertTrue(r.end() <= after, "emitted before its end: " + r + " at " + after);
+            }
+        }
+    }
+
     @Test
     void stateInitAndFreeExactlyOncePerLifetimeWithEvictionAndShutdown() throws Exception {
         ConcurrentHashMap<String, AtomicInteger> inits = new ConcurrentHashMap<>();
