@@ -11,7 +11,8 @@
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
 #                       http    Warren's HttpServer vs a Netty HTTP/1.1 peer serving the same page, loaded by wrk
 #                               (installed from the system packages when missing) at HTTP_CONNECTIONS (default
-#                               "50 500 5000") for HTTP_SECONDS (default 10) each and by ./http_client -n -c;
+#                               "50 500 5000") for HTTP_SECONDS (default 10) each, in HTTP_ROUNDS (default 3)
+#                               rounds alternating the peers (the summary compares medians), and by ./http_client -n -c;
 #                               then per peer the heap (after GC) and RSS per idle keep-alive connection and
 #                               wrk on /sleep?ms=100, both at HTTP_IDLE (default 10000) connections
 #   SKIP_JMH=1          the same as leaving jmh out of SIDE
@@ -63,6 +64,17 @@ wait_port() { # wait_port PORT: until something answers GET / there (30 s at mos
 to_ms() { # a wrk latency (123.45us, 1.2ms, 2.01s) in ms
     awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
+median() { # median COLUMN FILE: the median of a column of numbers (the lower middle for an even count)
+    awk -v k="$1" '{ print $k }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+start_peer() { # start_peer warren|netty: an HttpPeer on $port in the background, its pid in $pid
+    "$jdk/bin/java" $jopts -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$1" "$port" >>"bench/results/http-$1-$stamp.log" 2>&1 &
+    pid=$!
+    wait_port "$port"
+}
+stop_peer() {
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
 http_side() {
     if ! command -v wrk >/dev/null 2>&1; then
         echo "wrk is missing: installing it from the system packages"
@@ -75,49 +87,72 @@ http_side() {
     port=${HTTP_PORT:-18080}
     idle=${HTTP_IDLE:-10000}
     ulimit -n 20000 2>/dev/null || true
-    for peer in warren netty; do
-        "$jdk/bin/java" $jopts -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >"bench/results/http-$peer-$stamp.log" 2>&1 &
-        pid=$!
-        wait_port "$port"
-        curl -s "http://127.0.0.1:$port/" >"bench/results/http-$peer-$stamp.page"
-        echo "== $peer: warm-up =="
-        wrk -t2 -c50 -d5s "http://127.0.0.1:$port/" >/dev/null
-        for c in $conns; do
-            echo "== $peer: wrk -t2 -c$c -d${seconds}s --latency =="
-            wrk -t2 -c"$c" -d"${seconds}s" --latency "http://127.0.0.1:$port/" | tee "bench/results/http-$peer-c$c-$stamp.wrk"
+    rounds=${HTTP_ROUNDS:-3}
+    # The wrk passes run in rounds, the peers alternating, each round on a fresh server after a warm-up:
+    # single passes on a 2-core machine swing by 10-30 %, so the summary compares medians over rounds.
+    r=1
+    while [ "$r" -le "$rounds" ]; do
+        for peer in warren netty; do
+            start_peer "$peer"
+            [ "$r" != 1 ] || curl -s "http://127.0.0.1:$port/" >"bench/results/http-$peer-$stamp.page"
+            echo "== $peer, round $r of $rounds: warm-up =="
+            wrk -t2 -c50 -d5s "http://127.0.0.1:$port/" >/dev/null
+            for c in $conns; do
+                echo "== $peer, round $r: wrk -t2 -c$c -d${seconds}s --latency =="
+                wrk -t2 -c"$c" -d"${seconds}s" --latency "http://127.0.0.1:$port/" \
+                    | tee "bench/results/http-$peer-c$c-r$r-$stamp.wrk"
+            done
+            stop_peer
         done
+        r=$((r + 1))
+    done
+    for peer in warren netty; do
+        start_peer "$peer"
         echo "== $peer: ./http_client -n 200000 -c 50 =="
         "$jdk/bin/java" $jopts -cp "demos/target/warren-demos.jar:demos/target/lib/*" dev.warren.demos.Main http_client \
             -n 200000 -c 50 127.0.0.1 "$port" / | tee "bench/results/http-$peer-client-$stamp.txt"
         echo "== $peer: /sleep?ms=100 at $idle connections, wrk -t2 -c$idle -d${seconds}s =="
         wrk -t2 -c"$idle" -d"${seconds}s" --latency --timeout 10s "http://127.0.0.1:$port/sleep?ms=100" \
             | tee "bench/results/http-$peer-sleep-$stamp.wrk"
-        kill "$pid"; wait "$pid" 2>/dev/null || true
+        stop_peer
         # a fresh server for the memory figure, so the runs above leave nothing behind in its heap
-        "$jdk/bin/java" $jopts -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" >>"bench/results/http-$peer-$stamp.log" 2>&1 &
-        pid=$!
-        wait_port "$port"
+        start_peer "$peer"
         echo "== $peer: memory per idle keep-alive connection at $idle =="
         "$jdk/bin/java" $jopts -cp "$cp" dev.warren.bench.IdleConnections "$port" "$pid" "$idle" \
             | tee "bench/results/http-$peer-idle-$stamp.txt"
-        kill "$pid"; wait "$pid" 2>/dev/null || true
+        stop_peer
     done
     cmp -s "bench/results/http-warren-$stamp.page" "bench/results/http-netty-$stamp.page" \
         || { echo "the two peers served different pages" >&2; return 1; }
     {
-        echo "== HTTP keep-alive GET / ($(wc -c <"bench/results/http-warren-$stamp.page") bytes), ratios Warren / Netty =="
-        printf "%-12s %14s %14s %8s %12s %12s %8s\n" connections warren_req/s netty_req/s ratio warren_p99 netty_p99 ratio
+        echo "== HTTP keep-alive GET / ($(wc -c <"bench/results/http-warren-$stamp.page") bytes), Warren / Netty, $rounds rounds =="
+        printf "%-12s %6s %14s %14s %8s %12s %12s %8s\n" connections round warren_req/s netty_req/s ratio warren_p99 netty_p99 ratio
         for c in $conns; do
-            wr=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-warren-c$c-$stamp.wrk")
-            nr=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-netty-c$c-$stamp.wrk")
-            wp=$(to_ms "$(awk '$1 == "99%" {print $2}' "bench/results/http-warren-c$c-$stamp.wrk")")
-            np=$(to_ms "$(awk '$1 == "99%" {print $2}' "bench/results/http-netty-c$c-$stamp.wrk")")
-            we=$(awk '/Socket errors|Non-2xx/ {print}' "bench/results/http-warren-c$c-$stamp.wrk" | tr '\n' ' ')
-            ne=$(awk '/Socket errors|Non-2xx/ {print}' "bench/results/http-netty-c$c-$stamp.wrk" | tr '\n' ' ')
-            printf "%-12s %14s %14s %8s %10sms %10sms %8s\n" "$c" "$wr" "$nr" \
+            r=1
+            : >"bench/results/http-c$c-$stamp.rounds"
+            while [ "$r" -le "$rounds" ]; do
+                wf="bench/results/http-warren-c$c-r$r-$stamp.wrk"
+                nf="bench/results/http-netty-c$c-r$r-$stamp.wrk"
+                wr=$(awk '/^Requests\/sec/ {print $2}' "$wf")
+                nr=$(awk '/^Requests\/sec/ {print $2}' "$nf")
+                wp=$(to_ms "$(awk '$1 == "99%" {print $2}' "$wf")")
+                np=$(to_ms "$(awk '$1 == "99%" {print $2}' "$nf")")
+                echo "$wr $nr $wp $np" >>"bench/results/http-c$c-$stamp.rounds"
+                printf "%-12s %6s %14s %14s %8s %10sms %10sms %8s\n" "$c" "$r" "$wr" "$nr" \
+                    "$(awk -v a="$wr" -v b="$nr" 'BEGIN { printf "%.2f", a / b }')" "$wp" "$np" \
+                    "$(awk -v a="$wp" -v b="$np" 'BEGIN { printf "%.2f", a / b }')"
+                we=$(awk '/Socket errors|Non-2xx/ {print}' "$wf" | tr '\n' ' ')
+                ne=$(awk '/Socket errors|Non-2xx/ {print}' "$nf" | tr '\n' ' ')
+                [ -z "$we$ne" ] || echo "    errors: warren: ${we:-none}; netty: ${ne:-none}"
+                r=$((r + 1))
+            done
+            wr=$(median 1 "bench/results/http-c$c-$stamp.rounds")
+            nr=$(median 2 "bench/results/http-c$c-$stamp.rounds")
+            wp=$(median 3 "bench/results/http-c$c-$stamp.rounds")
+            np=$(median 4 "bench/results/http-c$c-$stamp.rounds")
+            printf "%-12s %6s %14s %14s %8s %10sms %10sms %8s\n" "$c" median "$wr" "$nr" \
                 "$(awk -v a="$wr" -v b="$nr" 'BEGIN { printf "%.2f", a / b }')" "$wp" "$np" \
                 "$(awk -v a="$wp" -v b="$np" 'BEGIN { printf "%.2f", a / b }')"
-            [ -z "$we$ne" ] || echo "    errors: warren: ${we:-none}; netty: ${ne:-none}"
         done
         wc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-warren-client-$stamp.txt")
         nc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-netty-client-$stamp.txt")

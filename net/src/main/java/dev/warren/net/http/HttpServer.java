@@ -63,6 +63,15 @@ public final class HttpServer implements AutoCloseable {
     final int bodyReadTimeoutMillis;
     final int idleTimeoutMillis;
     final boolean yieldBeforeWait;
+    /**
+     * Above this many open connections, {@linkplain Builder#yieldBeforeWait yielding} stops: the JDK's
+     * scheduler runs a carrier's local queue (where a yield goes) until it is empty before it takes the
+     * wake-ups the socket poller submits, so thousands of connections that each yield between
+     * requests can hold back the ones that parked, and the latency tail grows (p99 up to 2.4x Netty's
+     * at 5,000 connections, docs/BENCHMARKS.md). Parking directly is fair, in the poller's order.
+     */
+    static final int YIELD_MAX_CONNECTIONS = 1024;
+
     final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
     final LongAdder requests = new LongAdder();
     final LongAdder rejected = new LongAdder();
@@ -314,8 +323,10 @@ public final class HttpServer implements AutoCloseable {
          * request has often arrived and is read at once, without parking the tasklet on the JDK's
          * socket poller and waking it through the scheduler again. Under load on loopback this gives
          * 5-15 % more requests per second (docs/BENCHMARKS.md); when the next request is not there, it
-         * costs one scheduling round per request. Turn it off for clients far away on the network,
-         * whose next request never arrives that soon.
+         * costs one scheduling round per request. It applies while the server has at most 1,024 open
+         * connections: beyond that, yielding connections could hold back the ones woken by the poller
+         * (the JDK's scheduler runs yielded tasklets first), so each connection parks at once. Turn it
+         * off for clients far away on the network, whose next request never arrives that soon.
          */
         public Builder yieldBeforeWait(boolean on) {
             this.yieldBeforeWait = on;

@@ -122,7 +122,8 @@ final class ServerConnection {
         if (in.available() > 0) {
             return in.awaitFirst();
         }
-        return in.awaitFirstUnbuffered(server.yieldBeforeWait);
+        return in.awaitFirstUnbuffered(
+                server.yieldBeforeWait && server.live.size() <= HttpServer.YIELD_MAX_CONNECTIONS);
     }
 
     /** Serves one request; returns whether the connection stays open. */
