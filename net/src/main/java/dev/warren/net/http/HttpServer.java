@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Timeouts.</b> The head of a request must arrive within the {@linkplain Builder#headerTimeout
  * header timeout} of its first byte; each read of a body may wait at most the {@linkplain
  * Builder#bodyReadTimeout body read timeout}; a kept-alive connection may wait at most the
- * {@linkplain Builder#idleTimeout idle timeout} for its next request, then is closed silently (checked
+ * {@linkplain Builder#idleTimeout idle timeout} for its next request, then is closed silently (counted
+ * as a {@link dev.warren.net.CloseReason#TIMEOUT} close in {@link #stats()}; checked
  * by one sweeper tasklet per server every quarter of the idle timeout, at most every 250 ms, so a close
  * may come that much late; the wait for a request itself is untimed and arms no timer).
  *

@@ -1,5 +1,6 @@
 package dev.warren.net.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -500,6 +501,11 @@ class HttpServerTest {
             assertTrue(c.closedByServer()); // no bytes, just the end of stream
         }
         assertEquals(0, server.stats().rejected());
+        // counted as an idle timeout, not as a normal close or an error
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(1, server.stats().tcp().closed(CloseReason.TIMEOUT)));
+        assertEquals(0, server.stats().tcp().closed(CloseReason.ERROR));
+        assertEquals(0, server.stats().tcp().closed(CloseReason.NORMAL));
     }
 
     @Test
