@@ -336,7 +336,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             }
             wm = Rec.sub(Math.max(max, ts), outOfOrder);
         } else if (systemProcessingTime) {
-            ts = Long.MIN_VALUE; // the shard stamps it when it takes the event (see Shard.process)
+            ts = Long.MIN_VALUE; // the shard stamps it when it takes the event (see Shard.take)
             wm = Long.MIN_VALUE;
         } else {
             ts = clock.nowMillis();

@@ -34,8 +34,8 @@ final class ServerConnection {
     private final AtomicInteger state = new AtomicInteger(BUSY);
     /** System.nanoTime() when the connection last began to wait for a request; read by the sweeper. */
     private volatile long idleSince;
-    /** Set by the sweeper before it closes the connection for idleness (0: it did not). */
-    private volatile long idleTimedOutAfterMillis;
+    /** Set by the sweeper before it closes the connection for idleness. */
+    private volatile boolean idleTimedOut;
 
     ServerConnection(HttpServer server, Connection conn) {
         this.server = server;
@@ -58,7 +58,7 @@ final class ServerConnection {
     void sweep(long now, long idleNanos) {
         if (state.get() == IDLE && now - idleSince > idleNanos && state.compareAndSet(IDLE, CLOSED)) {
             HttpServer.LOG.debug("{}: {} idle for more than {} ms, closing", server.name, conn, idleNanos / 1_000_000);
-            idleTimedOutAfterMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos));
+            idleTimedOut = true;
             conn.abort();
         }
     }
@@ -84,10 +84,10 @@ final class ServerConnection {
                 first = awaitRequest();
             } catch (IOException e) {
                 if (state.get() == CLOSED) {
-                    long idleMillis = idleTimedOutAfterMillis;
-                    if (idleMillis > 0) {
+                    if (idleTimedOut) {
                         // closed by the sweeper: silently for the client, counted as a TIMEOUT close
-                        throw new SocketTimeoutException("no request for more than " + idleMillis + " ms");
+                        throw new SocketTimeoutException(
+                                "no request for more than " + server.idleTimeoutMillis + " ms");
                     }
                     return; // closed by the server's close(): silently
                 }
