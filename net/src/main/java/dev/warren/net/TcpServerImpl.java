@@ -102,6 +102,7 @@ final class TcpServerImpl implements TcpServer {
             ss.close();
             throw e;
         }
+        PollerModeCheck.warnOnce();
         TcpServerImpl server = new TcpServerImpl(b, ss);
         server.acceptor = server.scope.fork("acceptor " + ConnectionImpl.format(server.local), server::acceptLoop);
         if (server.idleNanos > 0) {

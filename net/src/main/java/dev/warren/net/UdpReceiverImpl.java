@@ -60,6 +60,7 @@ final class UdpReceiverImpl implements UdpReceiver {
             ch.close();
             throw e;
         }
+        PollerModeCheck.warnOnce();
         UdpReceiverImpl r = new UdpReceiverImpl(b, ch);
         r.scope.fork(r.name, r::receiveLoop);
         return r;
