@@ -21,13 +21,17 @@ import org.slf4j.LoggerFactory;
  * The one {@link Connection}: a blocking {@link Socket} with a hand-rolled input and output buffer.
  *
  * <p>The socket's own streams are used unbuffered; the JDK parks a virtual thread that reads or writes
- * them on its I/O poller. Buffers are plain arrays owned by this connection, allocated on first use.
+ * them on its I/O poller. On a server with a {@link Reactor}, a {@link ReactorIo} reads and writes the
+ * socket's channel instead; the buffers and everything above them are the same. Buffers are plain arrays owned by this connection, allocated on first use.
  * The byte counters of a server are shared {@link LongAdder}s, added to once per system call.
  */
 final class ConnectionImpl implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionImpl.class);
 
     private final Socket socket;
+    /** Non-null when a {@link Reactor} reads this connection's socket; then {@link #in} and {@link #out} are unused. */
+    private final ReactorIo io;
+
     private final InputStream in;
     private final OutputStream out;
     private final InetSocketAddress remote;
@@ -69,9 +73,23 @@ final class ConnectionImpl implements Connection {
 
     ConnectionImpl(Socket socket, boolean serverSide, int inSize, int outSize, LongAdder bytesIn, LongAdder bytesOut)
             throws IOException {
+        this(socket, null, serverSide, inSize, outSize, bytesIn, bytesOut);
+    }
+
+    /** A connection whose socket {@code io} reads and writes ({@code socket} is its channel's adaptor). */
+    ConnectionImpl(
+            Socket socket,
+            ReactorIo io,
+            boolean serverSide,
+            int inSize,
+            int outSize,
+            LongAdder bytesIn,
+            LongAdder bytesOut)
+            throws IOException {
         this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.io = io;
+        this.in = io == null ? socket.getInputStream() : null;
+        this.out = io == null ? socket.getOutputStream() : null;
         this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.local = (InetSocketAddress) socket.getLocalSocketAddress();
         this.serverSide = serverSide;
@@ -115,7 +133,7 @@ final class ConnectionImpl implements Connection {
         Object previous = Tasklets.blockingOn(this);
         int n;
         try {
-            n = in.read(b, off, len);
+            n = io != null ? io.read(b, off, len) : in.read(b, off, len);
         } finally {
             Tasklets.unblocked(previous);
         }
@@ -305,8 +323,16 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public void readTimeout(java.time.Duration timeout) throws IOException {
-        socket.setSoTimeout(
-                timeout == null ? 0 : Checks.millis("readTimeout", Checks.positive("readTimeout", timeout)));
+        readTimeoutMillis(timeout == null ? 0 : Checks.millis("readTimeout", Checks.positive("readTimeout", timeout)));
+    }
+
+    /** The read timeout in milliseconds, 0 for none. */
+    void readTimeoutMillis(int millis) throws IOException {
+        if (io != null) {
+            io.readTimeout(millis);
+        } else {
+            socket.setSoTimeout(millis);
+        }
     }
 
     @Override
@@ -370,7 +396,11 @@ final class ConnectionImpl implements Connection {
     private void writeSocket(byte[] b, int off, int len) throws IOException {
         Object previous = Tasklets.blockingOn(this);
         try {
-            out.write(b, off, len);
+            if (io != null) {
+                io.write(b, off, len);
+            } else {
+                out.write(b, off, len);
+            }
         } finally {
             Tasklets.unblocked(previous);
         }
@@ -544,7 +574,11 @@ final class ConnectionImpl implements Connection {
     @Override
     public void shutdownOutput() throws IOException {
         flush();
-        socket.shutdownOutput();
+        if (io != null) {
+            io.shutdownOutput();
+        } else {
+            socket.shutdownOutput();
+        }
     }
 
     @Override
@@ -571,6 +605,10 @@ final class ConnectionImpl implements Connection {
 
     private void closeSocket() {
         if (closed.compareAndSet(false, true)) {
+            if (io != null) {
+                io.close();
+                return;
+            }
             try {
                 socket.close();
             } catch (IOException e) {

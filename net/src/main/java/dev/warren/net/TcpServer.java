@@ -89,6 +89,7 @@ public interface TcpServer extends AutoCloseable {
         Duration drainTimeout = Duration.ofSeconds(5);
         int inputBufferSize = 8192;
         int outputBufferSize = 8192;
+        boolean reactor;
 
         Builder() {}
 
@@ -180,6 +181,24 @@ public interface TcpServer extends AutoCloseable {
         /** The output buffer of each connection, in bytes, {@code >= 64}. Default 8192. */
         public Builder outputBufferSize(int bytes) {
             this.outputBufferSize = Checks.atLeast("outputBufferSize", 64, bytes);
+            return this;
+        }
+
+        /**
+         * Whether one reactor tasklet reads the sockets of all connections through a {@link
+         * java.nio.channels.Selector} and hands the bytes to the connection tasklets. Default false: each
+         * tasklet reads its own blocking socket, and the JDK parks it on its poller when there is
+         * nothing to read.
+         *
+         * <p>The reactor saves the JDK poller's per-wait costs (a failed read, re-arming a one-shot
+         * registration, a hand-off from the poller's platform thread) when many connections exchange
+         * small messages; Warren's HTTP server uses it by default. Handlers see no difference: reads
+         * and writes block the same way, with the same timeouts and exceptions. On JDKs before 24 the
+         * reactor pins its carrier while it waits for sockets (the selector's monitor); see
+         * docs/ARCHITECTURE.md, "Reactor".
+         */
+        public Builder reactor(boolean on) {
+            this.reactor = on;
             return this;
         }
 

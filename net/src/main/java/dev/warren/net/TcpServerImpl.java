@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -69,8 +70,10 @@ final class TcpServerImpl implements TcpServer {
     private final Condition drained = drainLock.newCondition();
     private Tasklet<Void> acceptor;
     private Tasklet<Void> reaper;
+    /** Reads every connection's socket when the server was built with {@code reactor(true)}; else null. */
+    private final Reactor reactor;
 
-    private TcpServerImpl(TcpServer.Builder b, ServerSocket serverSocket) {
+    private TcpServerImpl(TcpServer.Builder b, ServerSocket serverSocket) throws IOException {
         this.serverSocket = serverSocket;
         this.local = (InetSocketAddress) serverSocket.getLocalSocketAddress();
         this.name = b.name + " " + ConnectionImpl.format(local);
@@ -87,11 +90,13 @@ final class TcpServerImpl implements TcpServer {
         for (CloseReason r : CloseReason.values()) {
             closed.put(r, new LongAdder());
         }
+        this.reactor = b.reactor ? new Reactor(name) : null;
         this.scope = TaskletScope.supervise(name).open();
     }
 
     static TcpServer start(TcpServer.Builder b) throws IOException {
-        ServerSocket ss = new ServerSocket();
+        // A reactor needs each connection's channel: a channel's server socket accepts sockets that have one.
+        ServerSocket ss = b.reactor ? ServerSocketChannel.open().socket() : new ServerSocket();
         try {
             ss.setReuseAddress(b.reuseAddress);
             InetSocketAddress at = b.bindAddress == null
@@ -103,7 +108,17 @@ final class TcpServerImpl implements TcpServer {
             throw e;
         }
         PollerModeCheck.warnOnce();
-        TcpServerImpl server = new TcpServerImpl(b, ss);
+        TcpServerImpl server;
+        try {
+            server = new TcpServerImpl(b, ss);
+        } catch (IOException | RuntimeException e) {
+            ss.close();
+            throw e;
+        }
+        if (server.reactor != null) {
+            Reactor r = server.reactor;
+            server.scope.fork("reactor " + ConnectionImpl.format(server.local), r::run);
+        }
         server.acceptor = server.scope.fork("acceptor " + ConnectionImpl.format(server.local), server::acceptLoop);
         if (server.idleNanos > 0) {
             server.reaper = server.scope.fork("idle-reaper " + ConnectionImpl.format(server.local), server::reapLoop);
@@ -168,10 +183,14 @@ final class TcpServerImpl implements TcpServer {
         ConnectionImpl c;
         try {
             s.setTcpNoDelay(tcpNoDelay);
+            ReactorIo io = reactor == null ? null : new ReactorIo(s.getChannel(), reactor);
+            c = new ConnectionImpl(s, io, true, inSize, outSize, bytesIn, bytesOut);
             if (readTimeoutMillis > 0) {
-                s.setSoTimeout(readTimeoutMillis);
+                c.readTimeoutMillis(readTimeoutMillis);
             }
-            c = new ConnectionImpl(s, true, inSize, outSize, bytesIn, bytesOut);
+            if (io != null) {
+                reactor.register(io);
+            }
         } catch (IOException e) {
             // The peer went away between accept and setup.
             closeQuietly(s);
@@ -303,6 +322,9 @@ final class TcpServerImpl implements TcpServer {
             drain();
             for (ConnectionImpl c : live) {
                 c.abort(CloseReason.SHUTDOWN); // the socket close ends a blocked read even before the interrupt
+            }
+            if (reactor != null) {
+                reactor.stop(); // after the aborts: their descriptors are released as it deregisters them
             }
             scope.close(); // cancels (interrupts) what is left and waits for every tasklet
             for (ConnectionImpl c : live) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class TcpServerTest {
     static final Duration WAIT = Duration.ofSeconds(10);
-    private TcpServer server;
+    TcpServer server;
 
     @AfterEach
     void closeServer() {
@@ -38,6 +38,11 @@ class TcpServerTest {
 
     static TcpServer.Builder local() {
         return TcpServer.builder().bindAddress("127.0.0.1").port(0).drainTimeout(Duration.ofSeconds(2));
+    }
+
+    /** The builder every test here starts from; {@link TcpServerReactorTest} runs them all with a reactor. */
+    TcpServer.Builder builder() {
+        return local();
     }
 
     static final ConnectionHandler ECHO_LINES = conn -> {
@@ -63,7 +68,7 @@ class TcpServerTest {
 
     @Test
     void echoRoundTripOnAnEphemeralPort() throws Exception {
-        server = local().name("echo").handler(ECHO_LINES).start();
+        server = builder().name("echo").handler(ECHO_LINES).start();
         assertNotEquals(0, server.port());
         try (Connection c = connect(server)) {
             for (int i = 0; i < 100; i++) {
@@ -89,7 +94,8 @@ class TcpServerTest {
     void pipelinedMessagesArriveInOneRead() throws Exception {
         CountDownLatch sent = new CountDownLatch(1);
         BlockingQueue<Integer> firstRead = new ArrayBlockingQueue<>(1);
-        server = local().handler(conn -> {
+        server = builder()
+                .handler(conn -> {
                     sent.await();
                     byte[] buf = new byte[64 * 1024];
                     firstRead.add(conn.readUpTo(buf, 0, buf.length));
@@ -109,7 +115,8 @@ class TcpServerTest {
     void cleanEndMidMessageEndAndResetAreTold() throws Exception {
         BlockingQueue<Object> seen = new ArrayBlockingQueue<>(10);
         CountDownLatch readerBlocked = new CountDownLatch(3);
-        server = local().handler(conn -> {
+        server = builder()
+                .handler(conn -> {
                     byte[] four = new byte[4];
                     try {
                         readerBlocked.countDown();
@@ -150,7 +157,8 @@ class TcpServerTest {
 
     @Test
     void aFailingHandlerClosesOnlyItsConnection() throws Exception {
-        server = local().handler(conn -> {
+        server = builder()
+                .handler(conn -> {
                     for (String line; (line = conn.readLine(100)) != null; ) {
                         if (line.equals("boom")) {
                             throw new IllegalStateException("handler bug on purpose");
@@ -179,7 +187,8 @@ class TcpServerTest {
 
     @Test
     void protocolErrorClosesWithACountedReason() throws Exception {
-        server = local().handler(conn -> {
+        server = builder()
+                .handler(conn -> {
                     int len = conn.readInt();
                     if (len > 1000) {
                         throw conn.protocolError("frame length " + len + " above 1000");
@@ -201,7 +210,7 @@ class TcpServerTest {
 
     @Test
     void tooLongLineIsAProtocolError() throws Exception {
-        server = local().handler(ECHO_LINES).start();
+        server = builder().handler(ECHO_LINES).start();
         try (Connection c = connect(server)) {
             c.writeLine("y".repeat(9000)).flush();
             assertEquals(-1, c.readByte());
@@ -211,7 +220,10 @@ class TcpServerTest {
 
     @Test
     void idleConnectionsAreClosedAndCounted() throws Exception {
-        server = local().idleTimeout(Duration.ofMillis(200)).handler(ECHO_LINES).start();
+        server = builder()
+                .idleTimeout(Duration.ofMillis(200))
+                .handler(ECHO_LINES)
+                .start();
         try (Connection busy = connect(server);
                 Connection idle = connect(server)) {
             busy.writeLine("ping").flush();
@@ -224,7 +236,8 @@ class TcpServerTest {
     @Test
     void readTimeoutEndsABlockedReadAndCounts() throws Exception {
         BlockingQueue<Throwable> seen = new ArrayBlockingQueue<>(1);
-        server = local().readTimeout(Duration.ofMillis(150))
+        server = builder()
+                .readTimeout(Duration.ofMillis(150))
                 .handler(conn -> {
                     try {
                         conn.readLine(100);
@@ -244,7 +257,8 @@ class TcpServerTest {
     @Test
     void maxConnectionsWaitKeepsNewcomersInTheBacklog() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        server = local().maxConnections(2)
+        server = builder()
+                .maxConnections(2)
                 .limitPolicy(ConnectionLimitPolicy.WAIT)
                 .handler(conn -> {
                     String line = conn.readLine(100);
@@ -281,7 +295,8 @@ class TcpServerTest {
     @Test
     void maxConnectionsCloseShutsNewcomersAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        server = local().maxConnections(1)
+        server = builder()
+                .maxConnections(1)
                 .limitPolicy(ConnectionLimitPolicy.CLOSE)
                 .handler(conn -> {
                     release.await();
@@ -308,7 +323,7 @@ class TcpServerTest {
 
     @Test
     void closeWithNoConnectionsIsQuickAndFinal() throws Exception {
-        TcpServer s = local().handler(ECHO_LINES).start();
+        TcpServer s = builder().handler(ECHO_LINES).start();
         int port = s.port();
         s.close();
         s.close();
@@ -322,7 +337,8 @@ class TcpServerTest {
     void drainLetsFinishingConnectionsComplete() throws Exception {
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
-        TcpServer s = local().drainTimeout(Duration.ofSeconds(10))
+        TcpServer s = builder()
+                .drainTimeout(Duration.ofSeconds(10))
                 .handler(conn -> {
                     conn.readLine(100);
                     inHandler.countDown();
@@ -345,7 +361,7 @@ class TcpServerTest {
 
     @Test
     void theRegistryShowsWhatAConnectionWaitsOn() throws Exception {
-        server = local().name("hints").handler(ECHO_LINES).start();
+        server = builder().name("hints").handler(ECHO_LINES).start();
         try (Connection c = connect(server)) {
             String expected = "socket 127.0.0.1:" + server.port() + "<-127.0.0.1:"
                     + c.localAddress().getPort();

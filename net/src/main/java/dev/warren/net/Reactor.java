@@ -1,0 +1,187 @@
+package dev.warren.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server's reactor: one tasklet that reads the sockets of all the server's connections through one
+ * {@link Selector} and hands the bytes to the connection tasklets ({@link ReactorIo}).
+ *
+ * <p>Why: a tasklet that reads a blocking socket with nothing to read parks on the JDK's poller, which
+ * costs a failed read, an {@code epoll_ctl} to re-arm the one-shot registration, and a hand-off from
+ * the poller's platform thread back to a carrier, per message. Here every socket stays registered, one
+ * {@code epoll_wait} serves many sockets, the reactor reads only sockets that have bytes, and it wakes
+ * their tasklets from a carrier (a local queue push, no cross-thread signal). The HTTP benchmark at
+ * 5,000 connections spends about a fifth less CPU per request this way (docs/BENCHMARKS.md).
+ *
+ * <p>Fairness: the reactor yields its carrier after every batch of ready sockets and, every {@link
+ * #VALVE_BATCHES} batches, parks for a moment instead. A yielded tasklet goes back to its carrier's own
+ * queue, which the carrier drains before it looks at the queue where timer wake-ups and tasklets started
+ * from platform threads wait; the pause lets that queue run even on a single carrier (the starvation
+ * that the JDK's own virtual-thread pollers show, docs/ARCHITECTURE.md "Poller threads").
+ *
+ * <p>When no socket has bytes the reactor waits in {@link Selector#select()}, which parks its tasklet on
+ * the JDK's poller (the selector's own descriptor): one hand-off per idle period, not per message. That
+ * park holds the selector's monitor, which pins the carrier before JDK 24; {@link #supported()} says
+ * whether this JDK can run a reactor without pinning.
+ */
+final class Reactor {
+    private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
+    /** Every this many batches the reactor parks briefly instead of yielding (a power of two). */
+    static final int VALVE_BATCHES = 64;
+
+    private static final long VALVE_NANOS = 50_000;
+    /** The largest read into a connection's buffer, and the reactor's own buffer for overflow reads. */
+    static final int READ_CHUNK = 64 * 1024;
+
+    private final String name;
+    private final Selector selector;
+    private final ConcurrentLinkedQueue<ReactorIo> pending = new ConcurrentLinkedQueue<>();
+    final ByteBuffer scratch = ByteBuffer.allocateDirect(READ_CHUNK);
+    /**
+     * Set by another thread after it queued something for the reactor (a registration, an interest
+     * change, a close) and before it wakes the selector. {@link Selector#selectNow()} consumes a
+     * pending wake-up without applying changes queued during it, so the reactor checks this flag
+     * before it blocks instead of trusting the wake-up alone.
+     */
+    private final AtomicBoolean signalled = new AtomicBoolean();
+
+    private volatile boolean stopped;
+    private volatile Thread thread;
+
+    Reactor(String name) throws IOException {
+        this.name = name;
+        this.selector = Selector.open();
+    }
+
+    /** True on JDK 24 and later, where a virtual thread waiting in {@link Selector#select()} does not pin. */
+    static boolean supported() {
+        return Runtime.version().feature() >= 24;
+    }
+
+    /** Queues {@code io}'s channel for registration; the reactor registers it before its next select. */
+    void register(ReactorIo io) {
+        pending.add(io);
+        if (stopped) {
+            failPending(); // the reactor is gone (or going): no one else will serve the queue
+            return;
+        }
+        signalled.set(true);
+        selector.wakeup();
+    }
+
+    /** Makes a selector blocked in select() apply interest changes or deregistrations made elsewhere. */
+    void wakeup() {
+        if (Thread.currentThread() != thread) {
+            signalled.set(true);
+            selector.wakeup();
+        }
+    }
+
+    /** Ends {@link #run()} at its next turn. */
+    void stop() {
+        stopped = true;
+        signalled.set(true);
+        selector.wakeup();
+    }
+
+    /** The reactor's loop, run by its tasklet until {@link #stop()} or an interrupt. */
+    // Thread.yield is the point here: the reactor gives its carrier to the tasklets it has just woken.
+    @SuppressWarnings("ThreadPriorityCheck")
+    void run() {
+        thread = Thread.currentThread();
+        long batches = 0;
+        try {
+            while (!stopped && !Thread.currentThread().isInterrupted()) {
+                registerPending();
+                int n = selector.selectNow();
+                if (n == 0) {
+                    if (signalled.getAndSet(false)) {
+                        continue; // changes may have been queued during selectNow: apply them first
+                    }
+                    n = selector.select(); // parks this tasklet until a socket has bytes or wakeup()
+                }
+                if (n > 0) {
+                    Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        SelectionKey k = it.next();
+                        it.remove();
+                        ready(k);
+                    }
+                }
+                if ((++batches & (VALVE_BATCHES - 1)) == 0) {
+                    LockSupport.parkNanos(this, VALVE_NANOS);
+                } else {
+                    Thread.yield();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!stopped) {
+                LOG.error("{}: reactor failed; closing its connections", name, e);
+            }
+        } finally {
+            stopped = true;
+            closeAll();
+        }
+    }
+
+    private static void ready(SelectionKey k) {
+        ReactorIo io = (ReactorIo) k.attachment();
+        int ready;
+        try {
+            ready = k.readyOps();
+        } catch (CancelledKeyException e) {
+            return; // closed meanwhile; the tasklet saw or will see the close
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            io.onWritable();
+        }
+        if ((ready & SelectionKey.OP_READ) != 0) {
+            io.onReadable();
+        }
+    }
+
+    private void registerPending() {
+        for (ReactorIo io; (io = pending.poll()) != null; ) {
+            try {
+                io.registered(io.channel().register(selector, SelectionKey.OP_READ, io));
+            } catch (ClosedChannelException | CancelledKeyException e) {
+                io.failed(new IOException("connection closed before its reactor registered it", e));
+            }
+        }
+    }
+
+    /** On the way out: every connection still registered learns that its reads are over. */
+    private void closeAll() {
+        failPending();
+        try {
+            for (SelectionKey k : selector.keys()) {
+                ((ReactorIo) k.attachment()).failed(new IOException(name + ": reactor stopped"));
+            }
+            selector.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: closing the selector", name, e);
+        }
+    }
+
+    private void failPending() {
+        for (ReactorIo io; (io = pending.poll()) != null; ) {
+            io.failed(new IOException(name + ": reactor stopped"));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "reactor " + name;
+    }
+}
