@@ -37,7 +37,9 @@ import java.util.Locale;
  * keep-alive by Warren's {@link HttpServer} or by Netty's HTTP/1.1 codec on its NIO transport (the
  * textbook pipeline: {@code HttpServerCodec}, write per request, flush on read-complete).
  *
- * <p>{@code java ... dev.warren.bench.HttpPeer warren|netty PORT}; runs until killed.
+ * <p>{@code java ... dev.warren.bench.HttpPeer warren|netty PORT}; runs until killed. With {@code
+ * -Dwarren.reactor=false} Warren's connections read their own sockets instead of through the server's
+ * reactor (the A/B in docs/BENCHMARKS.md).
  */
 public final class HttpPeer {
     /** The page of {@code ./http_server}, byte for byte (demos/.../HttpServerDemo.PAGE). */
@@ -79,8 +81,12 @@ public final class HttpPeer {
                 })
                 .get("/mem", req -> Response.ok(heapAfterGc() + "\n"))
                 .build();
-        HttpServer server =
-                HttpServer.builder().port(port).backlog(4096).handler(router).start();
+        HttpServer server = HttpServer.builder()
+                .port(port)
+                .backlog(4096)
+                .handler(router)
+                .reactor(Boolean.parseBoolean(System.getProperty("warren.reactor", "true")))
+                .start();
         System.out.println("warren peer listening on " + server.port());
         server.awaitTermination();
     }

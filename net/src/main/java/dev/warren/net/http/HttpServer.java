@@ -91,7 +91,7 @@ public final class HttpServer implements AutoCloseable {
         this.bodyReadTimeoutMillis = millis("bodyReadTimeout", b.bodyReadTimeout);
         this.idleTimeoutMillis = millis("idleTimeout", b.idleTimeout);
         this.accessLog = b.accessLog;
-        this.yieldBeforeWait = b.yieldBeforeWait;
+        this.yieldBeforeWait = b.yieldBeforeWait && !b.reactor;
         TcpServer.Builder tb = TcpServer.builder()
                 .name(b.name)
                 .port(b.port)
@@ -99,6 +99,7 @@ public final class HttpServer implements AutoCloseable {
                 .maxConnections(b.maxConnections)
                 .limitPolicy(ConnectionLimitPolicy.WAIT)
                 .drainTimeout(b.drainTimeout)
+                .reactor(b.reactor)
                 .handler(conn -> new ServerConnection(this, conn).run());
         if (b.bindAddress != null) {
             tb.bindAddress(b.bindAddress);
@@ -223,6 +224,7 @@ public final class HttpServer implements AutoCloseable {
         int backlog = 1024;
         boolean accessLog;
         boolean yieldBeforeWait = true;
+        boolean reactor = Runtime.version().feature() >= 24;
 
         private Builder() {}
 
@@ -318,7 +320,7 @@ public final class HttpServer implements AutoCloseable {
 
         /**
          * Whether a connection, having flushed its responses, yields its carrier once before it waits
-         * for the next request. Default on.
+         * for the next request. Default on; it applies only without the {@linkplain #reactor reactor}.
          *
          * <p>A keep-alive client usually sends its next request as soon as it has read the response.
          * Yielding lets the other runnable tasklets go first; when this connection runs again its next
@@ -332,6 +334,21 @@ public final class HttpServer implements AutoCloseable {
          */
         public Builder yieldBeforeWait(boolean on) {
             this.yieldBeforeWait = on;
+            return this;
+        }
+
+        /**
+         * Whether one reactor tasklet reads all connections' sockets and hands each request's bytes to
+         * its connection's tasklet ({@link dev.warren.net.TcpServer.Builder#reactor}). Default on from
+         * JDK 24 (before it, the reactor would pin a carrier while it waits for sockets).
+         *
+         * <p>A connection waiting for its next request then parks without a system call and is woken
+         * from a carrier, not by the JDK's poller thread: at 5,000 keep-alive connections on two cores
+         * that is about a fifth less CPU per request (docs/BENCHMARKS.md). With the reactor, {@link
+         * #yieldBeforeWait} does not apply: there is no poller round trip for the yield to save.
+         */
+        public Builder reactor(boolean on) {
+            this.reactor = on;
             return this;
         }
 
