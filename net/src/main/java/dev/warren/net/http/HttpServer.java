@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * An HTTP/1.1 server (RFC 9112) on a {@link TcpServer}: one tasklet per connection reads a request,
  * calls the {@link HttpHandler} (usually a {@link Router}), writes the response, and goes on to the next
- * request while the connection is kept alive.
+ * request while the connection is kept alive. From JDK 24 the sockets are read by the server's
+ * {@linkplain Builder#reactor reactor} tasklet, which hands each connection's bytes to its tasklet;
+ * handlers still read bodies and write responses in blocking style.
  *
  * <pre>{@code
  * Router router = Router.builder()
