@@ -1,6 +1,7 @@
 package dev.warren.net;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
@@ -45,6 +46,9 @@ final class Reactor {
     static final int READ_CHUNK = 64 * 1024;
 
     private final String name;
+    /** Called once if the reactor fails (not when stopped): the server stops accepting connections. */
+    private final Runnable onFailure;
+
     private final Selector selector;
     private final ConcurrentLinkedQueue<ReactorIo> pending = new ConcurrentLinkedQueue<>();
     final ByteBuffer scratch = ByteBuffer.allocateDirect(READ_CHUNK);
@@ -57,10 +61,12 @@ final class Reactor {
     private final AtomicBoolean signalled = new AtomicBoolean();
 
     private volatile boolean stopped;
+    private final AtomicBoolean closedAll = new AtomicBoolean();
     private volatile Thread thread;
 
-    Reactor(String name) throws IOException {
+    Reactor(String name, Runnable onFailure) throws IOException {
         this.name = name;
+        this.onFailure = onFailure;
         this.selector = Selector.open();
     }
 
@@ -95,12 +101,22 @@ final class Reactor {
         selector.wakeup();
     }
 
+    /**
+     * After the reactor's tasklet has ended or was cancelled before it ever ran: fails what is still
+     * registered or queued and closes the selector, unless {@link #run()} did so already.
+     */
+    void release() {
+        stopped = true;
+        closeAll();
+    }
+
     /** The reactor's loop, run by its tasklet until {@link #stop()} or an interrupt. */
     // Thread.yield is the point here: the reactor gives its carrier to the tasklets it has just woken.
     @SuppressWarnings("ThreadPriorityCheck")
     void run() {
         thread = Thread.currentThread();
         long batches = 0;
+        boolean failed = false;
         try {
             while (!stopped && !Thread.currentThread().isInterrupted()) {
                 registerPending();
@@ -116,7 +132,12 @@ final class Reactor {
                     while (it.hasNext()) {
                         SelectionKey k = it.next();
                         it.remove();
-                        ready(k);
+                        try {
+                            ready(k);
+                        } catch (RuntimeException e) { // a bug or a JDK surprise: lose that connection only
+                            LOG.warn("{}: closing {} after an unexpected error", name, k.channel(), e);
+                            ((ReactorIo) k.attachment()).failed(new SocketException("reactor error: " + e));
+                        }
                     }
                 }
                 if ((++batches & (VALVE_BATCHES - 1)) == 0) {
@@ -125,13 +146,20 @@ final class Reactor {
                     Thread.yield();
                 }
             }
+            if (!stopped) {
+                LOG.debug("{}: reactor interrupted, stopping", name);
+            }
         } catch (IOException | RuntimeException e) {
             if (!stopped) {
-                LOG.error("{}: reactor failed; closing its connections", name, e);
+                failed = true;
+                LOG.error("{}: reactor failed; closing its connections and no longer accepting", name, e);
             }
         } finally {
             stopped = true;
             closeAll();
+            if (failed) {
+                onFailure.run();
+            }
         }
     }
 
@@ -155,28 +183,42 @@ final class Reactor {
         for (ReactorIo io; (io = pending.poll()) != null; ) {
             try {
                 io.registered(io.channel().register(selector, SelectionKey.OP_READ, io));
-            } catch (ClosedChannelException | CancelledKeyException e) {
-                io.failed(new IOException("connection closed before its reactor registered it", e));
+            } catch (ClosedChannelException | RuntimeException e) {
+                SocketException se = new SocketException("connection closed before its reactor registered it");
+                se.initCause(e);
+                io.failed(se);
             }
         }
     }
 
-    /** On the way out: every connection still registered learns that its reads are over. */
+    /** On the way out, once: every connection still registered learns that its reads are over. */
     private void closeAll() {
+        if (!closedAll.compareAndSet(false, true)) {
+            return;
+        }
         failPending();
         try {
             for (SelectionKey k : selector.keys()) {
-                ((ReactorIo) k.attachment()).failed(new IOException(name + ": reactor stopped"));
+                try {
+                    ((ReactorIo) k.attachment()).failed(new SocketException(name + ": reactor stopped"));
+                } catch (RuntimeException e) {
+                    LOG.debug("{}: failing {}", name, k.channel(), e);
+                }
             }
-            selector.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("{}: closing the selector", name, e);
+        } catch (RuntimeException e) {
+            LOG.debug("{}: walking the keys", name, e);
+        } finally {
+            try {
+                selector.close(); // releases the descriptors of channels closed while registered
+            } catch (IOException e) {
+                LOG.debug("{}: closing the selector", name, e);
+            }
         }
     }
 
     private void failPending() {
         for (ReactorIo io; (io = pending.poll()) != null; ) {
-            io.failed(new IOException(name + ": reactor stopped"));
+            io.failed(new SocketException(name + ": reactor stopped"));
         }
     }
 

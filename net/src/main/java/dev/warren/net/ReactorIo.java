@@ -83,6 +83,10 @@ final class ReactorIo {
         }
         lock.lock();
         try {
+            if (closed) {
+                // before the stash: bytes that arrived before a close are not served after it
+                throw new SocketException("Socket closed");
+            }
             if (stash != null) {
                 return takeStash(b, off, len);
             }
@@ -91,9 +95,6 @@ final class ReactorIo {
             }
             if (eof) {
                 return -1;
-            }
-            if (closed) {
-                throw new SocketException("Socket closed");
             }
             offer = b;
             offerOff = off;
@@ -104,24 +105,30 @@ final class ReactorIo {
             lock.unlock();
         }
         long timeout = timeoutNanos;
-        long deadline = timeout > 0 ? System.nanoTime() + timeout : 0;
+        boolean timed = timeout > 0;
+        long deadline = timed ? System.nanoTime() + timeout : 0;
         boolean timedOut = false;
         boolean interrupted = false;
-        while (!readDone) {
-            if (Thread.interrupted()) {
-                interrupted = true;
-                break;
-            }
-            if (deadline != 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    timedOut = true;
+        try {
+            while (!readDone) {
+                if (Thread.interrupted()) {
+                    interrupted = true;
                     break;
                 }
-                LockSupport.parkNanos(this, left);
-            } else {
-                LockSupport.park(this);
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        timedOut = true;
+                        break;
+                    }
+                    LockSupport.parkNanos(this, left);
+                } else {
+                    LockSupport.park(this);
+                }
             }
+        } catch (Throwable t) { // an asynchronous error: withdraw the offer before b goes back to the caller
+            withdraw();
+            throw t;
         }
         lock.lock();
         try {
@@ -158,7 +165,20 @@ final class ReactorIo {
         throw new SocketException("Socket closed");
     }
 
-    /** Writes all of {@code b[off, off+len)}, waiting for room in the socket's send buffer as needed. */
+    private void withdraw() {
+        lock.lock();
+        try {
+            reader = null;
+            offer = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes all of {@code b[off, off+len)}, waiting for room in the socket's send buffer as needed.
+     * Failures are {@link SocketException}s, as from a blocking socket's stream.
+     */
     void write(byte[] b, int off, int len) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(b, off, len);
         try {
@@ -167,12 +187,18 @@ final class ReactorIo {
                     awaitWritable();
                 }
             }
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            // the channel closed itself (the interrupt status stays set), as a blocking socket does
+            SocketException se = new SocketException("Closed by interrupt");
+            se.initCause(e);
+            throw se;
         } catch (ClosedChannelException e) {
-            if (e instanceof java.nio.channels.ClosedByInterruptException) {
-                throw e;
-            }
             IOException f = failureOrNull();
             throw f != null ? failure(f) : new SocketException("Socket closed");
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            throw failure(e); // a reset or broken pipe: a SocketException, as from NioSocketImpl
         }
     }
 
@@ -407,14 +433,14 @@ final class ReactorIo {
         }
     }
 
-    /** A fresh exception for this caller, the reactor's as its cause (one instance is never thrown twice). */
-    private static IOException failure(IOException f) {
-        if (f instanceof SocketException) {
-            SocketException e = new SocketException(f.getMessage());
-            e.initCause(f);
-            return e;
-        }
-        return new IOException(f.getMessage(), f);
+    /**
+     * A fresh {@link SocketException} for this caller with {@code f} as its cause: one instance is never
+     * thrown twice, and the type is what a blocking socket throws (close reasons depend on it).
+     */
+    private static SocketException failure(IOException f) {
+        SocketException e = new SocketException(f.getMessage());
+        e.initCause(f);
+        return e;
     }
 
     private static void unpark(Thread t) {

@@ -193,9 +193,10 @@ public interface TcpServer extends AutoCloseable {
          * <p>The reactor saves the JDK poller's per-wait costs (a failed read, re-arming a one-shot
          * registration, a hand-off from the poller's platform thread) when many connections exchange
          * small messages; Warren's HTTP server uses it by default. Handlers see no difference: reads
-         * and writes block the same way, with the same timeouts and exceptions. On JDKs before 24 the
-         * reactor pins its carrier while it waits for sockets (the selector's monitor); see
-         * docs/ARCHITECTURE.md, "Reactor".
+         * and writes block the same way, with the same timeouts and exceptions. Before JDK 24 a
+         * virtual thread waiting in a selector would pin its carrier (the selector's monitor), so there
+         * the server logs a warning and its connections read their own sockets; see docs/ARCHITECTURE.md,
+         * "Reactor".
          */
         public Builder reactor(boolean on) {
             this.reactor = on;

@@ -90,13 +90,36 @@ final class TcpServerImpl implements TcpServer {
         for (CloseReason r : CloseReason.values()) {
             closed.put(r, new LongAdder());
         }
-        this.reactor = b.reactor ? new Reactor(name) : null;
+        this.reactor = useReactor(b) ? new Reactor(name, this::stopAccepting) : null;
         this.scope = TaskletScope.supervise(name).open();
+    }
+
+    /** The reactor only where it can wait without pinning a carrier (JDK 24+); else blocking sockets, said once. */
+    private static boolean useReactor(TcpServer.Builder b) {
+        if (b.reactor && !Reactor.supported()) {
+            if (REACTOR_FALLBACK_TOLD.compareAndSet(false, true)) {
+                LOG.warn(
+                        "{}: reactor(true) needs JDK 24 or later (this is JDK {}): its selector would pin a carrier"
+                                + " while it waits; the connections read their own sockets instead",
+                        b.name,
+                        Runtime.version().feature());
+            }
+            return false;
+        }
+        return b.reactor;
+    }
+
+    private static final AtomicBoolean REACTOR_FALLBACK_TOLD = new AtomicBoolean();
+
+    /** The reactor failed: stop accepting (its connections are closed), rather than accept and fail each one. */
+    private void stopAccepting() {
+        LOG.error("{}: no longer accepting connections: its reactor failed", name);
+        closeQuietly(serverSocket);
     }
 
     static TcpServer start(TcpServer.Builder b) throws IOException {
         // A reactor needs each connection's channel: a channel's server socket accepts sockets that have one.
-        ServerSocket ss = b.reactor ? ServerSocketChannel.open().socket() : new ServerSocket();
+        ServerSocket ss = useReactor(b) ? ServerSocketChannel.open().socket() : new ServerSocket();
         try {
             ss.setReuseAddress(b.reuseAddress);
             InetSocketAddress at = b.bindAddress == null
@@ -327,6 +350,9 @@ final class TcpServerImpl implements TcpServer {
                 reactor.stop(); // after the aborts: their descriptors are released as it deregisters them
             }
             scope.close(); // cancels (interrupts) what is left and waits for every tasklet
+            if (reactor != null) {
+                reactor.release(); // in case its tasklet was cancelled before it ever ran
+            }
             for (ConnectionImpl c : live) {
                 finish(c, CloseReason.SHUTDOWN); // forked but cancelled before its tasklet ever ran
             }

@@ -4,17 +4,21 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.Tasklets;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,5 +138,24 @@ class TcpServerReactorTest extends TcpServerTest {
         assertTrue(
                 Tasklets.snapshot().tasklets().stream().anyMatch(t -> t.name().startsWith("reactor ")),
                 "the reactor runs as a tasklet of the server");
+    }
+
+    @Test
+    void serversClosedRightAfterStartLeaveNoDescriptorBehind() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "needs /proc (Linux)");
+        long before = countFds(fds);
+        for (int i = 0; i < 50; i++) {
+            // the reactor's tasklet may be cancelled before it ever runs: its selector must still close
+            builder().handler(ECHO_LINES).start().close();
+        }
+        // a selector is two descriptors (epoll and its wake-up eventfd): 50 leaked would be 100
+        await().atMost(WAIT).until(() -> countFds(fds) <= before + 10);
+    }
+
+    private static long countFds(Path fds) throws java.io.IOException {
+        try (Stream<Path> s = Files.list(fds)) {
+            return s.count();
+        }
     }
 }

@@ -219,6 +219,36 @@ class TcpServerTest {
     }
 
     @Test
+    void aReadAfterTheServerClosedTheConnectionFailsEvenWithBytesWaiting() throws Exception {
+        CountDownLatch gotFirst = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        BlockingQueue<Object> outcome = new ArrayBlockingQueue<>(1);
+        server = builder()
+                .idleTimeout(Duration.ofMillis(200))
+                .handler(conn -> {
+                    conn.readLine(100);
+                    gotFirst.countDown();
+                    go.await(); // busy: the second line arrives meanwhile, then the reaper closes us
+                    try {
+                        outcome.add(String.valueOf(conn.readLine(100)));
+                    } catch (IOException e) {
+                        outcome.add(e);
+                    }
+                })
+                .start();
+        try (Connection c = connect(server)) {
+            c.writeLine("first").flush();
+            assertTrue(gotFirst.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            c.writeLine("second").flush();
+            assertEquals(-1, c.readByte(), "the idle reaper closed the connection");
+            go.countDown();
+            Object o = outcome.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertInstanceOf(SocketException.class, o, "a closed connection serves no more bytes, got " + o);
+        }
+        await().atMost(WAIT).until(() -> server.stats().closed(CloseReason.TIMEOUT) == 1);
+    }
+
+    @Test
     void idleConnectionsAreClosedAndCounted() throws Exception {
         server = builder()
                 .idleTimeout(Duration.ofMillis(200))
