@@ -90,7 +90,8 @@ final class TcpServerImpl implements TcpServer {
         for (CloseReason r : CloseReason.values()) {
             closed.put(r, new LongAdder());
         }
-        this.reactor = useReactor(b) ? new Reactor(name, this::stopAccepting) : null;
+        // start() chose a channel's server socket exactly when this server reads through a reactor
+        this.reactor = serverSocket.getChannel() != null ? new Reactor(name, this::stopAccepting) : null;
         this.scope = TaskletScope.supervise(name).open();
     }
 
