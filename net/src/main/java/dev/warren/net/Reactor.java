@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When no socket has bytes the reactor waits in {@link Selector#select()}, which parks its tasklet on
  * the JDK's poller (the selector's own descriptor): one hand-off per idle period, not per message. That
- * park holds the selector's monitor, which pins the carrier before JDK 24; {@link #supported()} says
- * whether this JDK can run a reactor without pinning.
+ * park holds the selector's monitor, which pins the carrier before JDK 24; {@link
+ * TcpServer#reactorSupported()} says whether this JDK can run a reactor without pinning.
  */
 final class Reactor {
     private static final Logger LOG = LoggerFactory.getLogger(Reactor.class);
@@ -68,11 +68,6 @@ final class Reactor {
         this.name = name;
         this.onFailure = onFailure;
         this.selector = Selector.open();
-    }
-
-    /** True on JDK 24 and later, where a virtual thread waiting in {@link Selector#select()} does not pin. */
-    static boolean supported() {
-        return Runtime.version().feature() >= 24;
     }
 
     /** Queues {@code io}'s channel for registration; the reactor registers it before its next select. */

@@ -48,6 +48,15 @@ public interface TcpServer extends AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * Whether {@link Builder#reactor reactor(true)} is honoured on this JDK: from JDK 24 on, where a virtual
+     * thread waiting in a selector does not pin its carrier (JEP 491). Before, servers asked for a reactor
+     * read their sockets per connection.
+     */
+    static boolean reactorSupported() {
+        return Runtime.version().feature() >= 24;
+    }
+
     /** The port the server listens on (the real one when it was started with port 0). */
     int port();
 

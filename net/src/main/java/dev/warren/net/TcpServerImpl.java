@@ -97,7 +97,7 @@ final class TcpServerImpl implements TcpServer {
 
     /** The reactor only where it can wait without pinning a carrier (JDK 24+); else blocking sockets, said once. */
     private static boolean useReactor(TcpServer.Builder b) {
-        if (b.reactor && !Reactor.supported()) {
+        if (b.reactor && !TcpServer.reactorSupported()) {
             if (REACTOR_FALLBACK_TOLD.compareAndSet(false, true)) {
                 LOG.warn(
                         "{}: reactor(true) needs JDK 24 or later (this is JDK {}): its selector would pin a carrier"

@@ -93,7 +93,8 @@ public final class HttpServer implements AutoCloseable {
         this.bodyReadTimeoutMillis = millis("bodyReadTimeout", b.bodyReadTimeout);
         this.idleTimeoutMillis = millis("idleTimeout", b.idleTimeout);
         this.accessLog = b.accessLog;
-        this.yieldBeforeWait = b.yieldBeforeWait && !b.reactor;
+        // the yield saves a trip through the JDK poller, which connections read by a reactor never take
+        this.yieldBeforeWait = b.yieldBeforeWait && !(b.reactor && TcpServer.reactorSupported());
         TcpServer.Builder tb = TcpServer.builder()
                 .name(b.name)
                 .port(b.port)
@@ -226,7 +227,7 @@ public final class HttpServer implements AutoCloseable {
         int backlog = 1024;
         boolean accessLog;
         boolean yieldBeforeWait = true;
-        boolean reactor = Runtime.version().feature() >= 24;
+        boolean reactor = TcpServer.reactorSupported();
 
         private Builder() {}
 
