@@ -77,23 +77,26 @@ final class Reactor {
             failPending(); // the reactor is gone (or going): no one else will serve the queue
             return;
         }
-        signalled.set(true);
-        selector.wakeup();
+        signal();
     }
 
     /** Makes a selector blocked in select() apply interest changes or deregistrations made elsewhere. */
     void wakeup() {
         if (Thread.currentThread() != thread) {
-            signalled.set(true);
-            selector.wakeup();
+            signal();
         }
+    }
+
+    /** After queueing a change: the flag first, then the wake-up (see {@link #signalled}). */
+    private void signal() {
+        signalled.set(true);
+        selector.wakeup();
     }
 
     /** Ends {@link #run()} at its next turn. */
     void stop() {
         stopped = true;
-        signalled.set(true);
-        selector.wakeup();
+        signal();
     }
 
     /**
