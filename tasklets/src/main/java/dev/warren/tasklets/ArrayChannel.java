@@ -109,6 +109,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         int r = tryReserve();
         if (r == RESERVED_OK) {
             publish(value);
+            Fairness.checkpoint(); // a sender that never has to wait must still give its carrier back
         } else if (r == RESERVE_CLOSED) {
             throw closedException();
         } else {
@@ -126,6 +127,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         int r = tryReserve();
         if (r == RESERVED_OK) {
             publish(value);
+            Fairness.checkpoint();
             return true;
         }
         if (r == RESERVE_CLOSED) {
@@ -293,6 +295,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         T v = queue.poll();
         if (v != null) {
             afterTake();
+            Fairness.checkpoint(); // a receiver that never has to wait must still give its carrier back
             return v;
         }
         return receiveSlow(false, 0L);
@@ -307,6 +310,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         T v = queue.poll();
         if (v != null) {
             afterTake();
+            Fairness.checkpoint();
             return v;
         }
         return receiveSlow(true, System.nanoTime() + nanos);

@@ -132,6 +132,7 @@ public final class Select {
         for (int i = 0; ArrayChannel.backOff(i); i++) {
             Selected<T> s = scan(cs, start, allClosed);
             if (s != null) {
+                Fairness.checkpoint(); // a select that never has to wait must still give its carrier back
                 return s;
             }
             if (allClosed[0]) {

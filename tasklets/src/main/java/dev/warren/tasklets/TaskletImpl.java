@@ -54,6 +54,7 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     volatile int restarts;
     private volatile Set<ScopeCore> ownedScopes; // scopes opened on this tasklet's thread; lazily created
     private long[] restartTimes; // ring of restart instants (nanoTime), own thread only
+    private Fairness.Budget budget; // this tasklet's fair-turn account, made on first use; own thread only
     private int restartIndex;
 
     TaskletImpl(ScopeCore scope, String name, Callable<? extends T> task) {
@@ -219,7 +220,28 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 }
             }
         } finally {
+            Fairness.Budget b = budget;
+            if (b != null && b.holds) {
+                FairGate.INSTANCE.leave(b); // a place among the busy tasklets is not taken to the grave
+            }
             scope.childEnded(this);
+        }
+    }
+
+    /** This tasklet's fairness budget; called on its own thread only. */
+    Fairness.Budget budget() {
+        Fairness.Budget b = budget;
+        if (b == null) {
+            b = budget = new Fairness.Budget(thread);
+        }
+        return b;
+    }
+
+    /** Starts a new fair turn, if this tasklet keeps an account at all; own thread only. */
+    void waitedIfBudgeted() {
+        Fairness.Budget b = budget;
+        if (b != null) {
+            b.waited();
         }
     }
 

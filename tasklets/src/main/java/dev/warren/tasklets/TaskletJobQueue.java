@@ -299,6 +299,7 @@ final class TaskletJobQueue implements JobQueue {
                 if (me.isCancelling()) {
                     return;
                 }
+                me.budget().checkpoint(); // a deep backlog must not keep this worker on its carrier
                 Thread.interrupted(); // a job's stray self-interrupt must not hit the next job
             }
         } finally {
@@ -353,6 +354,7 @@ final class TaskletJobQueue implements JobQueue {
                 Object previous = Tasklets.blockingOn(hint);
                 try {
                     idleLeft = notEmpty.awaitNanos(idleLeft);
+                    me.waitedIfBudgeted();
                 } catch (InterruptedException e) {
                     return null; // cancelled (or a stray interrupt: exit() replaces the worker if needed)
                 } finally {

@@ -74,6 +74,9 @@ final class Waiter {
      * is cleared when {@link #INTERRUPTED} is returned.
      */
     int await(Object blocker, boolean timed, long deadline) {
+        if (state == null) {
+            Fairness.waited(); // whatever happens below, this tasklet's next turn starts after it
+        }
         while (state == null) {
             if (timed) {
                 long remaining = deadline - System.nanoTime();
