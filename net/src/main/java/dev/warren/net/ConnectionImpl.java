@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.Fairness;
 import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,17 +132,21 @@ final class ConnectionImpl implements Connection {
 
     private int readSocket(byte[] b, int off, int len) throws IOException {
         Object previous = Tasklets.blockingOn(this);
+        long start = System.nanoTime();
         int n;
         try {
             n = io != null ? io.read(b, off, len) : in.read(b, off, len);
         } finally {
             Tasklets.unblocked(previous);
         }
+        long end = System.nanoTime();
+        // A peer that always has bytes ready never makes this tasklet wait: it must take turns with the others.
+        Fairness.afterBlockingCall(end - start);
         if (n < 0) {
             eof = true;
             return -1;
         }
-        lastActivity = System.nanoTime();
+        lastActivity = end;
         bytesIn.add(n);
         return n;
     }
@@ -395,6 +400,7 @@ final class ConnectionImpl implements Connection {
 
     private void writeSocket(byte[] b, int off, int len) throws IOException {
         Object previous = Tasklets.blockingOn(this);
+        long start = System.nanoTime();
         try {
             if (io != null) {
                 io.write(b, off, len);
@@ -404,8 +410,11 @@ final class ConnectionImpl implements Connection {
         } finally {
             Tasklets.unblocked(previous);
         }
-        lastActivity = System.nanoTime();
+        long end = System.nanoTime();
+        lastActivity = end;
         bytesOut.add(len);
+        // A peer that reads everything at once never makes this tasklet wait: it must take turns with the others.
+        Fairness.afterBlockingCall(end - start);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.Fairness;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -130,6 +131,7 @@ final class ReactorIo {
             withdraw();
             throw t;
         }
+        Fairness.waited();
         lock.lock();
         try {
             reader = null;
@@ -223,6 +225,7 @@ final class ReactorIo {
             }
             LockSupport.park(this);
         }
+        Fairness.waited();
         lock.lock();
         try {
             writer = null;

@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.Fairness;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.TaskletState;
@@ -168,6 +169,7 @@ final class TcpServerImpl implements TcpServer {
             }
             Socket s;
             Object previous = Tasklets.blockingOn(acceptHint);
+            long start = System.nanoTime();
             try {
                 s = serverSocket.accept();
             } catch (IOException e) {
@@ -188,6 +190,7 @@ final class TcpServerImpl implements TcpServer {
                 Tasklets.unblocked(previous);
             }
             accepted.increment();
+            Fairness.afterBlockingCall(System.nanoTime() - start); // a flood of connections never makes it wait
             if (limitPolicy == ConnectionLimitPolicy.CLOSE && !slots.tryAcquire()) {
                 // counted before the close, so a peer that sees the close also sees the count
                 closed.get(CloseReason.LIMIT).increment();

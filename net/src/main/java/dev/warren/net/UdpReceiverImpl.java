@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.Fairness;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
@@ -73,6 +74,7 @@ final class UdpReceiverImpl implements UdpReceiver {
             buf.clear();
             SocketAddress from;
             Object previous = Tasklets.blockingOn(hint);
+            long start = System.nanoTime();
             try {
                 from = channel.receive(buf);
             } catch (ClosedChannelException e) {
@@ -86,6 +88,8 @@ final class UdpReceiverImpl implements UdpReceiver {
             } finally {
                 Tasklets.unblocked(previous);
             }
+            // A busy socket never makes the receiver wait: it must take turns with the others.
+            Fairness.afterBlockingCall(System.nanoTime() - start);
             if (from == null) {
                 continue;
             }

@@ -2,6 +2,7 @@ package dev.warren.net.frame;
 
 import dev.warren.net.Connection;
 import dev.warren.net.TcpServer;
+import dev.warren.tasklets.Fairness;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -97,6 +98,9 @@ final class MessageServerImpl implements MessageServer {
             byte[] buf = null;
             ByteBuffer src = ByteBuffer.allocate(0);
             boolean first = acknowledgements;
+            // A full input buffer holds many messages and the next read returns at once: the session
+            // must give its carrier back now and then (one unit per message).
+            Fairness.Budget budget = Fairness.budget();
             for (; ; ) {
                 ByteBuffer payload;
                 while ((payload = decoder.next(src)) != null) {
@@ -110,6 +114,7 @@ final class MessageServerImpl implements MessageServer {
                     }
                     in++;
                     handler.onMessage(this, payload);
+                    budget.checkpoint();
                 }
                 endOfBatch();
                 if (buf == null) {

@@ -1,6 +1,7 @@
 package dev.warren.net.http;
 
 import dev.warren.net.Connection;
+import dev.warren.tasklets.Fairness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -116,6 +117,8 @@ final class ServerConnection {
             if (!exchange(head)) {
                 return;
             }
+            // Pipelined requests are read from the buffer without waiting: give the carrier back now and then.
+            Fairness.checkpoint();
         }
     }
 
