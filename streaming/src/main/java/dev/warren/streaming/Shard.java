@@ -5,6 +5,7 @@ import dev.warren.streaming.window.WindowResult;
 import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.CheckedRunnable;
+import dev.warren.tasklets.Fairness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,6 +59,9 @@ final class Shard implements CheckedRunnable {
     private long eventsIn;
     private long late;
     private long windowsEmitted;
+    /** Windows went to the sinks since their last {@link WindowSink#flush()}. */
+    private boolean unflushed;
+
     private long callbackErrors;
     final AtomicLong pubEventsIn = new AtomicLong();
     final AtomicLong pubLate = new AtomicLong();
@@ -80,11 +84,12 @@ final class Shard implements CheckedRunnable {
 
     @Override
     public void run() throws InterruptedException {
+        // A deep inbox never makes the shard wait: it gives its carrier back now and then (a unit per message).
+        Fairness.Budget budget = Fairness.budget();
         try {
             for (; ; ) {
                 Object m = inbox.poll();
                 if (m == null) {
-                    publish();
                     m = awaitNext();
                     if (m == null) {
                         continue;
@@ -92,21 +97,32 @@ final class Shard implements CheckedRunnable {
                     clockCountdown = 0; // time passed while waiting: read the clock before the next event
                 }
                 process(m);
+                budget.checkpoint();
             }
         } catch (ChannelClosedException closed) {
             finish();
         } finally {
-            publish();
+            publish(); // the sinks are flushed by their close(), after every shard has ended
         }
     }
 
+    /**
+     * The inbox is empty: closes the windows that are due by now, hands what was emitted to the sinks'
+     * {@link WindowSink#flush()}, publishes the counters, then waits for the next message or until the
+     * next window is due (null then).
+     */
     private Object awaitNext() throws InterruptedException {
+        long now = 0;
+        if (job.systemProcessingTime) {
+            now = job.clock.nowMillis();
+            if (now > wm) {
+                advance(now);
+            }
+        }
+        flushSinks();
+        publish();
         if (!job.systemProcessingTime) {
             return inbox.receive();
-        }
-        long now = job.clock.nowMillis();
-        if (now > wm) {
-            advance(now);
         }
         Map.Entry<Long, ArrayList<KeyEntry>> next = timers.firstEntry();
         if (next == null) {
@@ -114,6 +130,23 @@ final class Shard implements CheckedRunnable {
         }
         long wait = Math.max(1, next.getKey() - now);
         return inbox.receive(Duration.ofMillis(wait));
+    }
+
+    /** Lets each sink write out what it buffered, once per batch of emitted windows. */
+    private void flushSinks() {
+        if (!unflushed) {
+            return;
+        }
+        unflushed = false;
+        for (WindowSink<Object, Object, Object> sink : sinks) {
+            try {
+                sink.flush();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            } catch (Exception ex) {
+                callbackError("sink flush", ex);
+            }
+        }
     }
 
     private void process(Object m) {
@@ -252,6 +285,7 @@ final class Shard implements CheckedRunnable {
     /** Called by the window logic for every closed, non-empty window. */
     void emitWindow(KeyEntry ke, long start, long end, Object result) {
         windowsEmitted++;
+        unflushed = true;
         WindowResult<Object, Object> wr = new WindowResult<>(ke.key, start, end, result);
         for (WindowSink<Object, Object, Object> sink : sinks) {
             try {

@@ -10,14 +10,20 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One JSON object per result. Shards format into their own builder outside the lock; the lock (a
  * ReentrantLock, as the write may block) covers only the append to the shared writer.
+ *
+ * <p>Lines reach the writer's destination when a shard has emitted a batch and is about to wait
+ * ({@link #flush()}), when 64 KiB are pending, and at least once a second while shards stay busy, so
+ * {@code tail -f} follows the windows as they close.
  */
 final class JsonLinesSink<K, R, S> implements WindowSink<K, R, S> {
     private static final int FLUSH_EVERY = 64 * 1024;
+    private static final long FLUSH_NANOS = 1_000_000_000L;
 
     private final Writer out;
     private final boolean closeAtEnd;
     private final ReentrantLock lock = new ReentrantLock();
     private long unflushed;
+    private long lastFlush = System.nanoTime();
 
     JsonLinesSink(Writer out, boolean closeAtEnd) {
         this.out = out;
@@ -31,13 +37,30 @@ final class JsonLinesSink<K, R, S> implements WindowSink<K, R, S> {
         try {
             out.write(line);
             unflushed += line.length();
-            if (unflushed >= FLUSH_EVERY) {
-                out.flush();
-                unflushed = 0;
+            if (unflushed >= FLUSH_EVERY || System.nanoTime() - lastFlush >= FLUSH_NANOS) {
+                flushLocked();
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            if (unflushed > 0) {
+                flushLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushLocked() throws IOException {
+        out.flush();
+        unflushed = 0;
+        lastFlush = System.nanoTime();
     }
 
     static String format(WindowResult<?, ?> r) {

@@ -24,6 +24,13 @@ public interface WindowSink<K, R, S> extends AutoCloseable {
     /** Handles one window result; {@code state} is the key's state, owned by the shard: read it here only. */
     void emit(WindowResult<K, R> result, S state) throws Exception;
 
+    /**
+     * Writes out what the sink has buffered. The job calls it on a shard tasklet after each batch of
+     * emissions, before the shard waits for more events, so a buffering sink shows its results as they
+     * come (and may also flush on its own, by size or time); the default does nothing.
+     */
+    default void flush() throws Exception {}
+
     /** Flushes and releases what the sink holds; the default does nothing. */
     @Override
     default void close() throws java.io.IOException {}
