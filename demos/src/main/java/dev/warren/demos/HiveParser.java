@@ -58,7 +58,8 @@ final class HiveParser {
               --slide D         sliding windows advancing by D (the default, 1s)
               --tumbling        tumbling windows of the window size
               --session-gap D   session windows closed after D without events for a key
-              --event-time      use each line's TIMESTAMP_MS (1 s out-of-orderness); late lines are counted
+              --event-time      use each line's TIMESTAMP_MS (1 s out-of-orderness); late lines are counted, and
+                                lines stamped more than a minute ahead of the clock are counted as future
               --jsonl FILE|-    write every window emission as a JSON line to FILE (- : stdout)
               --generate RATE   send RATE lines/s over UDP to ourselves, over --keys K keys
               --duration D      with --generate: stop after D, flush, print totals and exit
@@ -368,7 +369,7 @@ final class HiveParser {
         private String summaryLine(JobStats st, JobStats prev, UdpLineSource udp, double secs) {
             return String.format(
                     Locale.ROOT,
-                    "t=%.0fs events=%d rate=%d/s keys=%d windows=%d parse_errors=%d late=%d dropped=%d"
+                    "t=%.0fs events=%d rate=%d/s keys=%d windows=%d parse_errors=%d late=%d future=%d dropped=%d"
                             + " kernel_drops=%s queues=%s",
                     secs,
                     st.eventsIn(),
@@ -377,6 +378,7 @@ final class HiveParser {
                     st.windowsEmitted(),
                     st.parseErrors(),
                     st.late(),
+                    st.future(),
                     st.dropped(),
                     kernelDrops(udp),
                     queues(st));
@@ -401,9 +403,10 @@ final class HiveParser {
                     st.windowsEmitted()));
             s.append(String.format(
                     Locale.ROOT,
-                    "  parse errors %,8d    late %,16d    dropped %,12d    kernel drops %s%n",
+                    "  parse errors %,8d    late %,8d    future %,8d    dropped %,12d    kernel drops %s%n",
                     st.parseErrors(),
                     st.late(),
+                    st.future(),
                     st.dropped(),
                     kernelDrops(udp)));
             if (!lastParseError.isEmpty()) {
@@ -438,11 +441,12 @@ final class HiveParser {
         private static String totals(JobStats st, UdpLineSource udp) {
             return String.format(
                     Locale.ROOT,
-                    "hiveparser totals: received=%d parse_errors=%d late=%d dropped=%d kernel_drops=%s"
+                    "hiveparser totals: received=%d parse_errors=%d late=%d future=%d dropped=%d kernel_drops=%s"
                             + " windows=%d datagrams=%d",
                     st.eventsIn(),
                     st.parseErrors(),
                     st.late(),
+                    st.future(),
                     st.dropped(),
                     kernelDrops(udp),
                     st.windowsEmitted(),

@@ -53,6 +53,15 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final long outOfOrder;
     private final Consumer<? super ParseError> onParseError;
     private final Consumer<Object> onLate;
+    private final Consumer<Object> onFuture;
+    private final long maxAhead;
+    /**
+     * The clock plus {@link #maxAhead} when last read: an event stamped at or before it is not ahead
+     * of the clock by more than allowed now either, so the clock is read only when an event comes later.
+     */
+    private volatile long futureLimit = Long.MIN_VALUE;
+
+    private final java.util.concurrent.atomic.LongAdder future = new java.util.concurrent.atomic.LongAdder();
     private final Parser<? super String, ? extends E> parser;
     private final List<StreamJob.Builder.SourceSpec<?, E>> sourceSpecs;
     private final List<EmitterImpl<?>> sourceEmitters = new ArrayList<>();
@@ -91,6 +100,8 @@ final class JobRuntime<E> implements StreamJob<E> {
         this.outOfOrder = b.outOfOrderMillis;
         this.onParseError = b.onParseError;
         this.onLate = (Consumer<Object>) (Consumer<?>) b.onLate;
+        this.onFuture = (Consumer<Object>) (Consumer<?>) b.onFuture;
+        this.maxAhead = b.maxAheadMillis;
         this.parser = b.parser;
         this.sourceSpecs = List.copyOf(b.sources);
         this.tick = b.tick;
@@ -330,6 +341,9 @@ final class JobRuntime<E> implements StreamJob<E> {
         }
         long wm;
         if (eventTime) {
+            if (ts > futureLimit && isAhead(key, event, ts)) {
+                return null;
+            }
             long max = maxTimestamp.get();
             while (ts > max && !maxTimestamp.compareAndSet(max, ts)) {
                 max = maxTimestamp.get();
@@ -343,6 +357,30 @@ final class JobRuntime<E> implements StreamJob<E> {
             wm = ts;
         }
         return new Rec.Event(key, event, ts, wm);
+    }
+
+    /**
+     * Reads the clock: true (after counting the event and giving it to the future side output) if
+     * {@code ts} lies more than {@link #maxAhead} ahead of it.
+     */
+    private boolean isAhead(Object key, Object event, long ts) {
+        long limit = Rec.add(clock.nowMillis(), maxAhead);
+        futureLimit = limit;
+        if (ts <= limit) {
+            return false;
+        }
+        future.increment();
+        if (onFuture == null) {
+            LOG.debug(
+                    "job '{}': event for key {} at {} is more than {} ms ahead of the clock", name, key, ts, maxAhead);
+            return true;
+        }
+        try {
+            onFuture.accept(new FutureEvent<>(key, event, ts, limit));
+        } catch (RuntimeException ex) {
+            LOG.warn("job '{}': the future side output threw", name, ex);
+        }
+        return true;
     }
 
     void parseError(ParseError error) {
@@ -453,6 +491,7 @@ final class JobRuntime<E> implements StreamJob<E> {
                 eventsPerSecond,
                 parseErrors,
                 late,
+                future.sum(),
                 dropped,
                 upstream,
                 keys,
@@ -473,6 +512,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         m.put("events_per_s", Math.round(st.eventsPerSecond()));
         m.put("parse_errors", st.parseErrors());
         m.put("late", st.late());
+        m.put("future", st.future());
         m.put("dropped", st.dropped());
         m.put("upstream_drops", st.upstreamDrops());
         m.put("live_keys", st.liveKeys());

@@ -12,6 +12,8 @@ import java.util.List;
  * @param eventsPerSecond the rate of {@code eventsIn} over the last second or so
  * @param parseErrors raw records that did not parse, over all sources
  * @param late late events, over all shards
+ * @param future events stamped further ahead of the clock than the job allows (event time; see {@link
+ *     StreamJob.Builder#maxAhead}): not taken, over all sources
  * @param dropped events refused by backpressure, over all sources
  * @param upstreamDrops records lost before their source read them (e.g. UDP kernel drops), over all
  *     sources that know theirs
@@ -28,6 +30,7 @@ public record JobStats(
         double eventsPerSecond,
         long parseErrors,
         long late,
+        long future,
         long dropped,
         long upstreamDrops,
         long liveKeys,

@@ -44,7 +44,9 @@ import java.util.function.ToLongFunction;
  * window closes when that clock passes its end. With {@link Builder#eventTime}, an event's
  * time is taken from the event, and the watermark is the largest time emitted so far minus the allowed
  * out-of-orderness; a window closes when the watermark passes its end plus the grace period. An event
- * whose windows have all closed is late: counted and given to the late side output. A shard waits on its
+ * whose windows have all closed is late: counted and given to the late side output. An event stamped
+ * further ahead of the clock than {@link Builder#maxAhead} allows (1 minute by default) is counted as
+ * future and given to the future side output, and never moves the watermark. A shard waits on its
  * inbox only until its next window is due, so windows close on time even for keys that stopped
  * receiving events.
  *
@@ -66,6 +68,9 @@ import java.util.function.ToLongFunction;
  * @param <E> the event type
  */
 public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
+
+    /** How far ahead of the clock an event's time may be under event time, unless {@link Builder#maxAhead} says otherwise. */
+    Duration DEFAULT_MAX_AHEAD = Duration.ofMinutes(1);
 
     /**
      * A builder for a job named {@code name} whose events have type {@code E}. Keys, state and window
@@ -141,6 +146,8 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         final List<WindowSink<Object, Object, Object>> sinks = new ArrayList<>();
         Consumer<? super ParseError> onParseError;
         Consumer<? super LateEvent<E>> onLate;
+        Consumer<? super FutureEvent<E>> onFuture;
+        long maxAheadMillis = DEFAULT_MAX_AHEAD.toMillis();
         Duration tick = Duration.ofMillis(200);
 
         Builder(String name) {
@@ -218,7 +225,8 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
 
         /**
          * Event time: an event's time is {@code timestamp(event)} in milliseconds, and the watermark trails
-         * the largest time emitted by {@code maxOutOfOrderness} (which must be {@code >= 0}).
+         * the largest time emitted by {@code maxOutOfOrderness} (which must be {@code >= 0}). An event
+         * stamped more than {@link #maxAhead} ahead of the clock is not taken (see there).
          */
         public Builder<E, K, S, R> eventTime(ToLongFunction<? super E> timestamp, Duration maxOutOfOrderness) {
             this.timestampFn = Objects.requireNonNull(timestamp, "timestamp");
@@ -287,6 +295,29 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         /** The parse-error side output (on the emitting tasklet); default: logged at debug. */
         public Builder<E, K, S, R> onParseError(Consumer<? super ParseError> sideOutput) {
             this.onParseError = Objects.requireNonNull(sideOutput, "sideOutput");
+            return this;
+        }
+
+        /**
+         * Under event time, how far ahead of the {@linkplain #timeSource clock} an event's time may be;
+         * default {@link StreamJob#DEFAULT_MAX_AHEAD} (1 minute), {@code >= 1 ms}. A later event is
+         * counted ({@link JobStats#future()}), sent to the {@linkplain #onFuture future side output} and
+         * does not move the watermark, so that one bad clock or a garbled timestamp cannot make every
+         * later event late. Replaying recorded data whose times lie ahead of the clock needs a larger
+         * allowance (or a {@link ManualTimeSource} set to the data's time).
+         */
+        public Builder<E, K, S, R> maxAhead(Duration allowance) {
+            long ms = nonNegative("maxAhead", allowance);
+            if (ms == 0) {
+                throw new IllegalArgumentException("maxAhead must be >= 1 ms, was " + allowance);
+            }
+            this.maxAheadMillis = ms;
+            return this;
+        }
+
+        /** The future-event side output (on the emitting tasklet; see {@link #maxAhead}); default: logged at debug. */
+        public Builder<E, K, S, R> onFuture(Consumer<? super FutureEvent<E>> sideOutput) {
+            this.onFuture = Objects.requireNonNull(sideOutput, "sideOutput");
             return this;
         }
 

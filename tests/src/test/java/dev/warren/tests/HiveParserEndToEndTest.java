@@ -151,7 +151,7 @@ class HiveParserEndToEndTest {
             assertEquals(0, p.exitValue(), () -> read(stdout) + read(stderr));
             String out = read(stdout);
             assertTrue(
-                    out.contains("hiveparser totals: received=" + total + " parse_errors=4 late=0 dropped=0"
+                    out.contains("hiveparser totals: received=" + total + " parse_errors=4 late=0 future=0 dropped=0"
                             + " kernel_drops="),
                     out);
             Map<String, Long> gotCounts = new HashMap<>();
