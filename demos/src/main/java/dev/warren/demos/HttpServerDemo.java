@@ -1,5 +1,6 @@
 package dev.warren.demos;
 
+import dev.warren.net.TcpServer;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.HttpServerStats;
 import dev.warren.net.http.Response;
@@ -26,9 +27,11 @@ import java.time.Duration;
  */
 final class HttpServerDemo {
     static final String USAGE = """
-            usage: http_server [PORT] [--access-log]
-              PORT          the port to listen on, 0..65535 (default 5555; 0 picks a free one)
-              --access-log  log one line per request""";
+            usage: http_server [PORT] [--access-log] [--max-connections N]
+              PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
+              --access-log         log one line per request
+              --max-connections N  serve at most N connections at once; more wait in the listen backlog
+                                   (default: 90 % of the process's descriptor limit, less 64)""";
 
     /** The canned page, the same bytes as the Netty peer in bench/ serves. */
     static final byte[] PAGE = """
@@ -53,9 +56,23 @@ final class HttpServerDemo {
         int port = 5555;
         boolean accessLog = false;
         boolean portSeen = false;
-        for (String a : args) {
+        int maxConnections = TcpServer.defaultMaxConnections();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--access-log")) {
                 accessLog = true;
+            } else if (a.equals("--max-connections")) {
+                String v = i + 1 < args.length ? args[++i] : null;
+                try {
+                    maxConnections = v == null ? -1 : Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    maxConnections = -1;
+                }
+                if (maxConnections <= 0) {
+                    err.println("http_server: --max-connections must be a whole number > 0, was '" + v + "'");
+                    err.println(USAGE);
+                    return 2;
+                }
             } else if (a.equals("-h") || a.equals("--help")) {
                 err.println(USAGE);
                 return 2;
@@ -85,6 +102,7 @@ final class HttpServerDemo {
                     .name("http_server")
                     .port(port)
                     .backlog(4096)
+                    .maxConnections(maxConnections)
                     .drainTimeout(Duration.ofSeconds(5))
                     .accessLog(accessLog)
                     .handler(router(() -> self.get().stats()))

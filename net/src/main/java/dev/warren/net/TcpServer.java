@@ -28,8 +28,11 @@ import java.util.Objects;
  * a tasklet, the server belongs to it (cancelling that tasklet cancels the server's tasklets too).
  * A handler failure closes only its own connection, is logged and counted; the server keeps serving.
  *
- * <p><b>Limits and timeouts.</b> Beyond {@linkplain Builder#maxConnections max connections} the
- * {@link ConnectionLimitPolicy} applies. The {@linkplain Builder#readTimeout read timeout} bounds each
+ * <p><b>Limits and timeouts.</b> Beyond {@linkplain Builder#maxConnections max connections} (by default
+ * derived from the process's descriptor limit, see {@link #defaultMaxConnections()}) the {@link
+ * ConnectionLimitPolicy} applies. When {@code accept} fails for a reason that is not the peer's (the
+ * process is out of descriptors or buffers), the acceptor backs off, from 10 ms doubling up to 1 s,
+ * and logs one warning per 10 s with the count of the failures in between. The {@linkplain Builder#readTimeout read timeout} bounds each
  * blocking read (the read throws {@link java.net.SocketTimeoutException}); the
  * {@linkplain Builder#idleTimeout idle timeout} closes a connection on which nothing was read or written
  * for that long (checked by an idle-reaper tasklet four times per timeout). Both count as
@@ -55,6 +58,19 @@ public interface TcpServer extends AutoCloseable {
      */
     static boolean reactorSupported() {
         return Runtime.version().feature() >= 24;
+    }
+
+    /**
+     * The default of {@link Builder#maxConnections}: 90 % of the file descriptors the process's limit
+     * leaves beyond those open when this is first asked (usually when the first server starts), less 64,
+     * so that a flood of clients waits in the listen backlog (or is turned away, see {@link
+     * ConnectionLimitPolicy}) before the process runs out of descriptors; with a limit of 20,000 and 100
+     * open that is 17,846. {@link Integer#MAX_VALUE} where the JDK cannot tell the limit.
+     * Several servers in one process each take this default: give each its share with {@code
+     * maxConnections} when that matters.
+     */
+    static int defaultMaxConnections() {
+        return FileDescriptors.DEFAULT_MAX_CONNECTIONS;
     }
 
     /** The port the server listens on (the real one when it was started with port 0). */
@@ -91,7 +107,7 @@ public interface TcpServer extends AutoCloseable {
         boolean tcpNoDelay = true;
         boolean reuseAddress = true;
         int backlog = 1024;
-        int maxConnections = Integer.MAX_VALUE;
+        int maxConnections = defaultMaxConnections();
         ConnectionLimitPolicy limitPolicy = ConnectionLimitPolicy.WAIT;
         Duration readTimeout;
         Duration idleTimeout;
@@ -150,7 +166,7 @@ public interface TcpServer extends AutoCloseable {
             return this;
         }
 
-        /** The most connections served at once. Default unlimited. */
+        /** The most connections served at once. Default {@link TcpServer#defaultMaxConnections()}. */
         public Builder maxConnections(int max) {
             this.maxConnections = Checks.positive("maxConnections", max);
             return this;

@@ -5,6 +5,7 @@ import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.TaskletState;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.observe.LogLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
@@ -40,8 +41,15 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpServerImpl implements TcpServer {
     private static final Logger LOG = LoggerFactory.getLogger(TcpServerImpl.class);
-    /** Pause after an accept failure that is not ours (EMFILE, ENOBUFS): retrying at once would spin. */
-    private static final long ACCEPT_RETRY_MILLIS = 20;
+    /**
+     * The first pause after an accept failure that is not the peer's (EMFILE, ENOBUFS): retrying at once
+     * would spin. It doubles with each failure in a row, up to {@link #ACCEPT_RETRY_MAX_MILLIS}.
+     */
+    private static final long ACCEPT_RETRY_MILLIS = 10;
+
+    private static final long ACCEPT_RETRY_MAX_MILLIS = 1000;
+    /** One warning per this period about failed accepts, handler bugs and the like, with the count held back. */
+    static final Duration WARN_PERIOD = Duration.ofSeconds(10);
 
     private final String name;
     private final ServerSocket serverSocket;
@@ -60,6 +68,8 @@ final class TcpServerImpl implements TcpServer {
     private final Set<ConnectionImpl> live = ConcurrentHashMap.newKeySet();
 
     private final LongAdder accepted = new LongAdder();
+    private final LogLimiter acceptFailures = new LogLimiter(WARN_PERIOD);
+    private final LogLimiter handlerErrors = new LogLimiter(WARN_PERIOD);
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final java.util.EnumMap<CloseReason, LongAdder> closed = new java.util.EnumMap<>(CloseReason.class);
@@ -156,6 +166,7 @@ final class TcpServerImpl implements TcpServer {
     private void acceptLoop() {
         String acceptHint = "accept " + ConnectionImpl.format(local);
         String slotHint = "connection slot (max " + maxConnections + ") on " + ConnectionImpl.format(local);
+        long retryMillis = ACCEPT_RETRY_MILLIS;
         while (!closing) {
             if (limitPolicy == ConnectionLimitPolicy.WAIT) {
                 Object previous = Tasklets.blockingOn(slotHint);
@@ -179,16 +190,28 @@ final class TcpServerImpl implements TcpServer {
                 if (closing || serverSocket.isClosed() || Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                LOG.warn("{}: accept failed, retrying in {} ms", name, ACCEPT_RETRY_MILLIS, e);
+                long heldBack = acceptFailures.admit();
+                if (heldBack >= 0) {
+                    LOG.warn(
+                            "{}: accept failed ({}), retrying in {} ms; {} connections open{}",
+                            name,
+                            e.toString(),
+                            retryMillis,
+                            live.size(),
+                            acceptFailures.suffix(heldBack));
+                }
+                LOG.debug("{}: accept failed", name, e);
                 try {
-                    Thread.sleep(ACCEPT_RETRY_MILLIS);
+                    Thread.sleep(retryMillis);
                 } catch (InterruptedException ie) {
                     return;
                 }
+                retryMillis = Math.min(ACCEPT_RETRY_MAX_MILLIS, retryMillis * 2);
                 continue;
             } finally {
                 Tasklets.unblocked(previous);
             }
+            retryMillis = ACCEPT_RETRY_MILLIS;
             accepted.increment();
             Fairness.afterBlockingCall(System.nanoTime() - start); // a flood of connections never makes it wait
             if (limitPolicy == ConnectionLimitPolicy.CLOSE && !slots.tryAcquire()) {
@@ -248,7 +271,10 @@ final class TcpServerImpl implements TcpServer {
         } catch (Throwable t) {
             outcome = classify(c, t);
             if (outcome == CloseReason.ERROR) {
-                LOG.error("{}: handler failed on {}", name, c, t);
+                long heldBack = handlerErrors.admit();
+                if (heldBack >= 0) {
+                    LOG.error("{}: handler failed on {}{}", name, c, handlerErrors.suffix(heldBack), t);
+                }
             } else if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: {} closed ({}): {}", name, c, outcome.label(), t.toString());
             }

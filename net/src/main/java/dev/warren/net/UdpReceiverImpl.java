@@ -3,6 +3,7 @@ package dev.warren.net;
 import dev.warren.tasklets.Fairness;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.observe.LogLimiter;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -35,6 +36,8 @@ final class UdpReceiverImpl implements UdpReceiver {
     private final LongAdder oversize = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final LogLimiter receiveFailures = new LogLimiter(TcpServerImpl.WARN_PERIOD);
+    private final LogLimiter handlerFailures = new LogLimiter(TcpServerImpl.WARN_PERIOD);
 
     private UdpReceiverImpl(UdpReceiver.Builder b, DatagramChannel channel) throws IOException {
         this.channel = channel;
@@ -83,7 +86,10 @@ final class UdpReceiverImpl implements UdpReceiver {
                 if (closing.get()) {
                     return;
                 }
-                LOG.warn("{}: receive failed", name, e);
+                long heldBack = receiveFailures.admit();
+                if (heldBack >= 0) {
+                    LOG.warn("{}: receive failed{}", name, receiveFailures.suffix(heldBack), e);
+                }
                 continue;
             } finally {
                 Tasklets.unblocked(previous);
@@ -107,7 +113,15 @@ final class UdpReceiverImpl implements UdpReceiver {
                 return;
             } catch (Exception e) {
                 handlerErrors.increment();
-                LOG.warn("{}: handler failed on a datagram from {}", name, from, e);
+                long heldBack = handlerFailures.admit();
+                if (heldBack >= 0) {
+                    LOG.warn(
+                            "{}: handler failed on a datagram from {}{}",
+                            name,
+                            from,
+                            handlerFailures.suffix(heldBack),
+                            e);
+                }
             }
         }
     }

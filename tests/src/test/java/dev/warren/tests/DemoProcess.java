@@ -26,15 +26,21 @@ final class DemoProcess implements AutoCloseable {
     final BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);
     final StringBuilder all = new StringBuilder();
     final AtomicReference<String> stderr = new AtomicReference<>("");
+    private final Thread stderrReader;
 
     private DemoProcess(Process p) {
         this.process = p;
         Thread.ofPlatform().daemon().name("demo stdout").start(() -> pump());
-        Thread.ofPlatform().daemon().name("demo stderr").start(() -> {
-            try {
-                stderr.set(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        stderrReader = Thread.ofPlatform().daemon().name("demo stderr").start(() -> {
+            StringBuilder err = new StringBuilder();
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    err.append(l).append('\n');
+                    stderr.set(err.toString());
+                }
             } catch (IOException e) {
-                stderr.set("unreadable: " + e);
+                stderr.set(err + "unreadable: " + e);
             }
         });
     }
@@ -63,7 +69,21 @@ final class DemoProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #start}, with the process's limit on open file descriptors set to {@code nofile}
+     * (through the shell's {@code ulimit -n}, as an operator would).
+     */
+    static DemoProcess startWithDescriptorLimit(int nofile, String demo, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n " + nofile + " && exec \"$@\"", "sh"));
+        cmd.addAll(command(demo, args));
+        return new DemoProcess(new ProcessBuilder(cmd).start());
+    }
+
     static DemoProcess start(String demo, String... args) throws IOException {
+        return new DemoProcess(new ProcessBuilder(command(demo, args)).start());
+    }
+
+    private static List<String> command(String demo, String... args) {
         Path jar = ROOT.resolve("demos/target/warren-demos.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build the demos first (mvn package, or make)");
@@ -77,7 +97,7 @@ final class DemoProcess implements AutoCloseable {
                 "dev.warren.demos.Main",
                 demo));
         cmd.addAll(List.of(args));
-        return new DemoProcess(new ProcessBuilder(cmd).start());
+        return cmd;
     }
 
     /** Waits for an output line matching {@code regex} and returns its first group. */
@@ -96,6 +116,15 @@ final class DemoProcess implements AutoCloseable {
                 return m.groupCount() > 0 ? m.group(1) : l;
             }
         }
+    }
+
+    /** Everything the process wrote to its standard error, once it has ended (waits up to 30 s for that). */
+    String stderrAfterExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the demo did not end within 30 s");
+        }
+        stderrReader.join(30_000);
+        return stderr.get();
     }
 
     /** Sends a signal by name (TERM, INT) with the system's kill. */

@@ -87,7 +87,7 @@ public interface MessageServer extends AutoCloseable {
         FrameFormat format = FrameFormat.buffStreams(4096);
         MessageHandler handler;
         boolean acknowledgements = true;
-        int maxConnections = Integer.MAX_VALUE;
+        int maxConnections = TcpServer.defaultMaxConnections();
         Duration idleTimeout;
         Duration drainTimeout = Duration.ofSeconds(5);
         int readBufferSize = 65536;
@@ -148,7 +148,10 @@ public interface MessageServer extends AutoCloseable {
             return this;
         }
 
-        /** The most connections served at once (more wait in the backlog). Default unlimited. */
+        /**
+         * The most connections served at once (more wait in the backlog). Default {@link
+         * TcpServer#defaultMaxConnections()}, derived from the process's descriptor limit.
+         */
         public Builder maxConnections(int max) {
             if (max <= 0) {
                 throw new IllegalArgumentException("maxConnections must be > 0, was " + max);

@@ -16,6 +16,8 @@ final class ChunkedOutputStream extends OutputStream {
     private final byte[] buf = new byte[4096];
     private int n;
     private boolean finished;
+    /** The first failure of the connection itself (the peer reset or went away), as opposed to the writer's own. */
+    private IOException connectionFailure;
 
     ChunkedOutputStream(Connection conn, boolean chunked) {
         this.conn = conn;
@@ -63,14 +65,30 @@ final class ChunkedOutputStream extends OutputStream {
         if (len == 0) {
             return;
         }
-        if (chunked) {
-            conn.write(Integer.toHexString(len).getBytes(StandardCharsets.ISO_8859_1));
-            conn.write(Wire.CRLF);
-            conn.write(b, off, len);
-            conn.write(Wire.CRLF);
-        } else {
-            conn.write(b, off, len);
+        try {
+            if (chunked) {
+                conn.write(Integer.toHexString(len).getBytes(StandardCharsets.ISO_8859_1));
+                conn.write(Wire.CRLF);
+                conn.write(b, off, len);
+                conn.write(Wire.CRLF);
+            } else {
+                conn.write(b, off, len);
+            }
+        } catch (IOException e) {
+            throw connectionFailed(e);
         }
+    }
+
+    private IOException connectionFailed(IOException e) {
+        if (connectionFailure == null) {
+            connectionFailure = e;
+        }
+        return e;
+    }
+
+    /** The exception with which the connection itself failed under this stream, or null. */
+    IOException connectionFailure() {
+        return connectionFailure;
     }
 
     @Override
@@ -80,7 +98,11 @@ final class ChunkedOutputStream extends OutputStream {
         }
         emit(buf, 0, n);
         n = 0;
-        conn.flush();
+        try {
+            conn.flush();
+        } catch (IOException e) {
+            throw connectionFailed(e);
+        }
     }
 
     /** Does nothing: the server ends the body when the writer returns. */
@@ -95,7 +117,11 @@ final class ChunkedOutputStream extends OutputStream {
         emit(buf, 0, n);
         n = 0;
         if (chunked) {
-            conn.write(Wire.LAST_CHUNK);
+            try {
+                conn.write(Wire.LAST_CHUNK);
+            } catch (IOException e) {
+                throw connectionFailed(e);
+            }
         }
         finished = true;
     }

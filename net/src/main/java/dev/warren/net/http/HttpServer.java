@@ -4,6 +4,7 @@ import dev.warren.net.ConnectionLimitPolicy;
 import dev.warren.net.TcpServer;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.observe.LogLimiter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -80,6 +81,9 @@ public final class HttpServer implements AutoCloseable {
     final LongAdder requests = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
+    /** Handler failures are logged one per 10 s, with the count of the others, so a broken handler cannot flood the log. */
+    final LogLimiter errorLog = new LogLimiter(Duration.ofSeconds(10));
+
     volatile boolean accessLog;
     volatile boolean closing;
     private final TcpServer tcp;
@@ -223,7 +227,7 @@ public final class HttpServer implements AutoCloseable {
         Duration bodyReadTimeout = Duration.ofSeconds(30);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration drainTimeout = Duration.ofSeconds(5);
-        int maxConnections = Integer.MAX_VALUE;
+        int maxConnections = TcpServer.defaultMaxConnections();
         int backlog = 1024;
         boolean accessLog;
         boolean yieldBeforeWait = true;
@@ -297,7 +301,10 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
-        /** The most connections served at once; more wait in the listen backlog. Default unlimited. */
+        /**
+         * The most connections served at once; more wait in the listen backlog. Default {@link
+         * TcpServer#defaultMaxConnections()}, derived from the process's descriptor limit.
+         */
         public Builder maxConnections(int max) {
             if (max <= 0) {
                 throw new IllegalArgumentException("maxConnections must be > 0, was " + max);

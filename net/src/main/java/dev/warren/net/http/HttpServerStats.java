@@ -11,7 +11,7 @@ import java.util.Map;
  * @param requests request heads parsed and dispatched to the handler
  * @param rejected requests answered with an error status by the server itself (400, 408, 413, 414,
  *     417, 431, 501, 505), each followed by closing the connection
- * @param handlerErrors handler exceptions turned into a 500
+ * @param handlerErrors handler exceptions turned into a 500, and response body writers that failed
  * @param tcp the connection-level counters
  */
 public record HttpServerStats(long requests, long rejected, long handlerErrors, TcpServerStats tcp) {

@@ -166,7 +166,11 @@ final class ServerConnection {
                 throw new InterruptedIOException("interrupted while handling " + req);
             }
             server.handlerErrors.increment();
-            HttpServer.LOG.error("{}: handler failed on {}", server.name, req, t);
+            long heldBack = server.errorLog.admit();
+            if (heldBack >= 0) {
+                HttpServer.LOG.error(
+                        "{}: handler failed on {}{}", server.name, req, server.errorLog.suffix(heldBack), t);
+            }
             resp = Response.text(500, "internal server error\n");
         }
         if (body != null && body.failure != null) {
@@ -245,9 +249,16 @@ final class ServerConnection {
             resp.writer().writeTo(out);
             out.finish();
         } catch (IOException | RuntimeException e) {
-            HttpServer.LOG.error("{}: streaming the response body failed on {}", server.name, req, e);
+            if (out.connectionFailure() != null) {
+                // the client went away (a reset, a broken pipe) mid-body: its doing, counted as such
+                HttpServer.LOG.debug(
+                        "{}: client gone while streaming the body of {}: {}", server.name, req, e.toString());
+                throw out.connectionFailure();
+            }
+            // The handler's writer failed: a bug, logged (rate-limited) and counted as an ERROR close by the server.
+            server.handlerErrors.increment();
             conn.abort(); // the body is cut short: the client must see the connection end
-            throw new IOException("streaming response body failed for " + req, e);
+            throw new IllegalStateException("streaming the response body of " + req + " failed", e);
         }
         return keepAlive;
     }
@@ -255,7 +266,7 @@ final class ServerConnection {
     /**
      * Answers {@code status} with a short text, closes the output, drains what the client still sends
      * (so the kernel does not reset the connection under the answer), and returns the exception that
-     * ends the connection, counted as a protocol error.
+     * ends the connection, counted as a protocol error (a timeout for 408).
      */
     private IOException reject(int status, String message, RequestHead head) {
         server.rejected.increment();
@@ -286,6 +297,12 @@ final class ServerConnection {
                     head == null ? "-" : head.version(),
                     status,
                     message);
+        }
+        if (status == 408) {
+            // the client was too slow (a trickled head, a stalled body): a timeout, not a broken protocol
+            HttpServer.LOG.debug("{}: {} timed out: {}", server.name, conn, message);
+            conn.abort();
+            return new SocketTimeoutException("408 " + message);
         }
         return conn.protocolError(status + " " + message);
     }

@@ -59,6 +59,22 @@ class HttpServerTest {
                                 out.flush();
                             }
                         }))
+                .get(
+                        "/endless", // until the client goes away (bounded: 64 MiB at most)
+                        req -> Response.status(200).stream("text/plain", out -> {
+                            byte[] kb = new byte[1024];
+                            for (int i = 0; i < 64 * 1024; i++) {
+                                out.write(kb);
+                                out.flush();
+                            }
+                        }))
+                .get(
+                        "/broken-body",
+                        req -> Response.status(200).stream("text/plain", out -> {
+                            out.write("the start\n".getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                            throw new IllegalStateException("the body writer broke on purpose");
+                        }))
                 .get("/boom", req -> {
                     throw new IllegalStateException("boom on purpose");
                 })
@@ -467,6 +483,39 @@ class HttpServerTest {
             }
             assertEquals(408, status);
         }
+        // a slow client is a timeout, not a protocol error
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(2, server.stats().tcp().closed(CloseReason.TIMEOUT)));
+        assertEquals(0, server.stats().tcp().closed(CloseReason.PROTOCOL_ERROR));
+    }
+
+    @Test
+    void aClientThatResetsMidResponseIsAPeerResetNotAHandlerError() throws Exception {
+        start();
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send("GET /endless HTTP/1.1\r\nHost: a\r\n\r\n");
+            c.in.readNBytes(64 * 1024); // the body is flowing
+            c.socket.setSoLinger(true, 0); // close with a reset, mid-response
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(1, server.stats().tcp().closed(CloseReason.PEER_RESET)));
+        assertEquals(0, server.stats().tcp().closed(CloseReason.ERROR));
+        assertEquals(0, server.stats().handlerErrors());
+    }
+
+    @Test
+    void aBodyWriterThatFailsIsAHandlerErrorAndCutsTheBodyShort() throws Exception {
+        start();
+        try (RawHttp c = new RawHttp(server.port())) {
+            c.send("GET /broken-body HTTP/1.1\r\nHost: a\r\n\r\n");
+            byte[] all = c.in.readAllBytes(); // the server closes the connection: no last chunk
+            String text = new String(all, StandardCharsets.ISO_8859_1);
+            assertTrue(text.startsWith("HTTP/1.1 200") && text.contains("the start"), text);
+            assertFalse(text.endsWith("0\r\n\r\n"), "the body must not look complete: " + text);
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(1, server.stats().tcp().closed(CloseReason.ERROR)));
+        assertEquals(1, server.stats().handlerErrors());
     }
 
     @Test
@@ -478,6 +527,9 @@ class HttpServerTest {
             assertEquals(408, r.status());
             assertTrue(c.closedByServer());
         }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(1, server.stats().tcp().closed(CloseReason.TIMEOUT)));
+        assertEquals(0, server.stats().tcp().closed(CloseReason.PROTOCOL_ERROR));
     }
 
     @Test
