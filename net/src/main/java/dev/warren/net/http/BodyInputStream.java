@@ -164,28 +164,42 @@ abstract class BodyInputStream extends InputStream {
             byte[] b = reader.bytes();
             long size = 0;
             int i = 0;
+            int significant = 0; // hex digits after the leading zeros (RFC 9112 allows any number of those)
             for (; i < n; i++) {
-                int d = Character.digit(b[i], 16);
-                if (d < 0 || b[i] < 0) {
+                int d = b[i] < 0 ? -1 : Character.digit(b[i], 16);
+                if (d < 0) {
                     break;
                 }
-                if (i >= 15) {
-                    throw new HttpParseException(413, "chunk size '" + reader.text(0, Math.min(n, 40)) + "' too large");
+                if (significant > 0 || d != 0) {
+                    if (++significant > 15) {
+                        throw new HttpParseException(
+                                413, "chunk size '" + reader.text(0, Math.min(n, 40)) + "' above 15 hex digits");
+                    }
                 }
                 size = size * 16 + d;
             }
             if (i == 0) {
                 throw new HttpParseException(
-                        400, "malformed chunk size line '" + reader.text(0, Math.min(n, 40)) + "'");
+                        400,
+                        "chunk size line '" + reader.text(0, Math.min(n, 40)) + "' does not start with a hex digit");
             }
-            // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ); extensions are ignored
+            // chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ); extensions are ignored. White space
+            // after the size is allowed only before a ';': "5 " is not a chunk size line.
             int j = i;
             while (j < n && (b[j] == ' ' || b[j] == '\t')) {
                 j++;
             }
             if (j < n && b[j] != ';') {
                 throw new HttpParseException(
-                        400, "malformed chunk size line '" + reader.text(0, Math.min(n, 40)) + "'");
+                        400,
+                        "chunk size line '" + reader.text(0, Math.min(n, 40)) + "': '" + (char) (b[j] & 0xFF)
+                                + "' after the size (only ';' and a chunk extension may follow it)");
+            }
+            if (j == n && j > i) {
+                throw new HttpParseException(
+                        400,
+                        "chunk size line '" + reader.text(0, Math.min(n, 40))
+                                + "' ends in white space (allowed only before a ';' chunk extension)");
             }
             for (int k = j; k < n; k++) {
                 int c = b[k] & 0xFF;

@@ -219,7 +219,7 @@ final class RequestParser {
         long length = -1;
         for (String v : cl) {
             for (String part : v.split(",", -1)) {
-                long n = parseLength(part.strip());
+                long n = parseLength(part.strip(), v);
                 if (length >= 0 && n != length) {
                     throw new HttpParseException(400, "conflicting Content-Length values " + cl);
                 }
@@ -233,20 +233,26 @@ final class RequestParser {
         return length;
     }
 
-    private static long parseLength(String s) throws HttpParseException {
+    /** One element of a Content-Length field whose whole value is {@code field}. */
+    private static long parseLength(String s, String field) throws HttpParseException {
         if (s.isEmpty()) {
-            throw new HttpParseException(400, "empty Content-Length");
+            throw new HttpParseException(
+                    400,
+                    field.isBlank()
+                            ? "empty Content-Length"
+                            : "Content-Length '" + field + "' has an empty element in its list");
         }
         long n = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
-                throw new HttpParseException(400, "invalid Content-Length '" + s + "'");
+                throw new HttpParseException(
+                        400, "Content-Length '" + field + "' is not a decimal number ('" + c + "' in it)");
             }
             n = n * 10 + (c - '0');
-        }
-        if (s.length() > 18) {
-            throw new HttpParseException(413, "Content-Length " + s + " too large");
+            if (n > 999_999_999_999_999_999L / 10 && i + 1 < s.length()) {
+                throw new HttpParseException(413, "Content-Length " + s + " above 18 digits");
+            }
         }
         return n;
     }

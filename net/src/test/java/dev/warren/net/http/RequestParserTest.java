@@ -102,7 +102,11 @@ class RequestParserTest {
                 "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: ,\\r\\n\\r\\n | 400",
                 "POST / HTTP/1.0\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n | 400",
                 "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5\\r\\n\\r\\nabc | 400",
+                "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5,\\r\\n\\r\\nabcde | 400",
+                "POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: ,5\\r\\n\\r\\nabcde | 400",
                 // chunks
+                "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5 \\r\\nabcde\\r\\n0\\r\\n\\r\\n | 400",
+                "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\t\\r\\nabcde\\r\\n0\\r\\n\\r\\n | 400",
                 "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\n | 400",
                 "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabcX\\r\\n0\\r\\n\\r\\n | 400",
                 "POST / HTTP/1.1\\r\\nHost: a\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3 x\\r\\nabc\\r\\n0\\r\\n\\r\\n | 400",
@@ -195,6 +199,60 @@ class RequestParserTest {
                         LIMITS));
         // a clean end of stream between requests is not an error
         assertEquals(List.of(), parseAll(new byte[0], LIMITS));
+        // a chunk size may have any number of leading zeros (RFC 9112 7.1: 1*HEXDIG), and white space
+        // before a chunk extension
+        assertEquals(
+                List.of(
+                        "POST / HTTP/1.1 headers={Host: a, Transfer-Encoding: chunked} keepAlive=true body=abcdefgh",
+                        "POST / HTTP/1.1 headers={Host: a, Content-Length: 0005} keepAlive=true body=hello"),
+                parseAll(bytes(LEADING_ZEROS), LIMITS));
+    }
+
+    private static final String LEADING_ZEROS = String.join(
+            "\r\n",
+            "POST / HTTP/1.1",
+            "Host: a",
+            "Transfer-Encoding: chunked",
+            "",
+            "000000000000000000000000000005",
+            "abcde",
+            "3 ;ext=1",
+            "fgh",
+            "0",
+            "",
+            "POST / HTTP/1.1",
+            "Host: a",
+            "Content-Length: 0005",
+            "",
+            "hello");
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "Content-Length: 5,\\r\\n\\r\\nabcde | 400 | Content-Length '5,' has an empty element in its list",
+                "Content-Length: 5x\\r\\n\\r\\nabcde | 400 | Content-Length '5x' is not a decimal number ('x' in it)",
+                "Content-Length:\\r\\n\\r\\n | 400 | empty Content-Length",
+                "Content-Length: 9999999999999999999\\r\\n\\r\\n | 413 | Content-Length 9999999999999999999 above 18 digits",
+                "Transfer-Encoding: chunked\\r\\n\\r\\n5 \\r\\nabcde | 400 | chunk size line '5 ' ends in white space",
+                "Transfer-Encoding: chunked\\r\\n\\r\\n5x\\r\\nabcde | 400 | chunk size line '5x': 'x' after the size",
+                "Transfer-Encoding: chunked\\r\\n\\r\\nxyz\\r\\n | 400 | chunk size line 'xyz' does not start with a hex digit",
+                "Transfer-Encoding: chunked\\r\\n\\r\\n1000000000000000\\r\\n | 413 | chunk size '1000000000000000' above 15 hex digits",
+            })
+    void framingErrorsSayWhatIsWrong(String escaped, int status, String message) throws IOException {
+        HttpLimits big = LIMITS.withMaxBodyBytes(Long.MAX_VALUE);
+        byte[] raw = bytes("POST / HTTP/1.1\r\nHost: a\r\n" + unescape(escaped.strip()));
+        RequestParser p = new RequestParser(big);
+        ParserHarness.CutInputStream in = new ParserHarness.CutInputStream(raw);
+        HttpParseException e = assertThrows(HttpParseException.class, () -> {
+            RequestHead h = p.parseHead(in);
+            BodyInputStream body = h.chunked()
+                    ? BodyInputStream.chunked(in, big, p.reader())
+                    : BodyInputStream.fixed(in, h.contentLength());
+            body.readAllBytes();
+        });
+        assertEquals(status, e.status());
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 
     @Test
