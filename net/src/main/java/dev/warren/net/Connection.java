@@ -196,6 +196,13 @@ public interface Connection extends Closeable {
     void abort();
 
     /**
+     * Like {@link #abort()}, and on a server counts the connection under {@code why}, unless a reason
+     * was recorded first: for a protocol on top that ends a connection for a reason of its own (HTTP
+     * answers a stalled request 408 and closes it as a {@link CloseReason#TIMEOUT}). Any thread.
+     */
+    void abort(CloseReason why);
+
+    /**
      * Flushes buffered output, then closes the socket (even if the flush fails). Call it from the tasklet
      * that writes, or when no write is in progress; from elsewhere use {@link #abort()}. Harmless if
      * already closed.

@@ -539,7 +539,9 @@ final class ConnectionImpl implements Connection {
     }
 
     /** Records {@code why} (unless a reason was recorded first) and closes the socket at once. */
-    void abort(CloseReason why) {
+    @Override
+    public void abort(CloseReason why) {
+        java.util.Objects.requireNonNull(why, "why");
         reason.compareAndSet(null, why);
         closeSocket();
     }

@@ -81,6 +81,7 @@ public final class HttpServer implements AutoCloseable {
     final LongAdder requests = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
+    final BodyBudget bodies;
     /** Handler failures are logged one per 10 s, with the count of the others, so a broken handler cannot flood the log. */
     final LogLimiter errorLog = new LogLimiter(Duration.ofSeconds(10));
 
@@ -97,6 +98,7 @@ public final class HttpServer implements AutoCloseable {
         this.bodyReadTimeoutMillis = millis("bodyReadTimeout", b.bodyReadTimeout);
         this.idleTimeoutMillis = millis("idleTimeout", b.idleTimeout);
         this.accessLog = b.accessLog;
+        this.bodies = new BodyBudget(b.maxBufferedBodyBytes);
         // the yield saves a trip through the JDK poller, which connections read by a reactor never take
         this.yieldBeforeWait = b.yieldBeforeWait && !(b.reactor && TcpServer.reactorSupported());
         TcpServer.Builder tb = TcpServer.builder()
@@ -228,6 +230,7 @@ public final class HttpServer implements AutoCloseable {
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration drainTimeout = Duration.ofSeconds(5);
         int maxConnections = TcpServer.defaultMaxConnections();
+        long maxBufferedBodyBytes = defaultMaxBufferedBodyBytes();
         int backlog = 1024;
         boolean accessLog;
         boolean yieldBeforeWait = true;
@@ -320,6 +323,28 @@ public final class HttpServer implements AutoCloseable {
             }
             this.backlog = backlog;
             return this;
+        }
+
+        /**
+         * The most bytes of request bodies the server holds in memory at once, over all connections: a
+         * body read whole ({@link Request#body()}, {@link Request#bodyString()}) first reserves its size
+         * here (a chunked one 64 KiB at a time as it arrives); when there is no room, it waits for up to
+         * the {@linkplain #bodyReadTimeout body read timeout}, then the request gets 503 and its
+         * connection closes (counted as {@link dev.warren.net.CloseReason#LIMIT}). Bodies read as a
+         * stream ({@link Request#bodyStream()}) do not count. Default: a quarter of the maximum heap
+         * (at least 16 MiB). {@code >= 1}.
+         */
+        public Builder maxBufferedBodyBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBufferedBodyBytes must be >= 1, was " + bytes);
+            }
+            this.maxBufferedBodyBytes = bytes;
+            return this;
+        }
+
+        private static long defaultMaxBufferedBodyBytes() {
+            long heap = Runtime.getRuntime().maxMemory();
+            return heap == Long.MAX_VALUE ? 1L << 30 : Math.max(16L << 20, heap / 4);
         }
 
         /** Whether the access log starts on; see {@link HttpServer#accessLog(boolean)}. Default off. */

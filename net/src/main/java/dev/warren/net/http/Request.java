@@ -21,6 +21,7 @@ import java.util.Map;
  * <p><b>Body.</b> Read it once, one way: {@link #body()}, {@link #bodyString()} or {@link #bodyStream()}.
  * It is bounded by {@link HttpLimits#maxBodyBytes()}; a larger or malformed body makes the reads throw
  * {@link HttpParseException} (the server then answers with its status and closes the connection). A
+ * body read whole counts against the server's budget of buffered bodies (503 when it stays full). A
  * body the handler does not read is skipped by the server after the response.
  */
 public final class Request {
@@ -207,9 +208,19 @@ public final class Request {
         return body == null ? InputStream.nullInputStream() : body;
     }
 
-    /** The whole body (at most the body limit). */
+    /**
+     * The whole body (at most the body limit), in memory. Its size counts against the server's budget of
+     * buffered bodies ({@link HttpServer.Builder#maxBufferedBodyBytes}) until the exchange ends: when the
+     * budget is used up, this waits for room up to the body read timeout, then throws an {@link
+     * HttpParseException} with status 503 (answered as such if the handler lets it through). Use {@link
+     * #bodyStream()} to process large bodies without holding them.
+     */
     public byte[] body() throws IOException {
-        return body == null ? new byte[0] : body.readAllBytes();
+        if (body == null) {
+            return new byte[0];
+        }
+        // a server's body counts against its budget of buffered bodies (HttpServer.Builder.maxBufferedBodyBytes)
+        return body instanceof ServerConnection.Body counted ? counted.readAllBuffered() : body.readAllBytes();
     }
 
     /** The whole body decoded as UTF-8. */

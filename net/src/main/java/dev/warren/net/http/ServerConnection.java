@@ -1,10 +1,12 @@
 package dev.warren.net.http;
 
+import dev.warren.net.CloseReason;
 import dev.warren.net.Connection;
 import dev.warren.tasklets.Fairness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -144,7 +146,17 @@ final class ServerConnection {
         BodyInputStream framed = head.chunked()
                 ? BodyInputStream.chunked(in, server.limits, parser.reader())
                 : head.contentLength() > 0 ? BodyInputStream.fixed(in, head.contentLength()) : null;
-        Body body = framed == null ? null : new Body(framed, head.expectContinue());
+        Body body = framed == null ? null : new Body(framed, head.expectContinue(), head.contentLength());
+        try {
+            return exchange(head, framed, body, start);
+        } finally {
+            if (body != null) {
+                body.release();
+            }
+        }
+    }
+
+    private boolean exchange(RequestHead head, BodyInputStream framed, Body body, long start) throws IOException {
         Request req = new Request(head, body, framed, conn.remoteAddress());
         Response resp;
         try {
@@ -266,7 +278,7 @@ final class ServerConnection {
     /**
      * Answers {@code status} with a short text, closes the output, drains what the client still sends
      * (so the kernel does not reset the connection under the answer), and returns the exception that
-     * ends the connection, counted as a protocol error (a timeout for 408).
+     * ends the connection, counted as a protocol error (a timeout for 408, a limit for 503).
      */
     private IOException reject(int status, String message, RequestHead head) {
         server.rejected.increment();
@@ -298,11 +310,12 @@ final class ServerConnection {
                     status,
                     message);
         }
-        if (status == 408) {
-            // the client was too slow (a trickled head, a stalled body): a timeout, not a broken protocol
-            HttpServer.LOG.debug("{}: {} timed out: {}", server.name, conn, message);
-            conn.abort();
-            return new SocketTimeoutException("408 " + message);
+        if (status == 408 || status == 503) {
+            // a client too slow (a trickled head, a stalled body), or a server too busy: not a broken protocol
+            CloseReason why = status == 408 ? CloseReason.TIMEOUT : CloseReason.LIMIT;
+            HttpServer.LOG.debug("{}: {} closed ({}): {} {}", server.name, conn, why.label(), status, message);
+            conn.abort(why);
+            return new SocketException(status + " " + message);
         }
         return conn.protocolError(status + " " + message);
     }
@@ -327,15 +340,73 @@ final class ServerConnection {
     }
 
     /** The body a handler reads: sends the interim 100 first when asked, and remembers a framing failure. */
-    private final class Body extends InputStream {
+    final class Body extends InputStream {
+        /** A chunked body read whole reserves room in the server's budget this much at a time. */
+        private static final int STEP = 64 * 1024;
+
         private final BodyInputStream framed;
         private final boolean expectContinue;
+        private final long declared; // -1: chunked
         boolean continueSent;
         HttpParseException failure;
+        /** Bytes of the server's {@link BodyBudget} this body holds; given back when the exchange ends. */
+        private long reserved;
 
-        Body(BodyInputStream framed, boolean expectContinue) {
+        Body(BodyInputStream framed, boolean expectContinue, long declared) {
             this.framed = framed;
             this.expectContinue = expectContinue;
+            this.declared = declared;
+        }
+
+        /**
+         * The whole body as an array, for {@link Request#body()}: first reserves its size in the
+         * server's budget of buffered bodies (a chunked one step by step as it arrives), waiting for
+         * room up to the body read timeout, then 503.
+         */
+        byte[] readAllBuffered() throws IOException {
+            if (declared >= 0) {
+                reserve(declared);
+                return readAllBytes();
+            }
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            byte[] step = new byte[8192];
+            for (long room = 0; ; ) {
+                if (room == 0) {
+                    reserve(STEP);
+                    room = STEP;
+                }
+                int n = read(step, 0, (int) Math.min(step.length, room));
+                if (n < 0) {
+                    return all.toByteArray();
+                }
+                all.write(step, 0, n);
+                room -= n;
+            }
+        }
+
+        private void reserve(long bytes) throws IOException {
+            long got;
+            try {
+                got = server.bodies.reserve(bytes, TimeUnit.MILLISECONDS.toNanos(server.bodyReadTimeoutMillis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for room for a request body");
+            }
+            if (got < 0) {
+                failure = new HttpParseException(
+                        503,
+                        "the server holds " + server.bodies.capacity() + " bytes of request bodies at most and had"
+                                + " no room for " + bytes + " more within " + server.bodyReadTimeoutMillis
+                                + " ms; try again later");
+                throw failure;
+            }
+            reserved += got;
+        }
+
+        /** Gives back what {@link #readAllBuffered()} reserved; the exchange is over. */
+        void release() {
+            server.bodies.release(reserved);
+            reserved = 0;
         }
 
         private void beforeRead() throws IOException {

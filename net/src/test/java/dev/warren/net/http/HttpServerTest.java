@@ -518,6 +518,73 @@ class HttpServerTest {
         assertEquals(1, server.stats().handlerErrors());
     }
 
+    /** A server whose handler reads the body whole, then holds it until {@code release} opens. */
+    private HttpServer bodyHolder(
+            long budget, Duration bodyReadTimeout, CountDownLatch holding, CountDownLatch release) {
+        return local().maxBufferedBodyBytes(budget)
+                .bodyReadTimeout(bodyReadTimeout)
+                .handler(req -> {
+                    byte[] body = req.body();
+                    holding.countDown();
+                    release.await();
+                    return Response.ok(body.length + "\n");
+                })
+                .start();
+    }
+
+    private static String post(int bytes) {
+        return "POST /hold HTTP/1.1\r\nHost: a\r\nContent-Length: " + bytes + "\r\n\r\n" + "x".repeat(bytes);
+    }
+
+    @Test
+    void aBodyBeyondTheBufferedBudgetWaitsForRoom() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server = bodyHolder(100, Duration.ofSeconds(30), holding, release);
+        try (RawHttp first = new RawHttp(server.port());
+                RawHttp second = new RawHttp(server.port())) {
+            first.send(post(60));
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            second.send(post(60)); // 60 + 60 > 100: waits for the first to give its 60 back
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.bodies.used() == 60);
+            assertEquals(0, second.in.available(), "answered while the budget was full");
+            release.countDown();
+            assertEquals(200, first.read().status());
+            RawHttp.Resp r = second.read();
+            assertEquals(200, r.status());
+            assertEquals("60\n", r.body());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.bodies.used() == 0);
+    }
+
+    @Test
+    void aBodyThatFindsNoRoomInTimeGets503AndItsConnectionClosesAsALimit() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server = bodyHolder(100, Duration.ofMillis(300), holding, release);
+        try (RawHttp first = new RawHttp(server.port());
+                RawHttp second = new RawHttp(server.port())) {
+            first.send(post(60));
+            assertTrue(holding.await(10, TimeUnit.SECONDS));
+            RawHttp.Resp r = second.send(post(60)).read();
+            assertEquals(503, r.status());
+            assertTrue(r.body().contains("100 bytes of request bodies at most"), r.body());
+            assertTrue(second.closedByServer());
+            release.countDown();
+            assertEquals(200, first.read().status());
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(1, server.stats().tcp().closed(CloseReason.LIMIT)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.bodies.used() == 0);
+    }
+
+    @Test
+    void theBufferedBudgetIsChecked() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> HttpServer.builder().maxBufferedBodyBytes(0));
+        assertTrue(e.getMessage().contains("maxBufferedBodyBytes must be >= 1, was 0"), e.getMessage());
+    }
+
     @Test
     void aStalledBodyGets408() throws IOException {
         server = local().bodyReadTimeout(Duration.ofMillis(300)).start();
