@@ -113,24 +113,17 @@ final class HttpServerDemo {
             return 1;
         }
         HttpServer s = server;
-        // A platform thread, as every shutdown hook is: it is not a tasklet.
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            out.println("http_server: shutting down (finishing requests in progress, at most 5 s)...");
-                            long t0 = System.nanoTime();
-                            s.close();
-                            HttpServerStats st = s.stats();
-                            out.printf(
-                                    "http_server: stopped in %d ms; %d requests served, %d connections%n",
-                                    (System.nanoTime() - t0) / 1_000_000,
-                                    st.requests(),
-                                    st.tcp().accepted());
-                            out.flush();
-                            // A graceful stop is a success: report it as status 0 rather than the signal's 128+n.
-                            Runtime.getRuntime().halt(0);
-                        },
-                        "http_server shutdown"));
+        GracefulStop.install("http_server", () -> {
+            out.println("http_server: shutting down (finishing requests in progress, at most 5 s)...");
+            long t0 = System.nanoTime();
+            s.close();
+            HttpServerStats st = s.stats();
+            out.printf(
+                    "http_server: stopped in %d ms; %d requests served, %d connections%n",
+                    (System.nanoTime() - t0) / 1_000_000,
+                    st.requests(),
+                    st.tcp().accepted());
+        });
         out.println("http_server: listening on http://127.0.0.1:" + server.port() + "/  (Ctrl-C to stop)");
         out.println("  try: curl http://127.0.0.1:" + server.port() + "/hello/you");
         out.flush();

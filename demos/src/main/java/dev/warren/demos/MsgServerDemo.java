@@ -41,7 +41,19 @@ public final class MsgServerDemo {
             err.println("msg_server: " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "msg_server shutdown"));
+        GracefulStop.install("msg_server", () -> {
+            out.println("msg_server: shutting down (finishing messages in flight, at most 5 s)...");
+            long t0 = System.nanoTime();
+            server.close();
+            MessageServerStats st = server.stats();
+            out.printf(
+                    Locale.ROOT,
+                    "msg_server: stopped in %d ms; %,d messages in, %,d out, %d connections%n",
+                    (System.nanoTime() - t0) / 1_000_000,
+                    st.messagesIn(),
+                    st.messagesOut(),
+                    st.tcp().accepted());
+        });
         try (server) {
             report(server, out);
         }

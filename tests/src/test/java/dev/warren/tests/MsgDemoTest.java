@@ -11,10 +11,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The {@code msg_server} / {@code msg_client} demos: argument errors, and real echo runs in-process. */
 class MsgDemoTest {
@@ -142,6 +144,43 @@ class MsgDemoTest {
             assertEquals(0, code, err());
             assertTrue(out().contains("sent 50,000 messages of 110 bytes on 1 connection"), out());
             org.awaitility.Awaitility.await().until(() -> server.stats().messagesIn() == 50_000);
+        }
+    }
+
+    /**
+     * {@code ./msg_server} stopped by a signal: idle connections are closed at once (no waiting out the
+     * drain timeout), a message in flight is finished and answered, and the process exits 0.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT"})
+    void aSignalStopsTheServerAtOnceFinishingOnlyWhatIsInFlight(String signal) throws Exception {
+        try (DemoProcess server = DemoProcess.start("msg_server", "0", "--echo")) {
+            int port = Integer.parseInt(server.await("msg_server listening on [^:]+:(\\d+)", 30));
+            FrameFormat f = FrameFormat.buffStreams(4096);
+            try (Socket idle = new Socket("127.0.0.1", port);
+                    Socket busy = new Socket("127.0.0.1", port)) {
+                busy.setSoTimeout(20_000);
+                byte[] payload = "in flight".getBytes(StandardCharsets.UTF_8);
+                java.nio.ByteBuffer framed = java.nio.ByteBuffer.allocate(f.headerSize() + payload.length);
+                f.encode(payload, framed);
+                byte[] frame = framed.array();
+                // half a frame: this connection has a message in flight
+                busy.getOutputStream().write(frame, 0, f.headerSize() + 2);
+                server.await("1 connections|2 connections", 30);
+                server.signal(signal);
+                server.await("shutting down", 30);
+                busy.getOutputStream().write(frame, f.headerSize() + 2, payload.length - 2);
+                byte[] echoed = busy.getInputStream().readNBytes(frame.length);
+                assertEquals(
+                        new String(frame, StandardCharsets.ISO_8859_1),
+                        new String(echoed, StandardCharsets.ISO_8859_1));
+                assertEquals(-1, idle.getInputStream().read(), "the idle connection was closed");
+                assertTrue(server.process.waitFor(20, TimeUnit.SECONDS), "the server did not stop");
+            }
+            assertEquals(0, server.process.exitValue(), server.output() + server.stderrAfterExit());
+            String ms = server.await("stopped in (\\d+) ms", 5);
+            // nothing idle is waited for: far under the 5 s drain timeout (a bound, not a timing)
+            assertTrue(Long.parseLong(ms) < 4_000, "stopped in " + ms + " ms");
         }
     }
 }

@@ -42,7 +42,9 @@ import java.util.Objects;
  * buffered and flushed once per read (see {@link MessageConnection}).
  *
  * <p><b>Threading, ownership, closing</b>: as for {@link TcpServer}; {@link #close()} stops accepting,
- * lets connections finish up to the drain timeout, then cancels them.
+ * ends at once the connections that wait for their next message with nothing in flight, lets the
+ * others finish the message they are reading or handling for up to the drain timeout, then cancels
+ * them. A server with nothing in flight closes at once.
  */
 public interface MessageServer extends AutoCloseable {
 
@@ -72,7 +74,10 @@ public interface MessageServer extends AutoCloseable {
     /** Like {@link #awaitTermination()}, at most {@code timeout}; true if the server terminated. */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
-    /** Stops accepting, drains, cancels what is left and waits for it; see {@link TcpServer#close()}. */
+    /**
+     * Stops accepting, closes the connections waiting between messages, drains the others, cancels what is
+     * left and waits for it; see the class comment.
+     */
     @Override
     void close();
 

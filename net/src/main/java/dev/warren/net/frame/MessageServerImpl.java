@@ -9,6 +9,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,10 @@ final class MessageServerImpl implements MessageServer {
     private static final Logger LOG = LoggerFactory.getLogger(MessageServerImpl.class);
     /** The first read of a connection: at least the connection's input buffer (64), so it bypasses it. */
     private static final int FIRST_READ = 64;
+
+    private static final int BUSY = 0;
+    private static final int IDLE = 1;
+    private static final int CLOSED = 2;
 
     private final String name;
     private final FrameFormat format;
@@ -29,6 +36,10 @@ final class MessageServerImpl implements MessageServer {
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder acksOut = new LongAdder();
     private final EnumMap<FrameException.Reason, LongAdder> badFrames = new EnumMap<>(FrameException.Reason.class);
+    /** Sessions now serving; close() ends at once those that wait for a message with nothing in flight. */
+    private final Set<Session> live = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean closing;
 
     private MessageServerImpl(MessageServer.Builder b) {
         this.name = b.name;
@@ -64,13 +75,22 @@ final class MessageServerImpl implements MessageServer {
 
     private void serve(Connection conn) throws Exception {
         Session s = new Session(conn);
+        live.add(s);
         try {
+            if (closing) {
+                return; // accepted as the server closed: nothing in flight to drain
+            }
             s.run();
         } catch (FrameException e) {
             badFrames.get(e.reason()).increment();
             LOG.info("{}: closing {} after a bad frame ({}): {}", name, conn, e.reason(), e.getMessage());
             throw conn.protocolError(e.getMessage());
+        } catch (IOException e) {
+            if (!s.closedWhileIdle()) {
+                throw e;
+            } // closed by close() while it waited for a message with nothing in flight: a normal end
         } finally {
+            live.remove(s);
             s.count();
         }
     }
@@ -87,9 +107,39 @@ final class MessageServerImpl implements MessageServer {
         private long countedOut;
         private long acked;
         private boolean wroteSinceFlush;
+        /** BUSY, or IDLE while waiting for bytes with no frame begun, or CLOSED by close() while IDLE. */
+        private final AtomicInteger state = new AtomicInteger(BUSY);
 
         Session(Connection conn) {
             this.conn = conn;
+        }
+
+        /** Reads into {@code b}; between frames the session counts as idle meanwhile, and close() may end it. */
+        private int read(byte[] b, int len) throws IOException {
+            boolean idle = !decoder.isMidFrame();
+            if (idle) {
+                state.set(IDLE);
+                if (closing && state.compareAndSet(IDLE, CLOSED)) {
+                    conn.abort();
+                    return -1;
+                }
+            }
+            int n = conn.readUpTo(b, 0, len);
+            if (idle && !state.compareAndSet(IDLE, BUSY)) {
+                return -1; // close() ended it while it waited
+            }
+            return n;
+        }
+
+        /** Called by close(): ends the session if it waits for a message with nothing in flight. */
+        void closeIfIdle() {
+            if (state.compareAndSet(IDLE, CLOSED)) {
+                conn.abort();
+            }
+        }
+
+        boolean closedWhileIdle() {
+            return state.get() == CLOSED;
         }
 
         void run() throws Exception {
@@ -119,7 +169,7 @@ final class MessageServerImpl implements MessageServer {
                 endOfBatch();
                 if (buf == null) {
                     byte[] scratch = new byte[FIRST_READ];
-                    int n = conn.readUpTo(scratch, 0, FIRST_READ);
+                    int n = read(scratch, FIRST_READ);
                     if (n < 0) {
                         decoder.endOfStream();
                         return;
@@ -134,7 +184,7 @@ final class MessageServerImpl implements MessageServer {
                     buf = new byte[Math.min(maxRead, buf.length * 2)];
                     src = ByteBuffer.wrap(buf);
                 }
-                int n = conn.readUpTo(buf, 0, buf.length);
+                int n = read(buf, buf.length);
                 if (n < 0) {
                     decoder.endOfStream();
                     return;
@@ -284,8 +334,16 @@ final class MessageServerImpl implements MessageServer {
         return tcp.awaitTermination(timeout);
     }
 
+    /**
+     * Stops accepting, ends at once the connections that wait for a message with nothing in flight, and
+     * lets the others finish the message they are reading and handling for up to the drain timeout.
+     */
     @Override
     public void close() {
+        closing = true;
+        for (Session s : live) {
+            s.closeIfIdle();
+        }
         tcp.close();
     }
 
