@@ -12,9 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,10 +32,10 @@ import java.util.Locale;
 /**
  * The two sides of the HTTP side-by-side run ({@code build/run-bench.sh}, {@code SIDE=http}): the same
  * canned page as {@code ./http_server}'s {@code /} (same bytes, same Content-Type, a Date header), served
- * keep-alive by Warren's {@link HttpServer} or by Netty's HTTP/1.1 codec on its NIO transport (the
- * textbook pipeline: {@code HttpServerCodec}, write per request, flush on read-complete).
+ * keep-alive by Warren's {@link HttpServer} or by Netty 4.2's HTTP/1.1 codec on its NIO or native epoll
+ * transport (the textbook pipeline: {@code HttpServerCodec}, write per request, flush on read-complete).
  *
- * <p>{@code java ... dev.warren.bench.HttpPeer warren|netty PORT}; runs until killed. With {@code
+ * <p>{@code java ... dev.warren.bench.HttpPeer warren|netty|netty-epoll PORT}; runs until killed. With {@code
  * -Dwarren.reactor=false} Warren's connections read their own sockets instead of through the server's
  * reactor (the A/B in docs/BENCHMARKS.md).
  */
@@ -60,15 +58,15 @@ public final class HttpPeer {
     private HttpPeer() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(args[0].equals("warren") || args[0].equals("netty"))) {
-            System.err.println("usage: HttpPeer warren|netty PORT");
+        if (args.length != 2 || !(args[0].equals("warren") || NettyTransport.ofPeer(args[0]) != null)) {
+            System.err.println("usage: HttpPeer warren|netty|netty-epoll PORT");
             System.exit(2);
         }
         int port = Integer.parseInt(args[1]);
         if (args[0].equals("warren")) {
             warren(port);
         } else {
-            netty(port);
+            netty(port, NettyTransport.ofPeer(args[0]));
         }
     }
 
@@ -91,13 +89,13 @@ public final class HttpPeer {
         server.awaitTermination();
     }
 
-    private static void netty(int port) throws InterruptedException {
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup();
+    private static void netty(int port, NettyTransport transport) throws InterruptedException {
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.group(0);
         try {
             Channel ch = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -109,7 +107,7 @@ public final class HttpPeer {
                     .bind(port)
                     .sync()
                     .channel();
-            System.out.println("netty peer listening on " + port);
+            System.out.println("netty peer (" + transport + ") listening on " + port);
             ch.closeFuture().sync();
         } finally {
             boss.shutdownGracefully();

@@ -13,9 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import java.io.BufferedReader;
@@ -29,14 +27,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One message server in its own process, for {@link MsgSideBySide}: {@code MsgPeerServer warren|netty
- * sink|echo MAXSIZE}. Both speak fixed32 frames (4-byte big-endian length) on 127.0.0.1, port chosen by
+ * One message server in its own process, for {@link MsgSideBySide}: {@code MsgPeerServer
+ * warren|netty|netty-epoll sink|echo MAXSIZE}. Both speak fixed32 frames (4-byte big-endian length) on 127.0.0.1, port chosen by
  * the kernel. It prints {@code READY <port>}, then answers commands on stdin, one per line:
  * {@code conns} (open connections), {@code msgs} (messages received), {@code mem} (heap used after GC
  * and the process's RSS, in bytes), {@code quit}.
  *
  * <p>Warren: a {@link MessageServer} with {@code FrameFormat.fixed32(MAXSIZE)}; the echo handler is
- * {@code conn.reply(payload)}. Netty 4.1 (NIO transport, default event-loop threads):
+ * {@code conn.reply(payload)}. Netty 4.2 (NIO or native epoll transport, default event-loop threads):
  * {@code LengthFieldBasedFrameDecoder(MAXSIZE + 4, 0, 4, 0, 4)}; the echo writes each frame back through
  * a {@code LengthFieldPrepender(4)} and flushes on {@code channelReadComplete}, Netty's idiom for
  * batching.
@@ -56,7 +54,7 @@ public final class MsgPeerServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            System.err.println("usage: MsgPeerServer warren|netty sink|echo MAXSIZE");
+            System.err.println("usage: MsgPeerServer warren|netty|netty-epoll sink|echo MAXSIZE");
             System.exit(2);
         }
         boolean echo = switch (args[1]) {
@@ -67,8 +65,9 @@ public final class MsgPeerServer {
         int max = Integer.parseInt(args[2]);
         Running server = switch (args[0]) {
             case "warren" -> warren(echo, max);
-            case "netty" -> netty(echo, max);
-            default -> throw new IllegalArgumentException("server must be warren or netty, was " + args[0]);
+            case "netty", "netty-epoll" -> netty(echo, max, NettyTransport.ofPeer(args[0]));
+            default ->
+                throw new IllegalArgumentException("server must be warren, netty or netty-epoll, was " + args[0]);
         };
         System.out.println("READY " + server.port());
         System.out.flush();
@@ -198,14 +197,14 @@ public final class MsgPeerServer {
         }
     }
 
-    static Running netty(boolean echo, int max) throws InterruptedException {
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup();
+    static Running netty(boolean echo, int max, NettyTransport transport) throws InterruptedException {
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.group(0);
         NettyHandler handler = new NettyHandler(echo);
         LengthFieldPrepender prepender = new LengthFieldPrepender(4);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {

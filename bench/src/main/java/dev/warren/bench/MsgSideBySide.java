@@ -21,7 +21,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Warren's {@code MessageServer} against a Netty 4.1 server ({@link MsgPeerServer}), each in its own
+ * Warren's {@code MessageServer} against a Netty 4.2 server (native epoll by default, {@code --netty nio} for NIO) ({@link MsgPeerServer}), each in its own
  * process, driven by the same client (this program: plain blocking sockets on platform threads, fixed32
  * frames, 110-byte payloads). Scenarios, each run for both servers back to back:
  *
@@ -44,7 +44,8 @@ public final class MsgSideBySide {
     private static final int SIZE = 110;
     private static final int MAX = 4096;
     private static final int FRAME = SIZE + 4;
-    private static final String[] SERVERS = {"warren", "netty"};
+    /** Warren, and the Netty peer: its native epoll transport by default (what Netty users run on Linux). */
+    private static final String[] SERVERS = {"warren", "netty-epoll"};
     /** Extra JVM options for Warren's server process only (for tuning experiments; none by default). */
     // Warren's process runs as the launchers run it (docs/ARCHITECTURE.md, "Poller threads")
     private static List<String> warrenJvm = List.of("-Djdk.pollerMode=1");
@@ -52,7 +53,7 @@ public final class MsgSideBySide {
     private MsgSideBySide() {}
 
     public static void main(String[] args) throws Exception {
-        Set<String> only = Set.of("sink1", "sink4", "echo", "idle");
+        Set<String> only = Set.of("sink1", "sink4", "echo", "echo100", "idle");
         long messages = 5_000_000;
         int rounds = 3;
         int idle = 10_000;
@@ -63,9 +64,15 @@ public final class MsgSideBySide {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--idle" -> idle = Integer.parseInt(args[++i].replace("_", ""));
                 case "--warren-jvm" -> warrenJvm = List.of(args[++i].trim().split("\\s+"));
+                case "--netty" ->
+                    SERVERS[1] = switch (args[++i]) {
+                        case "nio" -> "netty";
+                        case "epoll" -> "netty-epoll";
+                        default -> throw new IllegalArgumentException("--netty must be nio or epoll, was " + args[i]);
+                    };
                 default -> {
-                    System.err.println("usage: MsgSideBySide [--only sink1,sink4,echo,idle] [--messages N] "
-                            + "[--rounds R] [--idle N]; unknown argument '" + args[i] + "'");
+                    System.err.println("usage: MsgSideBySide [--only sink1,sink4,echo,echo100,idle] [--messages N] "
+                            + "[--rounds R] [--idle N] [--netty nio|epoll]; unknown argument '" + args[i] + "'");
                     System.exit(2);
                 }
             }
@@ -85,10 +92,16 @@ public final class MsgSideBySide {
             table.put("sink, 4 connections (msg/s)", sinkBoth(4, messages, rounds));
         }
         if (only.contains("echo")) {
-            String[][] e = echoBoth(rounds);
+            String[][] e = echoBoth(rounds, 1);
             table.put("echo round trips, 1 connection (msg/s)", e[0]);
-            table.put("echo round trip p50 (us)", e[1]);
-            table.put("echo round trip p99 (us)", e[2]);
+            table.put("echo round trip p50, 1 connection (us)", e[1]);
+            table.put("echo round trip p99, 1 connection (us)", e[2]);
+        }
+        if (only.contains("echo100")) {
+            String[][] e = echoBoth(rounds, 100);
+            table.put("echo round trips, 100 connections (msg/s)", e[0]);
+            table.put("echo round trip p50, 100 connections (us)", e[1]);
+            table.put("echo round trip p99, 100 connections (us)", e[2]);
         }
         if (only.contains("idle")) {
             String[][] m = idleBoth(idle);
@@ -96,7 +109,8 @@ public final class MsgSideBySide {
             table.put("idle connections: RSS per connection (bytes)", m[1]);
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "| %-46s | %14s | %14s | %12s |%n", "", "Warren", "Netty 4.1", "Warren/Netty");
+        String netty = SERVERS[1].equals("netty") ? "Netty NIO" : "Netty epoll";
+        System.out.printf(Locale.ROOT, "| %-46s | %14s | %14s | %12s |%n", "", "Warren", netty, "Warren/Netty");
         System.out.printf(
                 Locale.ROOT, "|%s|%s|%s|%s|%n", "-".repeat(48), "-".repeat(16), "-".repeat(16), "-".repeat(14));
         table.forEach(
@@ -268,19 +282,20 @@ public final class MsgSideBySide {
 
     // ------------------------------------------------------------------ echo
 
-    private static String[][] echoBoth(int rounds) throws Exception {
+    private static String[][] echoBoth(int rounds, int connections) throws Exception {
         double[] rate = new double[2];
         double[] p50 = new double[2];
         double[] p99 = new double[2];
         for (int s = 0; s < SERVERS.length; s++) {
             try (Peer peer = new Peer(SERVERS[s], "echo")) {
-                echo(peer, 50_000); // warm-up
+                echo(peer, 50_000, connections); // warm-up
                 for (int r = 0; r < rounds; r++) {
-                    double[] res = echo(peer, 100_000);
+                    double[] res = echo(peer, 100_000, connections);
                     System.out.printf(
                             Locale.ROOT,
-                            "  %-6s echo round %d: %,.0f msg/s, p50 %.1f us, p99 %.1f us%n",
+                            "  %-11s echo %d conn round %d: %,.0f msg/s, p50 %.1f us, p99 %.1f us%n",
                             SERVERS[s],
+                            connections,
                             r,
                             res[0],
                             res[1],
@@ -297,32 +312,55 @@ public final class MsgSideBySide {
         };
     }
 
-    /** {@code n} round trips of one 110-byte message; returns {msg/s, p50 us, p99 us}. */
-    private static double[] echo(Peer peer, int n) throws IOException {
-        byte[] frame = frames(1);
-        byte[] back = new byte[FRAME];
-        long[] rtt = new long[n];
-        try (Socket s = new Socket()) {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress("127.0.0.1", peer.port));
-            OutputStream o = s.getOutputStream();
-            InputStream i = s.getInputStream();
-            long start = System.nanoTime();
-            for (int k = 0; k < n; k++) {
-                long t0 = System.nanoTime();
-                o.write(frame);
-                if (i.readNBytes(back, 0, FRAME) != FRAME) {
-                    throw new IOException("echo ended early");
+    /**
+     * {@code n} round trips of one 110-byte message, spread over {@code connections} client threads each
+     * with one message in flight; returns {msg/s, p50 us, p99 us} over all of them.
+     */
+    private static double[] echo(Peer peer, int n, int connections) throws Exception {
+        int per = n / connections;
+        long[] rtt = new long[per * connections];
+        CyclicBarrier go = new CyclicBarrier(connections + 1);
+        Throwable[] failure = new Throwable[1];
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            int base = c * per;
+            threads.add(Thread.ofPlatform().name("echo client " + c).start(() -> {
+                byte[] frame = frames(1);
+                byte[] back = new byte[FRAME];
+                try (Socket s = new Socket()) {
+                    s.setTcpNoDelay(true);
+                    s.connect(new InetSocketAddress("127.0.0.1", peer.port));
+                    OutputStream o = s.getOutputStream();
+                    InputStream i = s.getInputStream();
+                    go.await();
+                    for (int k = 0; k < per; k++) {
+                        long t0 = System.nanoTime();
+                        o.write(frame);
+                        if (i.readNBytes(back, 0, FRAME) != FRAME) {
+                            throw new IOException("echo ended early");
+                        }
+                        rtt[base + k] = System.nanoTime() - t0;
+                    }
+                    if (!Arrays.equals(frame, back)) {
+                        throw new IOException("the echo differs from what was sent");
+                    }
+                } catch (Exception e) {
+                    failure[0] = e;
                 }
-                rtt[k] = System.nanoTime() - t0;
-            }
-            long took = System.nanoTime() - start;
-            if (!Arrays.equals(frame, back)) {
-                throw new IOException("the echo differs from what was sent");
-            }
-            Arrays.sort(rtt);
-            return new double[] {n / (took / 1e9), rtt[n / 2] / 1e3, rtt[(int) (n * 0.99)] / 1e3};
+            }));
         }
+        go.await();
+        long start = System.nanoTime();
+        for (Thread t : threads) {
+            t.join();
+        }
+        long took = System.nanoTime() - start;
+        if (failure[0] != null) {
+            throw new IllegalStateException("echo client failed", failure[0]);
+        }
+        Arrays.sort(rtt);
+        return new double[] {rtt.length / (took / 1e9), rtt[rtt.length / 2] / 1e3, rtt[(int) (rtt.length * 0.99)] / 1e3
+        };
     }
 
     // ------------------------------------------------------------------ idle
