@@ -57,7 +57,7 @@ class ReactorIoStressTest {
 
     @Test
     void bytesInOrderNoLostWakeUpEndSeenOnce() throws Exception {
-        Duration budget = Proof.budget(Duration.ofSeconds(8), Duration.ofMinutes(5));
+        Duration budget = Proof.budget(Duration.ofSeconds(8), Duration.ofMinutes(3));
         Reactor reactor = new Reactor("stress", () -> {});
         Thread reactorThread = Thread.ofPlatform().name("reactor-stress").start(reactor::run);
         AtomicLong reads = new AtomicLong();
@@ -106,6 +106,7 @@ class ReactorIoStressTest {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final AtomicReference<String> outcome = new AtomicReference<>();
         private final AtomicLong received = new AtomicLong();
+        private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
         private final Thread writer;
         private final Thread platformReader;
         private final Tasklet<Void> taskletReader;
@@ -174,6 +175,7 @@ class ReactorIoStressTest {
         }
 
         private void read(long seed) {
+            started.countDown();
             SplittableRandom r = new SplittableRandom(seed);
             byte[] buf = new byte[8192];
             long pos = 0;
@@ -229,6 +231,8 @@ class ReactorIoStressTest {
                     Thread.ofPlatform().name("closer").start(io::close).join();
                 }
                 case INTERRUPT_READER -> {
+                    // a tasklet cancelled before it ever ran never runs its task: interrupt a running one
+                    assertTrue(started.await(JOIN_LIMIT.toSeconds(), TimeUnit.SECONDS), "the reader never started");
                     waitForSomeBytes();
                     if (platformReader != null) {
                         platformReader.interrupt();

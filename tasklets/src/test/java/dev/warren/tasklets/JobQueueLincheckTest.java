@@ -144,8 +144,8 @@ class JobQueueLincheckTest {
     @Test
     void addsAndShutdownStress() {
         new StressOptions()
-                .iterations(Proof.scale(8, 200))
-                .invocationsPerIteration(Proof.scale(250, 5_000))
+                .iterations(Proof.scale(8, 30))
+                .invocationsPerIteration(Proof.scale(250, 3_000))
                 .threads(3)
                 .actorsPerThread(3)
                 .sequentialSpecification(Spec.class)
