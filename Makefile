@@ -5,6 +5,7 @@
 #   make coverage   the test suite under JaCoCo: HTML per module and a one-line summary each
 #   make bench      the benchmarks (JMH and side-by-side runs); never part of run_tests
 #   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~1 h
+#   make fuzz       coverage-guided fuzzing of every parser, FUZZ_SECONDS each (default 60)
 #   make clean      remove build output and launchers
 #
 # The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
@@ -19,7 +20,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
-.PHONY: all build launchers run_tests coverage format bench proof clean
+.PHONY: all build launchers run_tests coverage format bench proof fuzz clean
 
 all: build launchers
 	@echo
@@ -62,6 +63,10 @@ proof:
 	$(MVN) test -pl tasklets,net -Dgroups=proof -Dwarren.proof=long -Djunit.timeout="60 m" \
 		-Dsurefire.forkTimeout=7200 -Dsurefire.failIfNoSpecifiedTests=false
 	@./build/test-summary.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) MVN="$(MVN)" ./build/fuzz.sh
 
 clean:
 	$(MVN) clean
