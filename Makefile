@@ -6,6 +6,7 @@
 #   make bench      the benchmarks (JMH and side-by-side runs); never part of run_tests
 #   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~1 h
 #   make fuzz       coverage-guided fuzzing of every parser, FUZZ_SECONDS each (default 60)
+#   make mutation   PIT mutation testing of parsing, codecs, windows, scopes and channels; scores per package
 #   make clean      remove build output and launchers
 #
 # The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
@@ -20,7 +21,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
-.PHONY: all build launchers run_tests coverage format bench proof fuzz clean
+.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation clean
 
 all: build launchers
 	@echo
@@ -67,6 +68,11 @@ proof:
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) MVN="$(MVN)" ./build/fuzz.sh
+
+mutation:
+	$(MVN) install -DskipTests
+	$(MVN) -Pmutation -pl tasklets,net,streaming org.pitest:pitest-maven:mutationCoverage
+	@./build/mutation-summary.sh
 
 clean:
 	$(MVN) clean

@@ -20,7 +20,10 @@ mvn=${MVN:-mvn -B -e --no-transfer-progress}
 logdir="$root/target/fuzz"
 mkdir -p "$logdir"
 # the modules' test classes and their dependencies, once
-$mvn -q install -DskipTests -f "$root/pom.xml" -pl tasklets,net,streaming -am >/dev/null || exit 1
+if ! $mvn -q install -DskipTests -f "$root/pom.xml" -pl tasklets,net,streaming -am >"$logdir/build.log" 2>&1; then
+    echo "fuzz: the build failed (JAVA_HOME must be a JDK >= 21; make sets it); see $logdir/build.log" >&2
+    exit 1
+fi
 failed=0
 for t in $targets; do
     module=${t%%:*}
