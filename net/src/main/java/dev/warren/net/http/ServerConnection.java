@@ -242,7 +242,12 @@ final class ServerConnection {
             resp.writer().writeTo(out);
             out.finish();
         } catch (IOException | RuntimeException e) {
-            HttpServer.LOG.error("{}: streaming the response body failed on {}", server.name, req, e);
+            if (e instanceof java.net.SocketException) {
+                // the client reset or closed the connection mid-body: its doing, counted as a peer reset
+                HttpServer.LOG.debug("{}: client gone while streaming the response body of {}", server.name, req, e);
+            } else {
+                HttpServer.LOG.error("{}: streaming the response body failed on {}", server.name, req, e);
+            }
             conn.abort(); // the body is cut short: the client must see the connection end
             throw new IOException("streaming response body failed for " + req, e);
         }
