@@ -57,7 +57,7 @@ class ReactorIoStressTest {
 
     @Test
     void bytesInOrderNoLostWakeUpEndSeenOnce() throws Exception {
-        Duration budget = Proof.budget(Duration.ofSeconds(8), Duration.ofMinutes(3));
+        Duration budget = Proof.budget(Duration.ofSeconds(5), Duration.ofMinutes(3));
         Reactor reactor = new Reactor("stress", () -> {});
         Thread reactorThread = Thread.ofPlatform().name("reactor-stress").start(reactor::run);
         AtomicLong reads = new AtomicLong();

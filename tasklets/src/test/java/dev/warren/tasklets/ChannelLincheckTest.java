@@ -357,8 +357,8 @@ class ChannelLincheckTest {
 
     private static StressOptions stress(Class<?> spec) {
         return new StressOptions()
-                .iterations(Proof.scale(6, 30))
-                .invocationsPerIteration(Proof.scale(300, 3_000))
+                .iterations(Proof.scale(4, 30))
+                .invocationsPerIteration(Proof.scale(250, 3_000))
                 .threads(3)
                 .actorsPerThread(3)
                 .actorsBefore(2)
@@ -368,8 +368,8 @@ class ChannelLincheckTest {
 
     private static ModelCheckingOptions model(Class<?> spec) {
         return new ModelCheckingOptions()
-                .iterations(Proof.scale(6, 30))
-                .invocationsPerIteration(Proof.scale(100, 500))
+                .iterations(Proof.scale(4, 30))
+                .invocationsPerIteration(Proof.scale(80, 500))
                 .threads(3)
                 .actorsPerThread(2)
                 .actorsBefore(2)
@@ -440,13 +440,13 @@ class ChannelLincheckTest {
     /** Every blocked call in these scenarios must be woken; a lost wake-up is a deadlock to the model checker. */
     @Test
     void blockingSendAndReceiveWakeEachOtherModel() {
-        blockingScenarios(new ModelCheckingOptions().invocationsPerIteration(Proof.scale(800, 20_000)))
+        blockingScenarios(new ModelCheckingOptions().invocationsPerIteration(Proof.scale(400, 20_000)))
                 .check(Blocking.class);
     }
 
     @Test
     void blockingSendAndReceiveWakeEachOtherStress() {
-        blockingScenarios(new StressOptions().invocationsPerIteration(Proof.scale(500, 20_000)))
+        blockingScenarios(new StressOptions().invocationsPerIteration(Proof.scale(250, 20_000)))
                 .check(Blocking.class);
     }
 
@@ -508,7 +508,7 @@ class ChannelLincheckTest {
     void pollAfterCloseSeesASendThatReservedBeforeTheClose() {
         new ModelCheckingOptions()
                 .iterations(0)
-                .invocationsPerIteration(Proof.scale(2_000, 20_000))
+                .invocationsPerIteration(Proof.scale(1_000, 20_000))
                 .sequentialSpecification(BlockFullSpec.class)
                 .addCustomScenario(Proof.scenario(BlockFull.class)
                         .thread("offer:1")

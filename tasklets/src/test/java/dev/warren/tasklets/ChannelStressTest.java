@@ -38,7 +38,7 @@ class ChannelStressTest {
     // Thread.yield: the interrupter spreads its interrupts over time; not a correctness assumption
     @SuppressWarnings("ThreadPriorityCheck")
     void everyValueOnceNoLostWakeUpCloseSeenOnce() throws Exception {
-        Duration budget = Proof.budget(Duration.ofSeconds(8), Duration.ofMinutes(3));
+        Duration budget = Proof.budget(Duration.ofSeconds(5), Duration.ofMinutes(3));
         long end = System.nanoTime() + budget.toNanos();
         SplittableRandom seeds = new SplittableRandom();
         long rounds = 0;

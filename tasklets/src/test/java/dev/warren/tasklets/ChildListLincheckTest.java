@@ -127,8 +127,8 @@ class ChildListLincheckTest {
 
     private static StressOptions stress() {
         return new StressOptions()
-                .iterations(Proof.scale(6, 30))
-                .invocationsPerIteration(Proof.scale(300, 3_000))
+                .iterations(Proof.scale(4, 30))
+                .invocationsPerIteration(Proof.scale(250, 3_000))
                 .threads(3)
                 .actorsPerThread(3)
                 .sequentialSpecification(SetSpec.class);
@@ -136,8 +136,8 @@ class ChildListLincheckTest {
 
     private static ModelCheckingOptions model() {
         return new ModelCheckingOptions()
-                .iterations(Proof.scale(6, 30))
-                .invocationsPerIteration(Proof.scale(100, 500))
+                .iterations(Proof.scale(4, 30))
+                .invocationsPerIteration(Proof.scale(80, 500))
                 .threads(3)
                 .actorsPerThread(2)
                 // a traversal passes the 64 dead nodes before the cleaning pass: not a livelock

@@ -144,7 +144,7 @@ class JobQueueLincheckTest {
     @Test
     void addsAndShutdownStress() {
         new StressOptions()
-                .iterations(Proof.scale(8, 30))
+                .iterations(Proof.scale(5, 30))
                 .invocationsPerIteration(Proof.scale(250, 3_000))
                 .threads(3)
                 .actorsPerThread(3)

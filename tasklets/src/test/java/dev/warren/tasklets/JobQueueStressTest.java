@@ -31,7 +31,7 @@ class JobQueueStressTest {
 
     @Test
     void limitsHoldAndNoJobIsLostOrRunTwice() throws Exception {
-        Duration budget = Proof.budget(Duration.ofSeconds(6), Duration.ofMinutes(3));
+        Duration budget = Proof.budget(Duration.ofSeconds(4), Duration.ofMinutes(3));
         long end = System.nanoTime() + budget.toNanos();
         SplittableRandom seeds = new SplittableRandom();
         long rounds = 0;

@@ -178,13 +178,13 @@ class SelectLincheckTest {
 
     @Test
     void selectModel() {
-        scenarios(new ModelCheckingOptions().invocationsPerIteration(Proof.scale(800, 20_000)))
+        scenarios(new ModelCheckingOptions().invocationsPerIteration(Proof.scale(400, 20_000)))
                 .check(Ops.class);
     }
 
     @Test
     void selectStress() {
-        scenarios(new StressOptions().invocationsPerIteration(Proof.scale(500, 20_000)))
+        scenarios(new StressOptions().invocationsPerIteration(Proof.scale(250, 20_000)))
                 .check(Ops.class);
     }
 }
