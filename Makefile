@@ -7,6 +7,7 @@
 #   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~1 h
 #   make fuzz       coverage-guided fuzzing of every parser, FUZZ_SECONDS each (default 60)
 #   make mutation   PIT mutation testing of parsing, codecs, windows, scopes and channels; scores per package
+#   make soak       every server under mixed and hostile load for MINUTES (default 30); charts in docs/soak/
 #   make clean      remove build output and launchers
 #
 # The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
@@ -21,7 +22,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
-.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation clean
+.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak clean
 
 all: build launchers
 	@echo
@@ -68,6 +69,10 @@ proof:
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) MVN="$(MVN)" ./build/fuzz.sh
+
+MINUTES ?= 30
+soak: build
+	MVN="$(MVN)" ./build/soak.sh "$(JAVA_HOME)" "$(MINUTES)"
 
 mutation:
 	$(MVN) install -DskipTests
