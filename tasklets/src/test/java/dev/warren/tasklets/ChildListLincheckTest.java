@@ -18,8 +18,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The list's contract is that each child is added once and then removed once, by its own thread, so
  * the operations here claim a child's next step with a CAS first (new, adding, added, removing,
- * removed): a second add answers false, and a {@code remove} waits for an {@code add} of the same
- * child still under way (a child removes itself, and it starts only after it was added).
+ * removed): a second add or remove answers false once the first one is done, and a {@code remove} waits for an
+ * {@code add} of the same child still under way (a child removes itself, and it starts only after it
+ * was added). Without those waits the harness itself was not linearizable: {@code make proof}'s long
+ * run found a second add answering false, and then a live count of 0, while the first add was still
+ * between its claim and the list (and the same for two removes).
  *
  * <p>Every instance starts with 64 children added and removed, so the first removal in a scenario
  * runs a cleaning pass (the dead then outnumber {@code max(64, live)}) concurrently with the other
@@ -54,6 +57,9 @@ class ChildListLincheckTest {
         @Operation
         public boolean add(@Param(gen = IntGen.class, conf = "0:2") int k) {
             if (!state.compareAndSet(k, NEW, ADDING)) {
+                while (state.get(k) == ADDING) {
+                    Thread.onSpinWait(); // the winner's add is under way: answer after it, as one add would
+                }
                 return false;
             }
             list.add(children[k]);
@@ -68,10 +74,12 @@ class ChildListLincheckTest {
                 if (st == ADDED && state.compareAndSet(k, ADDED, REMOVING)) {
                     break;
                 }
-                if (st != ADDING) {
+                if (st != ADDING && st != REMOVING) {
                     return false; // never added, or removed already
                 }
-                Thread.onSpinWait(); // a child is removed only after its add returned (it is started after it)
+                // a child is removed only after its add returned (it is started after it), and a second
+                // remove answers after the first is done
+                Thread.onSpinWait();
             }
             list.remove(children[k]);
             state.set(k, REMOVED);
