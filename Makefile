@@ -4,7 +4,7 @@
 #   make format     reformat every Java source (palantir-java-format); the build checks it
 #   make coverage   the test suite under JaCoCo: HTML per module and a one-line summary each
 #   make bench      the benchmarks (JMH and side-by-side runs); never part of run_tests
-#   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~1 h
+#   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~16 min
 #   make fuzz       coverage-guided fuzzing of every parser, FUZZ_SECONDS each (default 60)
 #   make mutation   PIT mutation testing of parsing, codecs, windows, scopes and channels; scores per package
 #   make soak       every server under mixed and hostile load for MINUTES (default 30); charts in docs/soak/
