@@ -4,6 +4,10 @@
 #   make format     reformat every Java source (palantir-java-format); the build checks it
 #   make coverage   the test suite under JaCoCo: HTML per module and a one-line summary each
 #   make bench      the benchmarks (JMH and side-by-side runs); never part of run_tests
+#   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~16 min
+#   make fuzz       coverage-guided fuzzing of every parser, FUZZ_SECONDS each (default 60)
+#   make mutation   PIT mutation testing of parsing, codecs, windows, scopes and channels; scores per package
+#   make soak       every server under mixed and hostile load for MINUTES (default 30); charts in docs/soak/
 #   make clean      remove build output and launchers
 #
 # The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
@@ -18,7 +22,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
-.PHONY: all build launchers run_tests coverage format bench clean
+.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak clean
 
 all: build launchers
 	@echo
@@ -52,6 +56,28 @@ coverage:
 
 bench: build
 	./build/run-bench.sh "$(JAVA_HOME)"
+
+# The proof tests (tag "proof": Lincheck and the stress harnesses) with their long scenario counts and
+# time budgets; JUnit's and surefire's time limits are raised to match.
+proof:
+	$(MVN) install -DskipTests
+	rm -rf */target/surefire-reports
+	$(MVN) test -pl tasklets,net -Dgroups=proof -Dwarren.proof=long -Djunit.timeout="60 m" \
+		-Dsurefire.forkTimeout=7200 -Dsurefire.failIfNoSpecifiedTests=false
+	@./build/test-summary.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) MVN="$(MVN)" ./build/fuzz.sh
+
+MINUTES ?= 30
+soak: build
+	MVN="$(MVN)" ./build/soak.sh "$(JAVA_HOME)" "$(MINUTES)"
+
+mutation:
+	$(MVN) install -DskipTests
+	$(MVN) -Pmutation -pl tasklets,net,streaming org.pitest:pitest-maven:mutationCoverage
+	@./build/mutation-summary.sh
 
 clean:
 	$(MVN) clean

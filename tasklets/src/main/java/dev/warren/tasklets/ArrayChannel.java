@@ -319,10 +319,40 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     @Override
     public T poll() {
         T v = queue.poll();
-        if (v != null) {
-            afterTake();
+        if (v == null && (v = pollInFlight()) == null) {
+            return null;
         }
+        afterTake();
         return v;
+    }
+
+    /**
+     * The queue looked empty, but a send that has reserved its slot may not have put its value in yet.
+     * That send is accepted already (it cannot fail any more, and a close after its reservation still
+     * delivers it), so poll waits for the value instead of answering "empty": a caller that saw the
+     * channel closed and then null from poll concludes it is drained (Lincheck found a send lost that
+     * way). The wait is the few instructions between a reservation and its queue offer, which never
+     * block. Empty means: every reservation made so far has been taken (the consumer index is read
+     * first, so the reservations read after it can only be as many or more).
+     */
+    @SuppressWarnings("ThreadPriorityCheck") // see backOff: let a sender on this carrier's queue finish
+    private T pollInFlight() {
+        for (int i = 0; ; i++) {
+            long taken = queue.lvConsumerIndex();
+            long reservedNow = (long) RESERVED.getVolatile(this) & ~CLOSED;
+            if (reservedNow <= taken) {
+                return null;
+            }
+            if ((i & 63) == 63) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+            T v = queue.poll();
+            if (v != null) {
+                return v;
+            }
+        }
     }
 
     private T receiveSlow(boolean timed, long deadline) throws InterruptedException {

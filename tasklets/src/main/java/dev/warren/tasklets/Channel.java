@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closing wakes every parked sender and receiver. Closing twice is harmless. Any tasklet may close;
  * usually the (last) producer does.
  *
+ * <p><b>Order.</b> Receivers get values in the order their sends entered the channel, so one sender's
+ * values arrive in the order it sent them. The channel is linearizable (Lincheck checks it against a
+ * plain queue) except in two races, both on a full channel: two sends at once may enter in the other
+ * order than the one in which they found room, and under {@link OverflowPolicy#DROP_OLDEST} a send may
+ * evict a value while a receiver is making room (docs/QUALITY.md, "Proofs").
+ *
  * <p><b>Memory consistency.</b> Actions in a tasklet before it sends a value happen-before actions after
  * the receiving tasklet gets that value. Actions before {@code close} happen-before a receive that throws
  * {@code ChannelClosedException} on that channel.
