@@ -83,6 +83,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     private final LongAdder evicted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final Object receiveHint;
+    private String closedMessage;
     private final Object sendHint;
 
     ArrayChannel(String name, int capacity, OverflowPolicy policy, boolean singleConsumer) {
@@ -514,7 +515,11 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     }
 
     ChannelClosedException closedException() {
-        return new ChannelClosedException(name);
+        String m = closedMessage;
+        if (m == null) {
+            m = closedMessage = "channel '" + name + "' is closed"; // racy but idempotent
+        }
+        return new ChannelClosedException(m, name);
     }
 
     @Override
