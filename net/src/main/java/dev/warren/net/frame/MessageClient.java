@@ -49,7 +49,8 @@ import java.util.Objects;
  * calls {@link Builder#start()}) and its connection. {@link #close()} stops accepting messages, lets the
  * writer send what is queued (and, at least once, waits for the acks) for up to the drain timeout, then
  * cancels whatever is left; {@link MessageClientStats#abandoned()} counts the messages that were then
- * still queued or unacknowledged.
+ * still queued or unacknowledged. Each accepted message is counted once, as delivered, abandoned or
+ * evicted (see {@link MessageClientStats}).
  */
 public interface MessageClient extends AutoCloseable {
 
