@@ -20,8 +20,11 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Threading.</b> Every method may be called from any thread, except {@link #close()} and
- * {@code awaitTermination} from one of the server's own connection tasklets (they would wait for
- * themselves). {@link #close()} and {@code awaitTermination} block; the others return at once.
+ * {@code awaitTermination} from one of the server's own tasklets (a handler, or a tasklet it forked):
+ * they would wait for their caller, so they throw {@link IllegalStateException} instead and change
+ * nothing. To shut a server down from a handler, close it from another tasklet:
+ * {@code Tasklets.start("shutdown", server::close)}. {@link #close()} and {@code awaitTermination}
+ * block; the others return at once.
  *
  * <p><b>Ownership.</b> The server owns its listening socket, its tasklets and every accepted
  * connection. Its scope is opened by the thread that calls {@link Builder#start()}; when that thread is
@@ -69,15 +72,35 @@ public interface TcpServer extends AutoCloseable {
     /** True from {@link #close()} on. */
     boolean isClosing();
 
-    /** Blocks until the server was closed and every one of its tasklets has ended. */
+    /**
+     * Blocks until the server was closed and every one of its tasklets has ended.
+     *
+     * @throws IllegalStateException if called from one of the server's own tasklets ({@link #isCallerInside()})
+     */
     void awaitTermination() throws InterruptedException;
 
-    /** Like {@link #awaitTermination()}, at most {@code timeout}; returns true if the server terminated. */
+    /**
+     * Like {@link #awaitTermination()}, at most {@code timeout}; returns true if the server terminated.
+     *
+     * @throws IllegalStateException if called from one of the server's own tasklets ({@link #isCallerInside()})
+     */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
-    /** Stops accepting, drains, cancels what is left and waits for it; see the class comment. */
+    /**
+     * Stops accepting, drains, cancels what is left and waits for it; see the class comment.
+     *
+     * @throws IllegalStateException if called from one of the server's own tasklets ({@link #isCallerInside()}),
+     *     which it would wait for; the server is left running
+     */
     @Override
     void close();
+
+    /**
+     * True if the calling thread is one of the server's tasklets: a connection handler, or a tasklet
+     * below one (forked in a scope it opened). {@link #close()} and {@code awaitTermination} refuse such
+     * callers.
+     */
+    boolean isCallerInside();
 
     /**
      * Configures a {@link TcpServer}; {@link #start()} binds and starts it. Every option is checked

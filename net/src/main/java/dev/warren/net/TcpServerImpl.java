@@ -327,7 +327,23 @@ final class TcpServerImpl implements TcpServer {
     // ------------------------------------------------------------------ closing
 
     @Override
+    public boolean isCallerInside() {
+        return scope.isCallerInside();
+    }
+
+    /** A close or await from the server's own tasklet would wait for that tasklet: refuse it, saying why. */
+    private void checkNotInside(String what) {
+        if (scope.isCallerInside()) {
+            throw new IllegalStateException("server '" + name + "' cannot be " + what + " from its own tasklet '"
+                    + Thread.currentThread().getName() + "': that waits for every tasklet of the server, this one"
+                    + " included, so it would never return; close it from another tasklet, e.g."
+                    + " Tasklets.start(\"shutdown\", server::close)");
+        }
+    }
+
+    @Override
     public void close() {
+        checkNotInside("closed");
         if (!closeStarted.compareAndSet(false, true)) {
             awaitUninterruptibly();
             return;
@@ -438,11 +454,13 @@ final class TcpServerImpl implements TcpServer {
 
     @Override
     public void awaitTermination() throws InterruptedException {
+        checkNotInside("awaited");
         terminated.await();
     }
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        checkNotInside("awaited");
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 

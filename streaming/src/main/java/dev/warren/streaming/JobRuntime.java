@@ -71,6 +71,10 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final AtomicBoolean shutdownCalled = new AtomicBoolean();
     private final Runnable clockListener = this::broadcastTick;
     private volatile double eventsPerSecond;
+    /** The job tasklet and the scope it opened: a close or await from inside them would wait for itself. */
+    private volatile Tasklet<Void> jobTasklet;
+
+    private volatile TaskletScope jobScope;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private JobRuntime(StreamJob.Builder<E, ?, ?, ?> b) {
@@ -122,7 +126,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             m.addListener(job.clockListener);
         }
         StreamsReport.add(job);
-        Tasklets.start("stream-job:" + job.name, job::run);
+        job.jobTasklet = Tasklets.start("stream-job:" + job.name, job::run);
         boolean interrupted = false;
         for (; ; ) {
             try {
@@ -140,6 +144,7 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     private void run() {
         try (TaskletScope scope = TaskletScope.supervise("stream:" + name).open()) {
+            jobScope = scope;
             List<Tasklet<Void>> shardTasks = new ArrayList<>();
             for (Shard s : shards) {
                 shardTasks.add(scope.fork(name + "/shard-" + s.index, () -> runShard(s)));
@@ -519,7 +524,23 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        checkNotInside("awaited");
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Refuses a wait for the job from its own tasklets: the job tasklet (sinks and sources are closed
+     * there) or any tasklet of its scope (shards, sources, the ticker), which the job waits for.
+     */
+    private void checkNotInside(String what) {
+        Tasklet<?> me = Tasklets.current().orElse(null);
+        Tasklet<Void> job = jobTasklet;
+        TaskletScope scope = jobScope;
+        if (me != null && ((job != null && me.id() == job.id()) || (scope != null && scope.isCallerInside()))) {
+            throw new IllegalStateException("stream job '" + name + "' cannot be " + what + " from its own tasklet '"
+                    + me.name() + "' (a callback, source or sink): the job waits for that tasklet to end, so"
+                    + " this would never return; call shutdown(), which does not wait");
+        }
     }
 
     @Override
@@ -529,6 +550,7 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     @Override
     public void close() {
+        checkNotInside("closed");
         shutdown();
         boolean interrupted = false;
         for (; ; ) {

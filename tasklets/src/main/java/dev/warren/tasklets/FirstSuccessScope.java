@@ -41,10 +41,12 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
      * @throws TaskletFailedException if every child failed
      * @throws DeadlineExceededException if the deadline passed before any child succeeded
      * @throws java.util.concurrent.CancellationException if the scope was cancelled before any success
-     * @throws IllegalStateException if nothing was forked
+     * @throws IllegalStateException if nothing was forked, or if called from a tasklet of this scope
+     *     (it would wait for itself; see {@link TaskletScope#isCallerInside()})
      */
     @SuppressWarnings("unchecked") // the winner is one of our children, each a Callable<? extends T>
     public T join() throws InterruptedException {
+        core.checkNotInside("joined");
         core.awaitChildren();
         core.throwIfFailed();
         return (T) core.winnerValue();

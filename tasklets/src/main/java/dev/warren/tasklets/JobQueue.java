@@ -41,8 +41,9 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Threading.</b> Any thread or tasklet may add jobs concurrently. {@code tryAdd} never blocks;
  * {@code add} and {@code submit} block while the backlog is full ({@code add} with a timeout waits at
  * most that long); {@code awaitTermination} and {@code close} block until the workers are gone.
- * {@link #stats()}, {@link #shutdown()} and {@link #shutdownNow()} never block. A job must not wait
- * for its own queue to terminate.
+ * {@link #stats()}, {@link #shutdown()} and {@link #shutdownNow()} never block. A job (or a tasklet
+ * below one) that calls {@code close} or {@code awaitTermination} on its own queue would wait for
+ * itself: it gets {@link IllegalStateException} instead, and the queue is left as it was.
  *
  * <p><b>Closing.</b> {@link #shutdown()} stops accepting jobs: afterwards {@code tryAdd} returns
  * {@code false} (counted as rejected) and {@code add}/{@code submit} throw {@link IllegalStateException},

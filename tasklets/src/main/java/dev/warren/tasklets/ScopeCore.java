@@ -268,6 +268,30 @@ final class ScopeCore {
         }
     }
 
+    /**
+     * True if the calling thread is a tasklet of this scope's subtree: a child, or a tasklet below a
+     * scope that one of them (or a tasklet below) opened. Walks up from the caller: its scope, that
+     * scope's owner, and so on.
+     */
+    boolean isCallerInside() {
+        for (TaskletImpl<?> t = WaitHints.current(); t != null; t = t.scope.owner) {
+            if (t.scope == this) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses a wait for this scope's children from one of them, which would never end. */
+    void checkNotInside(String what) {
+        if (isCallerInside()) {
+            throw new IllegalStateException("scope '" + name + "' cannot be " + what + " from its own tasklet '"
+                    + Thread.currentThread().getName() + "': that waits for every tasklet of the scope, this one"
+                    + " included, so it would never return; cancel() does not wait, or wait from the thread"
+                    + " that opened the scope");
+        }
+    }
+
     /** Applies the policy after every child ended: the part of {@code join()} shared by the scope kinds. */
     void throwIfFailed() {
         if (deadlinePassed && winner.get() == NO_WINNER) {
@@ -297,6 +321,7 @@ final class ScopeCore {
 
     /** Cancels what still runs, waits for it (even if interrupted), and unregisters the scope. */
     void close() {
+        checkNotInside("closed");
         if (closed) {
             return;
         }

@@ -534,11 +534,15 @@ final class TaskletJobQueue implements JobQueue {
         return awaitTermination(timeoutNanos(timeout), false);
     }
 
-    private boolean awaitTermination(long nanos, boolean forever) throws InterruptedException {
-        TaskletImpl<?> me = WaitHints.current();
-        if (me != null && me.scope == scope) {
-            throw new IllegalStateException("a job of jobq '" + name + "' cannot wait for the queue to terminate");
+    private void checkNotAJob() {
+        if (scope.isCallerInside()) {
+            throw new IllegalStateException("a job of jobq '" + name + "' cannot wait for the queue to terminate:"
+                    + " its worker would wait for itself; shutdown() does not wait");
         }
+    }
+
+    private boolean awaitTermination(long nanos, boolean forever) throws InterruptedException {
+        checkNotAJob();
         long deadline = System.nanoTime() + nanos;
         lock.lock();
         try {
@@ -570,6 +574,7 @@ final class TaskletJobQueue implements JobQueue {
 
     @Override
     public void close() {
+        checkNotAJob();
         shutdown();
         boolean interrupted = false;
         for (; ; ) {

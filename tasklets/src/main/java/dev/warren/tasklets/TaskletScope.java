@@ -38,7 +38,9 @@ import java.util.concurrent.Callable;
  *
  * <p><b>Threading.</b> {@code fork} may be called from any thread while the scope is open, in
  * particular from the scope's own children (a server's acceptor forks connection tasklets into the
- * server scope). {@code join} and {@code close} are meant for the thread that opened the scope.
+ * server scope). {@code join} and {@code close} are meant for the thread that opened the scope; called
+ * from a tasklet of the scope itself they would wait for their caller, so they throw
+ * {@link IllegalStateException} instead (as {@link Tasklet#join()} refuses to join itself).
  * {@code fork} blocks only under a concurrency limit; {@code join} and {@code close} block until the
  * children are done.
  *
@@ -102,8 +104,11 @@ public final class TaskletScope implements AutoCloseable {
      * @throws DeadlineExceededException if the deadline passed first
      * @throws InterruptedException if the calling thread was interrupted while waiting; the children
      *     keep running until {@link #close()}
+     * @throws IllegalStateException if called from a tasklet of this scope (see {@link #isCallerInside()}),
+     *     which would wait for itself
      */
     public void join() throws InterruptedException {
+        core.checkNotInside("joined");
         core.awaitChildren();
         core.throwIfFailed();
     }
@@ -138,10 +143,26 @@ public final class TaskletScope implements AutoCloseable {
         return core.restarts.sum();
     }
 
-    /** Cancels what still runs, waits for it, and unregisters the scope. See the class comment. */
+    /**
+     * Cancels what still runs, waits for it, and unregisters the scope. See the class comment.
+     *
+     * @throws IllegalStateException if called from a tasklet of this scope (see {@link #isCallerInside()}),
+     *     which would wait for itself; the scope is left as it was
+     */
     @Override
     public void close() {
         core.close();
+    }
+
+    /**
+     * True if the calling thread is a tasklet of this scope's subtree: one of its children, or a tasklet
+     * below a scope that one of them opened, at any depth. Such a caller must not {@link #join()} or
+     * {@link #close()} the scope (both would wait for the caller itself, and throw
+     * {@link IllegalStateException} instead); servers and clients built on scopes use it to refuse a close
+     * from their own handlers.
+     */
+    public boolean isCallerInside() {
+        return core.isCallerInside();
     }
 
     @Override

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * bytes (a host that vanished without a reset) is only noticed once a write fails.
  *
  * <p><b>Threading.</b> Every method may be called from any tasklet or thread at once. Listener
- * callbacks run on the peers' client tasklets; keep them short and do not call {@link #remove} or
- * {@link #close()} from them (they wait for those tasklets). {@link #send} and {@link #broadcast} block
+ * callbacks run on the peers' client tasklets; keep them short. {@link #close()}, and {@link #remove} of
+ * the calling peer, from a callback would wait for the callback's own tasklet: they throw
+ * {@link IllegalStateException} and change nothing (removing another peer is fine). {@link #send} and {@link #broadcast} block
  * only as the clients' overflow policy says.
  *
  * <p><b>Ownership and closing.</b> The manager owns its clients. {@link #remove} and {@link #close()}
@@ -130,9 +131,15 @@ public final class ConnectionManager implements AutoCloseable {
      * Removes a peer and closes its client (draining what is queued for up to the drain timeout).
      *
      * @return false if there was no such peer
+     * @throws IllegalStateException if called from that peer's own callback, whose client it would wait
+     *     for; the peer is kept then
      */
     public boolean remove(String peer) {
-        MessageClient c = peers.remove(Objects.requireNonNull(peer, "peer"));
+        MessageClient current = peers.get(Objects.requireNonNull(peer, "peer"));
+        if (current instanceof MessageClientImpl own) {
+            own.checkNotInside(); // from that peer's own callback: throws before the peer is removed
+        }
+        MessageClient c = peers.remove(peer);
         if (c == null) {
             return false;
         }
@@ -207,9 +214,19 @@ public final class ConnectionManager implements AutoCloseable {
         return m;
     }
 
-    /** Closes every peer's client (each drains for up to the drain timeout); later adds throw. */
+    /**
+     * Closes every peer's client (each drains for up to the drain timeout); later adds throw.
+     *
+     * @throws IllegalStateException if called from a peer's callback (a listener or receiver), whose
+     *     client it would wait for; nothing is closed then
+     */
     @Override
     public void close() {
+        for (MessageClient c : peers.values()) {
+            if (c instanceof MessageClientImpl own) {
+                own.checkNotInside();
+            }
+        }
         closed = true;
         for (String p : List.copyOf(peers.keySet())) {
             remove(p);

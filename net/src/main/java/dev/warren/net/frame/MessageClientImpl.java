@@ -501,8 +501,19 @@ final class MessageClientImpl implements MessageClient {
 
     // ------------------------------------------------------------------ closing and queries
 
+    /** Refuses a close from the client's own tasklets, which it would wait for. */
+    void checkNotInside() {
+        if (scope.isCallerInside()) {
+            throw new IllegalStateException("message client '" + name + "' cannot be closed from its own tasklet '"
+                    + Thread.currentThread().getName() + "' (an onMessage receiver or a Listener callback):"
+                    + " close() waits for that tasklet, so it would never return; close it from another tasklet,"
+                    + " e.g. Tasklets.start(\"close\", client::close)");
+        }
+    }
+
     @Override
     public void close() {
+        checkNotInside();
         if (!closeStarted.compareAndSet(false, true)) {
             awaitLoop(Duration.ofNanos(Long.MAX_VALUE)); // a second closer waits for the first
             return;

@@ -42,7 +42,9 @@ import java.util.Objects;
  * buffered and flushed once per read (see {@link MessageConnection}).
  *
  * <p><b>Threading, ownership, closing</b>: as for {@link TcpServer}; {@link #close()} stops accepting,
- * lets connections finish up to the drain timeout, then cancels them.
+ * lets connections finish up to the drain timeout, then cancels them. From a {@link MessageHandler},
+ * {@code close} and {@code awaitTermination} would wait for the handler itself: they throw
+ * {@link IllegalStateException} (close from another tasklet instead).
  */
 public interface MessageServer extends AutoCloseable {
 

@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * drain timeout, then cancels what is left, and returns when every tasklet of the server has ended.
  *
  * <p><b>Threading.</b> Every method may be called from any thread except {@code close} and
- * {@code awaitTermination} from a handler (they would wait for themselves).
+ * {@code awaitTermination} from a handler: they would wait for the handler itself, so they throw
+ * {@link IllegalStateException} instead (the handler's request then gets a 500) and leave the server
+ * running. A handler that shuts the server down closes it from another tasklet:
+ * {@code Tasklets.start("shutdown", server::close)}.
  */
 public final class HttpServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -175,19 +178,38 @@ public final class HttpServer implements AutoCloseable {
         return closing;
     }
 
-    /** Blocks until the server was closed and all its tasklets have ended. */
+    /**
+     * Blocks until the server was closed and all its tasklets have ended.
+     *
+     * @throws IllegalStateException if called from a handler, which it would wait for
+     */
     public void awaitTermination() throws InterruptedException {
         tcp.awaitTermination();
     }
 
-    /** Like {@link #awaitTermination()}, at most {@code timeout}; true if the server terminated. */
+    /**
+     * Like {@link #awaitTermination()}, at most {@code timeout}; true if the server terminated.
+     *
+     * @throws IllegalStateException if called from a handler, which it would wait for
+     */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return tcp.awaitTermination(timeout);
     }
 
-    /** Graceful close, see the class comment. Harmless twice. */
+    /**
+     * Graceful close, see the class comment. Harmless twice.
+     *
+     * @throws IllegalStateException if called from a handler (or a tasklet below one), which it would
+     *     wait for; the server is left running
+     */
     @Override
     public void close() {
+        if (tcp.isCallerInside()) {
+            throw new IllegalStateException("HTTP server '" + name + "' cannot be closed from its own handler"
+                    + " (tasklet '" + Thread.currentThread().getName() + "'): close() waits for every request in"
+                    + " progress, this one included, so it would never return; close it from another tasklet,"
+                    + " e.g. Tasklets.start(\"shutdown\", server::close)");
+        }
         closing = true;
         sweeper.cancel();
         for (ServerConnection c : live) {
