@@ -110,8 +110,11 @@ public final class ConnectionManager implements AutoCloseable {
             PeerReceiver r = config.receiver;
             cb.onMessage(payload -> r.onMessage(peer, payload));
         }
-        // Reserve the name first, so two adds of one name cannot both start a client.
+        // Reserve the name first, so two adds of one name cannot both start a client. The reservation
+        // learns its client before the client's tasklets run, so a callback can be told from the start
+        // that it must not close or remove its own peer.
         Placeholder reserved = new Placeholder();
+        cb.beforeStart = c -> reserved.client = c;
         if (peers.putIfAbsent(peer, reserved) != null) {
             throw new IllegalArgumentException("peer '" + peer + "' already exists");
         }
@@ -135,10 +138,7 @@ public final class ConnectionManager implements AutoCloseable {
      *     for; the peer is kept then
      */
     public boolean remove(String peer) {
-        MessageClient current = peers.get(Objects.requireNonNull(peer, "peer"));
-        if (current instanceof MessageClientImpl own) {
-            own.checkNotInside(); // from that peer's own callback: throws before the peer is removed
-        }
+        checkNotInside(peers.get(Objects.requireNonNull(peer, "peer"))); // throws before the peer is removed
         MessageClient c = peers.remove(peer);
         if (c == null) {
             return false;
@@ -223,9 +223,7 @@ public final class ConnectionManager implements AutoCloseable {
     @Override
     public void close() {
         for (MessageClient c : peers.values()) {
-            if (c instanceof MessageClientImpl own) {
-                own.checkNotInside();
-            }
+            checkNotInside(c);
         }
         closed = true;
         for (String p : List.copyOf(peers.keySet())) {
@@ -236,6 +234,14 @@ public final class ConnectionManager implements AutoCloseable {
     @Override
     public String toString() {
         return "ConnectionManager[" + config.name + ", peers " + peers() + "]";
+    }
+
+    /** Throws if the caller is one of {@code c}'s tasklets (a callback of that peer), which closing it would wait for. */
+    private static void checkNotInside(MessageClient c) {
+        MessageClientImpl own = c instanceof Placeholder p ? p.client : c instanceof MessageClientImpl i ? i : null;
+        if (own != null) {
+            own.checkNotInside();
+        }
     }
 
     /** Routes one client's events to the manager's listener, and evicts when the client gives up. */
@@ -270,6 +276,9 @@ public final class ConnectionManager implements AutoCloseable {
 
     /** Holds a peer's name while its client starts. */
     private static final class Placeholder implements MessageClient {
+        /** The client being started, set before its tasklets run; null before that. */
+        volatile MessageClientImpl client;
+
         @Override
         public boolean send(byte[] payload) {
             throw new IllegalStateException("peer is starting");

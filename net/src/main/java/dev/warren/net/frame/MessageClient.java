@@ -159,6 +159,8 @@ public interface MessageClient extends AutoCloseable {
         int readBufferSize = 65536;
         Receiver receiver;
         Listener listener = new Listener() {};
+        /** For the ConnectionManager: told of the client before any of its tasklets (callbacks) runs. */
+        java.util.function.Consumer<MessageClientImpl> beforeStart;
 
         Builder(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");

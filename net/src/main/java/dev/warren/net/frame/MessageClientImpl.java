@@ -101,6 +101,9 @@ final class MessageClientImpl implements MessageClient {
         }
         this.queue = qb.build();
         this.scope = TaskletScope.supervise(name).open();
+        if (b.beforeStart != null) {
+            b.beforeStart.accept(this);
+        }
         this.loop = scope.fork(name, this::connectionLoop);
     }
 
