@@ -42,7 +42,10 @@ import java.util.Objects;
  * connections finish for up to the {@linkplain Builder#drainTimeout drain timeout}, then closes the
  * sockets of those still open and cancels their tasklets (counted as {@link CloseReason#SHUTDOWN}), and
  * returns when every tasklet of the server has ended. Closing twice is harmless; a second caller
- * waits for the first to finish.
+ * waits for the first to finish. A handler that ignores the cancellation (swallows the interrupt and
+ * does not touch its closed socket) keeps {@code close()} waiting: the server's scope then logs a WARN
+ * naming each such tasklet with its stack, {@linkplain dev.warren.tasklets.TaskletScope#DEFAULT_CLOSE_WARNING
+ * 10 s} after the drain and again at doubling pauses while it lasts.
  */
 public interface TcpServer extends AutoCloseable {
 

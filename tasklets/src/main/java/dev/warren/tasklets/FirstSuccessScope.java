@@ -70,7 +70,12 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
     /** Cancels what still runs and waits for it; see {@link TaskletScope#close()}. */
     @Override
     public void close() {
-        core.close();
+        core.close(-1);
+    }
+
+    /** Like {@link #close()}, waiting at most {@code timeout}; see {@link TaskletScope#closeWithin(Duration)}. */
+    public boolean closeWithin(Duration timeout) {
+        return core.close(TaskletScope.checkTimeout(timeout));
     }
 
     /** Configures a first-success scope. Not thread-safe. */
@@ -97,8 +102,14 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
 
         /** Opens the scope, owned by the calling tasklet (or top-level). */
         public FirstSuccessScope<T> open() {
-            return new FirstSuccessScope<>(
-                    ScopeCore.open(name, ScopeCore.Policy.FIRST_SUCCESS, maxConcurrency, deadline, null, null));
+            return new FirstSuccessScope<>(ScopeCore.open(
+                    name,
+                    ScopeCore.Policy.FIRST_SUCCESS,
+                    maxConcurrency,
+                    deadline,
+                    null,
+                    null,
+                    TaskletScope.DEFAULT_CLOSE_WARNING));
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.warren.tasklets;
 
 import dev.warren.tasklets.observe.Reports;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -34,12 +37,28 @@ final class ScopeCore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScopeCore.class);
     private static final Object NO_WINNER = new Object();
-    private static final ScheduledThreadPoolExecutor DEADLINES = newDeadlineTimer();
+    static final ScheduledThreadPoolExecutor DEADLINES = newDeadlineTimer();
+    /** The longest pause between two reports of a close that cannot finish. */
+    static final long STUCK_REPORT_MAX_NANOS = TimeUnit.MINUTES.toNanos(5);
+    /** Tasklets named, with their stacks, in one report; the rest are counted. */
+    static final int STUCK_REPORT_MAX_TASKLETS = 20;
+    /** Frames shown per stack in a report. */
+    static final int STUCK_REPORT_MAX_FRAMES = 40;
+
+    private static final VarHandle NEXT_STUCK_REPORT;
+
+    static {
+        try {
+            NEXT_STUCK_REPORT = MethodHandles.lookup().findVarHandle(ScopeCore.class, "nextStuckReport", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Scopes opened on threads that are not tasklets (a main thread, a test thread...). */
     static final Set<ScopeCore> TOP_LEVEL = ConcurrentHashMap.newKeySet();
     /** The scope of tasklets started with {@link Tasklets#start}; it never closes. */
-    static final ScopeCore ROOT = new ScopeCore("warren", Policy.ROOT, null, 0, null, null, null);
+    static final ScopeCore ROOT = new ScopeCore("warren", Policy.ROOT, null, 0, null, null, null, 0);
 
     static {
         // The registry is visible as the "tasklets" report from the first use of the runtime on.
@@ -56,12 +75,20 @@ final class ScopeCore {
     private final Semaphore permits;
     private final SupervisionHandler handler;
     private final RestartPolicy restartPolicy;
+    /** How long close() waits before it reports the children that still run; then at doubling pauses. */
+    private final long closeWarningNanos;
 
     final ChildList children = new ChildList();
     private volatile boolean cancelled;
     private volatile boolean deadlinePassed;
     private volatile boolean closed;
     private Future<?> deadlineTimer;
+    private volatile long closeStartedNanos;
+    /** When the next report of a stuck close is due (System.nanoTime); CAS so one closer reports it. */
+    @SuppressWarnings("unused") // accessed through NEXT_STUCK_REPORT
+    private volatile long nextStuckReport;
+
+    private volatile int stuckReports;
 
     private final AtomicReference<TaskletImpl<?>> firstFailed = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Throwable> laterFailures = new ConcurrentLinkedQueue<>();
@@ -77,7 +104,8 @@ final class ScopeCore {
             int maxConcurrency,
             Duration deadline,
             SupervisionHandler handler,
-            RestartPolicy restartPolicy) {
+            RestartPolicy restartPolicy,
+            long closeWarningNanos) {
         this.name = name;
         this.policy = policy;
         this.owner = owner;
@@ -87,6 +115,7 @@ final class ScopeCore {
         this.permits = maxConcurrency > 0 ? new Semaphore(maxConcurrency) : null;
         this.handler = handler;
         this.restartPolicy = restartPolicy;
+        this.closeWarningNanos = closeWarningNanos;
     }
 
     /** Opens a scope owned by the calling tasklet, or a top-level one when the caller is not a tasklet. */
@@ -96,10 +125,12 @@ final class ScopeCore {
             int maxConcurrency,
             Duration deadline,
             SupervisionHandler handler,
-            RestartPolicy restartPolicy) {
+            RestartPolicy restartPolicy,
+            Duration closeWarning) {
         Objects.requireNonNull(name, "scope name");
         TaskletImpl<?> owner = WaitHints.current();
-        ScopeCore s = new ScopeCore(name, policy, owner, maxConcurrency, deadline, handler, restartPolicy);
+        ScopeCore s = new ScopeCore(
+                name, policy, owner, maxConcurrency, deadline, handler, restartPolicy, closeWarning.toNanos());
         if (owner != null) {
             owner.addOwnedScope(s);
         } else {
@@ -319,24 +350,26 @@ final class ScopeCore {
         return ((TaskletImpl<?>) w).result();
     }
 
-    /** Cancels what still runs, waits for it (even if interrupted), and unregisters the scope. */
-    void close() {
+    /**
+     * Cancels what still runs, waits for it (even if interrupted; the interrupt is kept), and unregisters
+     * the scope. Waits at most {@code timeoutNanos} when it is {@code >= 0}: false if children still run
+     * then (the scope stays registered, and a later close goes on waiting). Every closer waits, not only
+     * the first. While it waits, a child that ignores its cancellation is reported at WARN with its
+     * stack, after {@code closeWarningNanos} and then at doubling pauses.
+     */
+    boolean close(long timeoutNanos) {
         checkNotInside("closed");
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (!children.isEmpty()) {
-            cancel();
-        }
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                awaitChildren();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        if (!closed) {
+            closed = true;
+            long now = System.nanoTime();
+            closeStartedNanos = now;
+            NEXT_STUCK_REPORT.setVolatile(this, now + closeWarningNanos);
+            if (!children.isEmpty()) {
+                cancel();
             }
+        }
+        if (!awaitClosing(timeoutNanos)) {
+            return false;
         }
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
@@ -346,9 +379,115 @@ final class ScopeCore {
         } else {
             TOP_LEVEL.remove(this);
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        return true;
+    }
+
+    /** Joins the children (timed: a report may fall due), ignoring interrupts until done or timed out. */
+    private boolean awaitClosing(long timeoutNanos) {
+        long start = System.nanoTime();
+        boolean interrupted = false;
+        try {
+            while (!children.isEmpty()) {
+                long now = System.nanoTime();
+                long left = timeoutNanos < 0 ? Long.MAX_VALUE : timeoutNanos - (now - start);
+                if (left <= 0) {
+                    return false;
+                }
+                reportIfStuck(now);
+                long wait = Math.min(left, Math.max(1, (long) NEXT_STUCK_REPORT.getVolatile(this) - now));
+                TaskletImpl<?> c = firstLive();
+                if (c == null) {
+                    Thread.onSpinWait(); // counted but not linked yet: its fork is between the two steps
+                    continue;
+                }
+                try {
+                    c.thread().join(Duration.ofNanos(wait));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private TaskletImpl<?> firstLive() {
+        for (TaskletImpl<?> c = children.head(); c != null; c = c.nextSibling) {
+            if (!c.detached) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * If a report is due, one closer (the one whose CAS moves the due time on) logs the children that
+     * still run, with their stacks. Pauses double from {@code closeWarningNanos} up to
+     * {@link #STUCK_REPORT_MAX_NANOS}, so a close stuck for hours logs a line every few minutes, not a flood.
+     */
+    private void reportIfStuck(long now) {
+        long due = (long) NEXT_STUCK_REPORT.getVolatile(this);
+        if (now - due < 0) {
+            return;
+        }
+        int n = stuckReports;
+        long pause = closeWarningNanos;
+        for (int i = 0; i < n + 1 && pause < STUCK_REPORT_MAX_NANOS; i++) {
+            pause *= 2;
+        }
+        pause = Math.min(pause, STUCK_REPORT_MAX_NANOS);
+        if (!NEXT_STUCK_REPORT.compareAndSet(this, due, now + pause)) {
+            return;
+        }
+        stuckReports = n + 1;
+        LOG.warn("{}", stuckReport(now, pause));
+    }
+
+    private String stuckReport(long now, long nextPause) {
+        List<TaskletImpl<?>> stuck = children.snapshot();
+        StringBuilder b = new StringBuilder(256 * Math.min(stuck.size(), STUCK_REPORT_MAX_TASKLETS));
+        b.append("scope '")
+                .append(name)
+                .append("' has been closing for ")
+                .append(millis(now - closeStartedNanos))
+                .append(": ")
+                .append(stuck.size())
+                .append(stuck.size() == 1 ? " tasklet" : " tasklets")
+                .append(" still running though cancelled (interrupt ignored or swallowed?); next report in ")
+                .append(millis(nextPause));
+        int shown = 0;
+        for (TaskletImpl<?> t : stuck) {
+            if (shown++ == STUCK_REPORT_MAX_TASKLETS) {
+                b.append("\n  ... and ")
+                        .append(stuck.size() - STUCK_REPORT_MAX_TASKLETS)
+                        .append(" more");
+                break;
+            }
+            Object waiting = t.waitingOn;
+            b.append("\n  tasklet '").append(t.name).append("' (id ").append(t.id);
+            if (waiting != null) {
+                b.append(", waiting on ").append(waiting);
+            }
+            b.append(')');
+            StackTraceElement[] stack = t.thread().getStackTrace();
+            for (int i = 0; i < stack.length && i < STUCK_REPORT_MAX_FRAMES; i++) {
+                b.append("\n    at ").append(stack[i]);
+            }
+            if (stack.length > STUCK_REPORT_MAX_FRAMES) {
+                b.append("\n    ... ")
+                        .append(stack.length - STUCK_REPORT_MAX_FRAMES)
+                        .append(" more frames");
+            }
+        }
+        return b.toString();
+    }
+
+    private static String millis(long nanos) {
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return ms < 10_000 ? ms + " ms" : ms / 1000 + " s";
     }
 
     boolean isClosed() {

@@ -74,7 +74,8 @@ final class TaskletJobQueue implements JobQueue {
         this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : b.defaultDeadline.toNanos();
         this.idleNanos = b.idleTimeout.toNanos();
         this.hint = "jobq " + name;
-        this.scope = ScopeCore.open("jobq " + name, ScopeCore.Policy.SUPERVISE, 0, null, null, null);
+        this.scope = ScopeCore.open(
+                "jobq " + name, ScopeCore.Policy.SUPERVISE, 0, null, null, null, TaskletScope.DEFAULT_CLOSE_WARNING);
     }
 
     /** Queues started and not yet seen terminated, for the "jobq" report (libmtev's /jobq.json). */
@@ -567,7 +568,7 @@ final class TaskletJobQueue implements JobQueue {
         } finally {
             lock.unlock();
         }
-        scope.close(); // the workers left the set; wait for their threads to end and unregister the scope
+        scope.close(-1); // the workers left the set; wait for their threads to end and unregister the scope
         LIVE.remove(this);
         return true;
     }

@@ -47,11 +47,20 @@ import java.util.concurrent.Callable;
  * <p><b>Closing.</b> {@link #close()} cancels whatever is still running and waits for it, even if the
  * closing thread is interrupted (the interrupt is kept for later). When {@code close} returns, no code
  * of any child of this scope runs, ever. Closing twice is harmless; {@code fork} after close throws.
+ * A child that ignores its cancellation keeps {@code close} waiting: the scope then logs a WARN naming
+ * each such child with its stack, after {@linkplain Builder#closeWarningAfter 10 s} and at doubling
+ * pauses while it lasts; {@link #closeWithin(Duration)} bounds the wait and returns false instead.
  *
  * <p><b>Memory consistency.</b> Actions before {@code fork} happen-before the child's task; actions of
  * every child happen-before {@code join} (or {@code close}) returns.
  */
 public final class TaskletScope implements AutoCloseable {
+
+    /**
+     * How long {@link #close()} waits for cancelled children before it reports the ones still running,
+     * unless the builder says otherwise ({@link Builder#closeWarningAfter}): 10 seconds.
+     */
+    public static final Duration DEFAULT_CLOSE_WARNING = Duration.ofSeconds(10);
 
     private final ScopeCore core;
 
@@ -146,12 +155,33 @@ public final class TaskletScope implements AutoCloseable {
     /**
      * Cancels what still runs, waits for it, and unregisters the scope. See the class comment.
      *
+     * <p>A child that ignores its cancellation (swallows the interrupt and goes on) keeps this waiting.
+     * Then, after the scope's {@linkplain Builder#closeWarningAfter close warning time} (default
+     * {@link #DEFAULT_CLOSE_WARNING}), the scope logs a WARN naming each child still running with its
+     * stack, and again after pauses that double up to 5 minutes, for as long as it lasts. To bound the
+     * wait instead, see {@link #closeWithin(Duration)}.
+     *
      * @throws IllegalStateException if called from a tasklet of this scope (see {@link #isCallerInside()}),
      *     which would wait for itself; the scope is left as it was
      */
     @Override
     public void close() {
-        core.close();
+        core.close(-1);
+    }
+
+    /**
+     * Like {@link #close()}, waiting at most {@code timeout} for the children to end. Returns true if they
+     * did: the scope is then closed exactly as by {@link #close()}. Returns false if some still run after
+     * {@code timeout} (they were cancelled and ignore it): the scope is closed to forks and stays in the
+     * registry ({@link Tasklets#snapshot()} shows what is stuck); a later {@code close} or
+     * {@code closeWithin} goes on waiting. An interrupt of the caller does not cut the wait short (it
+     * is kept for later).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if called from a tasklet of this scope
+     */
+    public boolean closeWithin(Duration timeout) {
+        return core.close(checkTimeout(timeout));
     }
 
     /**
@@ -181,6 +211,7 @@ public final class TaskletScope implements AutoCloseable {
         int maxConcurrency;
         SupervisionHandler handler;
         RestartPolicy restartPolicy;
+        Duration closeWarning = DEFAULT_CLOSE_WARNING;
 
         Builder(String name, ScopeCore.Policy policy) {
             this.name = Objects.requireNonNull(name, "name");
@@ -196,6 +227,20 @@ public final class TaskletScope implements AutoCloseable {
         /** At most {@code max} children alive at once; {@code fork} blocks beyond. Must be {@code > 0}. */
         public Builder maxConcurrency(int max) {
             this.maxConcurrency = checkConcurrency(max);
+            return this;
+        }
+
+        /**
+         * How long {@link TaskletScope#close()} may wait for cancelled children before it logs (at WARN)
+         * each one still running with its stack; the report repeats after pauses that double from this
+         * value up to 5 minutes. Must be {@code > 0}; default {@link #DEFAULT_CLOSE_WARNING} (10 s).
+         */
+        public Builder closeWarningAfter(Duration after) {
+            Objects.requireNonNull(after, "closeWarningAfter");
+            if (after.isNegative() || after.isZero()) {
+                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
+            }
+            this.closeWarning = after;
             return this;
         }
 
@@ -223,7 +268,8 @@ public final class TaskletScope implements AutoCloseable {
 
         /** Opens the scope, owned by the calling tasklet (or top-level if the caller is not a tasklet). */
         public TaskletScope open() {
-            return new TaskletScope(ScopeCore.open(name, policy, maxConcurrency, deadline, handler, restartPolicy));
+            return new TaskletScope(
+                    ScopeCore.open(name, policy, maxConcurrency, deadline, handler, restartPolicy, closeWarning));
         }
     }
 
@@ -233,6 +279,19 @@ public final class TaskletScope implements AutoCloseable {
             throw new IllegalArgumentException("deadline must be > 0, was " + deadline);
         }
         return deadline;
+    }
+
+    /** The timeout in nanoseconds (saturated), after checking it is not negative. */
+    static long checkTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     static int checkConcurrency(int max) {
