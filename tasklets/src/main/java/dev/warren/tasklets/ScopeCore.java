@@ -46,19 +46,30 @@ final class ScopeCore {
     static final int STUCK_REPORT_MAX_FRAMES = 40;
 
     private static final VarHandle NEXT_STUCK_REPORT;
+    private static final VarHandle NESTED;
 
     static {
         try {
-            NEXT_STUCK_REPORT = MethodHandles.lookup().findVarHandle(ScopeCore.class, "nextStuckReport", long.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            NEXT_STUCK_REPORT = l.findVarHandle(ScopeCore.class, "nextStuckReport", long.class);
+            NESTED = l.findVarHandle(ScopeCore.class, "nested", Set.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /**
+     * The innermost open scope of each thread that is not a tasklet and has one open (a tasklet keeps its
+     * own in {@link TaskletImpl#innermostScope}). Entries live exactly while such a thread has a scope
+     * open, as {@link #TOP_LEVEL} holds the scopes themselves; a thread's entry goes when its outermost
+     * scope closes.
+     */
+    static final ConcurrentHashMap<Thread, ScopeCore> INNERMOST_ON_PLAIN_THREADS = new ConcurrentHashMap<>();
+
     /** Scopes opened on threads that are not tasklets (a main thread, a test thread...). */
     static final Set<ScopeCore> TOP_LEVEL = ConcurrentHashMap.newKeySet();
     /** The scope of tasklets started with {@link Tasklets#start}; it never closes. */
-    static final ScopeCore ROOT = new ScopeCore("warren", Policy.ROOT, null, 0, null, null, null, 0);
+    static final ScopeCore ROOT = new ScopeCore("warren", Policy.ROOT, null, null, null, 0, null, null, null, 0);
 
     static {
         // The registry is visible as the "tasklets" report from the first use of the runtime on.
@@ -70,6 +81,18 @@ final class ScopeCore {
     final long openedNanos = System.nanoTime();
     final TaskletImpl<?> owner; // null for the root and for top-level scopes
     final String ownerThreadName;
+    /** The thread that opened a top-level scope (null if a tasklet did: see {@link #owner}). */
+    private final Thread openerThread;
+    /**
+     * The innermost scope still open on the opening thread when this one was opened, or null: cancelling
+     * it cancels this one. Closing it does not (a scope closed before one opened after it just stops
+     * being its parent).
+     */
+    final ScopeCore enclosing;
+    /** Open scopes whose {@link #enclosing} this is; lazily created. */
+    @SuppressWarnings("unused") // accessed through NESTED
+    private volatile Set<ScopeCore> nested;
+
     final int maxConcurrency; // 0 = unlimited
     final Duration deadline; // null = none
     private final Semaphore permits;
@@ -101,6 +124,8 @@ final class ScopeCore {
             String name,
             Policy policy,
             TaskletImpl<?> owner,
+            Thread openerThread,
+            ScopeCore enclosing,
             int maxConcurrency,
             Duration deadline,
             SupervisionHandler handler,
@@ -109,6 +134,8 @@ final class ScopeCore {
         this.name = name;
         this.policy = policy;
         this.owner = owner;
+        this.openerThread = openerThread;
+        this.enclosing = enclosing;
         this.ownerThreadName = Thread.currentThread().getName();
         this.maxConcurrency = maxConcurrency;
         this.deadline = deadline;
@@ -118,7 +145,10 @@ final class ScopeCore {
         this.closeWarningNanos = closeWarningNanos;
     }
 
-    /** Opens a scope owned by the calling tasklet, or a top-level one when the caller is not a tasklet. */
+    /**
+     * Opens a scope owned by the calling tasklet, or a top-level one when the caller is not a tasklet,
+     * nested in the innermost scope still open on the calling thread.
+     */
     static ScopeCore open(
             String name,
             Policy policy,
@@ -129,12 +159,29 @@ final class ScopeCore {
             Duration closeWarning) {
         Objects.requireNonNull(name, "scope name");
         TaskletImpl<?> owner = WaitHints.current();
+        Thread opener = owner == null ? Thread.currentThread() : null;
+        ScopeCore enclosing =
+                nearestOpen(owner != null ? owner.innermostScope() : INNERMOST_ON_PLAIN_THREADS.get(opener));
         ScopeCore s = new ScopeCore(
-                name, policy, owner, maxConcurrency, deadline, handler, restartPolicy, closeWarning.toNanos());
+                name,
+                policy,
+                owner,
+                opener,
+                enclosing,
+                maxConcurrency,
+                deadline,
+                handler,
+                restartPolicy,
+                closeWarning.toNanos());
         if (owner != null) {
             owner.addOwnedScope(s);
+            owner.innermostScope(s);
         } else {
             TOP_LEVEL.add(s);
+            INNERMOST_ON_PLAIN_THREADS.put(opener, s);
+        }
+        if (enclosing != null) {
+            enclosing.addNested(s);
         }
         if (deadline != null) {
             s.deadlineTimer = DEADLINES.schedule(s::deadlinePassed, deadline.toNanos(), TimeUnit.NANOSECONDS);
@@ -266,14 +313,48 @@ final class ScopeCore {
         return restartPolicy.backoffFor(child.restarts);
     }
 
-    /** Cancels every live child (and so their subtrees); later forks return cancelled tasklets. */
+    /**
+     * Cancels every live child (and so their subtrees) and every scope nested in this one; later forks
+     * return cancelled tasklets.
+     */
     void cancel() {
+        cancelChildren();
+        Set<ScopeCore> n = nested;
+        if (n != null) {
+            for (ScopeCore s : n) {
+                s.cancel();
+            }
+        }
+    }
+
+    private void cancelChildren() {
         cancelled = true;
         for (TaskletImpl<?> c = children.head(); c != null; c = c.nextSibling) {
             if (!c.detached) {
                 c.cancel();
             }
         }
+    }
+
+    /** {@code s} was opened on our thread while we were its innermost open scope. */
+    private void addNested(ScopeCore s) {
+        Set<ScopeCore> n = nested;
+        if (n == null) {
+            Set<ScopeCore> fresh = ConcurrentHashMap.newKeySet();
+            n = NESTED.compareAndSet(this, (Set<?>) null, fresh) ? fresh : nested;
+        }
+        n.add(s);
+        if (cancelled && !closed) {
+            s.cancel(); // a cancel that ran before the add may have missed it (cancelled is set first)
+        }
+    }
+
+    /** The first of {@code s}, its enclosing scope, that one's..., that is not closed; null if none. */
+    static ScopeCore nearestOpen(ScopeCore s) {
+        while (s != null && s.closed) {
+            s = s.enclosing;
+        }
+        return s;
     }
 
     boolean isCancelled() {
@@ -365,7 +446,7 @@ final class ScopeCore {
             closeStartedNanos = now;
             NEXT_STUCK_REPORT.setVolatile(this, now + closeWarningNanos);
             if (!children.isEmpty()) {
-                cancel();
+                cancelChildren(); // not the nested scopes: closing is not cancelling them (see enclosing)
             }
         }
         if (!awaitClosing(timeoutNanos)) {
@@ -374,12 +455,27 @@ final class ScopeCore {
         if (deadlineTimer != null) {
             deadlineTimer.cancel(false);
         }
+        if (enclosing != null) {
+            enclosing.removeNested(this);
+        }
+        // If this is still its thread's innermost open scope, the next one out takes over.
+        ScopeCore next = nearestOpen(enclosing);
         if (owner != null) {
             owner.removeOwnedScope(this);
+            owner.replaceInnermostScope(this, next);
         } else {
             TOP_LEVEL.remove(this);
+            INNERMOST_ON_PLAIN_THREADS.computeIfPresent(
+                    openerThread, (t, innermost) -> innermost == this ? next : innermost);
         }
         return true;
+    }
+
+    private void removeNested(ScopeCore s) {
+        Set<ScopeCore> n = nested;
+        if (n != null) {
+            n.remove(s);
+        }
     }
 
     /** Joins the children (timed: a report may fall due), ignoring interrupts until done or timed out. */

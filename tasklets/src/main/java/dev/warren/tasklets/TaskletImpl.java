@@ -27,12 +27,14 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
             Thread.ofVirtual().inheritInheritableThreadLocals(false).factory();
     private static final VarHandle STATE;
     private static final VarHandle OWNED;
+    private static final VarHandle INNERMOST;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(TaskletImpl.class, "state", int.class);
             OWNED = l.findVarHandle(TaskletImpl.class, "ownedScopes", Set.class);
+            INNERMOST = l.findVarHandle(TaskletImpl.class, "innermostScope", ScopeCore.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -53,6 +55,7 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     volatile boolean detached; // set once the scope stopped counting this child as live
     volatile int restarts;
     private volatile Set<ScopeCore> ownedScopes; // scopes opened on this tasklet's thread; lazily created
+    private volatile ScopeCore innermostScope; // the last one opened here and not yet closed (or null)
     private long[] restartTimes; // ring of restart instants (nanoTime), own thread only
     private int restartIndex;
 
@@ -208,6 +211,20 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
 
     Set<ScopeCore> ownedScopesOrNull() {
         return ownedScopes;
+    }
+
+    ScopeCore innermostScope() {
+        return innermostScope;
+    }
+
+    /** Called on this tasklet's own thread as it opens {@code s}. */
+    void innermostScope(ScopeCore s) {
+        innermostScope = s;
+    }
+
+    /** Called by whoever finishes closing {@code closed} (any thread): the next one out takes over. */
+    void replaceInnermostScope(ScopeCore closed, ScopeCore next) {
+        INNERMOST.compareAndSet(this, closed, next);
     }
 
     private void run() {

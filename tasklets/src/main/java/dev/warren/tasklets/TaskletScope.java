@@ -34,7 +34,27 @@ import java.util.concurrent.Callable;
  *
  * <p><b>Ownership and nesting.</b> A scope opened inside a tasklet belongs to that tasklet: cancelling
  * the tasklet cancels the scope, and with it every tasklet below. The registry
- * ({@link Tasklets#snapshot()}) shows scopes under the tasklet that opened them.
+ * ({@link Tasklets#snapshot()}) shows scopes under the tasklet that opened them, and scopes opened on
+ * other threads (a {@code main} thread, a test) at the top.
+ *
+ * <p>Scopes opened on the same thread nest, whether that thread is a tasklet or not: a new scope's
+ * parent is the innermost scope still open on the thread that opens it. When the parent is cancelled
+ * (its deadline passes, a fail-fast failure, {@link #cancel()}), the nested scope is cancelled too, so
+ * <pre>{@code
+ * try (var outer = TaskletScope.failFast("request").deadline(Duration.ofMillis(200)).open()) {
+ *     try (var inner = TaskletScope.failFast("lookups").deadline(Duration.ofSeconds(3)).open()) {
+ *         inner.fork("slow", () -> slowLookup());   // cancelled after 200 ms, not 3 s
+ *         inner.join();                             // returns once it is cancelled
+ *     }
+ *     outer.join();                                 // DeadlineExceededException: 'request'
+ * }
+ * }</pre>
+ * Only the scopes' tasklets are cancelled: the opening thread's own code is not interrupted (it is no
+ * tasklet of either scope), and a nested scope's {@code join} reports what its own policy says (its
+ * cancelled children are not failures). Closing does not cascade: try-with-resources closes the inner
+ * scope first anyway, and a long-lived scope (a server's) that is closed while a scope opened after
+ * it on the same thread is still open just stops being that scope's parent. Scopes opened on other
+ * threads (including the children's) do not nest by thread; they nest by ownership, as above.
  *
  * <p><b>Threading.</b> {@code fork} may be called from any thread while the scope is open, in
  * particular from the scope's own children (a server's acceptor forks connection tasklets into the
@@ -266,7 +286,10 @@ public final class TaskletScope implements AutoCloseable {
             }
         }
 
-        /** Opens the scope, owned by the calling tasklet (or top-level if the caller is not a tasklet). */
+        /**
+         * Opens the scope, owned by the calling tasklet (or top-level if the caller is not a tasklet) and
+         * nested in the innermost scope still open on the calling thread (see the class comment).
+         */
         public TaskletScope open() {
             return new TaskletScope(
                     ScopeCore.open(name, policy, maxConcurrency, deadline, handler, restartPolicy, closeWarning));

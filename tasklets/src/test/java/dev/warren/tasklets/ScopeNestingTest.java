@@ -1,0 +1,127 @@
+package dev.warren.tasklets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Scopes opened on one thread nest: the innermost open one is the parent, whose cancel reaches them. */
+class ScopeNestingTest {
+    static final Duration BOUND = Duration.ofSeconds(20);
+
+    /** The case: an outer deadline of 200 ms, an inner one of a minute; the outer one wins. */
+    static void outerDeadlineCancelsTheInnerScope() throws Exception {
+        long t0 = System.nanoTime();
+        Tasklet<Void> slow;
+        try (var outer =
+                TaskletScope.failFast("outer").deadline(Duration.ofMillis(200)).open()) {
+            try (var inner = TaskletScope.failFast("inner")
+                    .deadline(Duration.ofMinutes(1))
+                    .open()) {
+                slow = inner.fork("slow", () -> Thread.sleep(Duration.ofMinutes(1)));
+                inner.join();
+                assertTrue(inner.isCancelled());
+            }
+            DeadlineExceededException e = assertThrows(DeadlineExceededException.class, outer::join);
+            assertTrue(e.getMessage().contains("outer"), e.getMessage());
+        }
+        assertEquals(TaskletState.CANCELLED, slow.state());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 200 && ms < 10_000, "took " + ms + " ms");
+    }
+
+    @Test
+    void onAPlainThreadTheOuterDeadlineCancelsTheInnerScope() {
+        assertTimeoutPreemptively(BOUND, ScopeNestingTest::outerDeadlineCancelsTheInnerScope);
+    }
+
+    @Test
+    void inATaskletTheOuterDeadlineCancelsTheInnerScope() {
+        assertTimeoutPreemptively(
+                BOUND,
+                () -> Tasklets.start("nesting", () -> {
+                            outerDeadlineCancelsTheInnerScope();
+                            return null;
+                        })
+                        .join());
+    }
+
+    @Test
+    void aScopeOpenedUnderACancelledOneStartsCancelled() throws Exception {
+        try (var outer = TaskletScope.supervise("cancelled-outer").open()) {
+            outer.cancel();
+            try (var inner = TaskletScope.failFast("born-cancelled").open()) {
+                assertTrue(inner.isCancelled());
+                assertEquals(
+                        TaskletState.CANCELLED, inner.fork("never", () -> 1).state());
+            }
+        }
+    }
+
+    @Test
+    void closingAnOuterScopeFirstLeavesALaterOneRunning() throws Exception {
+        // A long-lived scope (a server's) opened first and closed first: the later one is not its to stop.
+        CountDownLatch release = new CountDownLatch(1);
+        TaskletScope first = TaskletScope.supervise("long-lived").open();
+        first.fork("first's", () -> release.await());
+        TaskletScope second = TaskletScope.supervise("opened-after").open();
+        Tasklet<Void> secondsChild = second.fork("second's", () -> release.await());
+        first.close(); // cancels and waits for its own child only
+        assertFalse(second.isCancelled());
+        assertEquals(TaskletState.RUNNING, secondsChild.state());
+        assertEquals(7, second.fork("still forks", () -> 7).join());
+        release.countDown();
+        second.join();
+        second.close();
+        assertEquals(TaskletState.DONE, secondsChild.state());
+        // and nothing of either is left to nest under
+        try (var fresh = TaskletScope.supervise("fresh").open()) {
+            first.cancel();
+            second.cancel();
+            assertFalse(fresh.isCancelled());
+        }
+    }
+
+    @Test
+    void aScopeOpenedAfterTheInnerOneClosedNestsInTheOuterOne() throws Exception {
+        try (var outer = TaskletScope.supervise("outer-again").open()) {
+            try (var inner = TaskletScope.supervise("first-inner").open()) {
+                inner.fork("x", () -> 1).join();
+            }
+            try (var next = TaskletScope.supervise("second-inner").open()) {
+                outer.cancel();
+                assertTrue(next.isCancelled(), "the outer scope is the parent again once the inner one closed");
+            }
+        }
+    }
+
+    @Test
+    void scopesOfOtherThreadsDoNotNestByThread() throws Exception {
+        AtomicReference<TaskletScope> other = new AtomicReference<>();
+        CountDownLatch opened = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = Thread.ofPlatform().name("another-thread").start(() -> {
+            try (var s = TaskletScope.supervise("on-another-thread").open()) {
+                other.set(s);
+                opened.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (var mine = TaskletScope.supervise("on-this-thread").open()) {
+            opened.await();
+            mine.cancel();
+            assertFalse(other.get().isCancelled());
+        } finally {
+            done.countDown();
+            t.join();
+        }
+    }
+}
