@@ -290,6 +290,7 @@ final class ScopeCore {
         boolean restart = restartPolicy != null
                 && failure instanceof Exception
                 && !cancelled
+                && !child.isCancelling()
                 && child.admitRestart(
                         restartPolicy.maxRestarts(), restartPolicy.window().toNanos());
         if (handler != null) {

@@ -1,7 +1,10 @@
 package dev.warren.tasklets;
 
+import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.SocketException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -232,7 +235,9 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
             if (STATE.compareAndSet(this, NEW, RUNNING)) {
                 int outcome = execute();
                 if (!STATE.compareAndSet(this, RUNNING, outcome)) {
-                    STATE.setVolatile(this, outcome == DONE || outcome == FAILED ? CANCELLED : outcome);
+                    // Cancelled meanwhile: a result nobody wants any more is a cancel, but a failure that
+                    // happened stays a failure (a fail-fast scope reports it as suppressed).
+                    STATE.setVolatile(this, outcome == DONE ? CANCELLED : outcome);
                 }
             }
         } finally {
@@ -248,7 +253,7 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 value = task.call();
                 return DONE;
             } catch (Throwable t) {
-                if (state == CANCELLING) {
+                if (state == CANCELLING && causedByCancel(t)) {
                     return CANCELLED;
                 }
                 Duration pause = scope.onFailure(this, t);
@@ -270,6 +275,29 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code t}, thrown after this tasklet's cancellation was requested, is how the task stopped
+     * because of it: an interruption somewhere in its causes ({@link InterruptedException}, an
+     * interrupted I/O call, a channel closed by the interrupt), a {@link CancellationException} (a
+     * cancelled tasklet or scope it waited for), or a {@link SocketException} while the interrupt is
+     * still pending (an interrupted virtual thread's socket closes itself and throws one). Anything else
+     * is a failure of its own that happened to race with the cancel.
+     */
+    private static boolean causedByCancel(Throwable t) {
+        boolean interruptPending = Thread.currentThread().isInterrupted();
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof InterruptedException
+                    || c instanceof InterruptedIOException
+                    || c instanceof ClosedByInterruptException
+                    || c instanceof CancellationException
+                    || (interruptPending && c instanceof SocketException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

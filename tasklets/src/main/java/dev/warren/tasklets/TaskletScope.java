@@ -19,7 +19,10 @@ import java.util.concurrent.Callable;
  * <p><b>Policies.</b>
  * <ul>
  *   <li>{@link #failFast} — the first child that fails cancels all the others; {@link #join()} throws
- *       {@link TaskletFailedException} with that failure as the cause and later ones suppressed.</li>
+ *       {@link TaskletFailedException} with that failure as the cause and every later one suppressed.
+ *       A sibling that fails on its own while the cancel reaches it (not because of it) is such a later
+ *       failure, not a cancelled tasklet: a failure that happened is never turned into a cancel. Those
+ *       that stopped because they were cancelled end {@link TaskletState#CANCELLED}.</li>
  *   <li>{@link #firstSuccess} — the first child that returns a result wins and the others are cancelled;
  *       see {@link FirstSuccessScope}.</li>
  *   <li>{@link #supervise} — failures go to a {@link SupervisionHandler} and are counted; siblings keep
