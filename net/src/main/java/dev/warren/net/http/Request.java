@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -161,6 +165,66 @@ public final class Request {
         } catch (IllegalArgumentException malformed) {
             return s;
         }
+    }
+
+    /**
+     * Percent-decodes a path segment as UTF-8, strictly: {@code +} stays {@code +}, characters other than
+     * escapes are kept as they are, and each run of escapes must be valid UTF-8.
+     *
+     * @throws IllegalArgumentException naming the problem if an escape is malformed ({@code %zz},
+     *     {@code %4}) or the escaped bytes are not UTF-8
+     */
+    static String decodeStrict(String s) {
+        int pct = s.indexOf('%');
+        if (pct < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        out.append(s, 0, pct);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] bytes = new byte[s.length() / 3];
+        int len = s.length();
+        int i = pct;
+        while (i < len) {
+            if (s.charAt(i) != '%') {
+                out.append(s.charAt(i++));
+                continue;
+            }
+            int n = 0;
+            while (i < len && s.charAt(i) == '%') {
+                int hi = i + 1 < len ? hexValue(s.charAt(i + 1)) : -1;
+                int lo = i + 2 < len ? hexValue(s.charAt(i + 2)) : -1;
+                if (hi < 0 || lo < 0) {
+                    throw new IllegalArgumentException(
+                            "has an invalid percent-escape '" + s.substring(i, Math.min(i + 3, len)) + "'");
+                }
+                bytes[n++] = (byte) (hi << 4 | lo);
+                i += 3;
+            }
+            try {
+                out.append(utf8.decode(ByteBuffer.wrap(bytes, 0, n)));
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("has percent-escaped bytes that are not UTF-8");
+            }
+            utf8.reset();
+        }
+        return out.toString();
+    }
+
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /** The value of path parameter {@code name} (from {@code /users/{id}}), decoded, or null. {@code "*"} names the wildcard's rest. */

@@ -22,10 +22,14 @@ import java.util.Set;
  *
  * <p><b>Patterns.</b> A pattern starts with {@code /}; its segments are literals, {@code {name}}
  * parameters matching one non-empty segment, or a final {@code *} matching the rest of the path (zero or
- * more segments, available as {@code pathParam("*")}). Parameters are percent-decoded. Among the routes
- * whose pattern matches, the first registered for the method wins.
+ * more segments, available as {@code pathParam("*")}). Parameters are percent-decoded as UTF-8; a
+ * parameter with a malformed escape ({@code %zz}) or escaped bytes that are not UTF-8 gets a 400 answer
+ * (the handler is not called). Among the routes whose pattern matches, the first registered for the
+ * method wins, so a route that an earlier one of its method shadows (one that matches every path it
+ * does) is refused when it is added.
  *
- * <p><b>Answers of its own.</b> 404 when no pattern matches the path; 405 with an {@code Allow} header
+ * <p><b>Answers of its own.</b> 400 for a path parameter that does not decode; 404 when no pattern
+ * matches the path; 405 with an {@code Allow} header
  * when patterns match but none for the method. {@code HEAD} uses the {@code GET} route unless a
  * {@code HEAD} route exists (the server sends no body for HEAD). Filters run around these answers too.
  *
@@ -64,7 +68,12 @@ public final class Router implements HttpHandler {
         Map<String, String> getParams = null;
         Set<String> allowed = null;
         for (Route r : routes) {
-            Map<String, String> params = r.match(path);
+            Map<String, String> params;
+            try {
+                params = r.match(path);
+            } catch (BadPathParameter bad) {
+                return Response.text(400, "bad request: " + bad.getMessage() + "\n");
+            }
             if (params == null) {
                 continue;
             }
@@ -123,8 +132,11 @@ public final class Router implements HttpHandler {
         /**
          * Routes {@code method pattern} to {@code handler}.
          *
-         * @throws IllegalArgumentException if the method is not a token, the pattern is malformed, or the
-         *     same method and pattern were routed already
+         * @throws IllegalArgumentException if the method is not a token, the pattern is malformed, or a
+         *     route of the same method routed before matches every path this one does (the same pattern,
+         *     or e.g. {@code /b/{id}} before {@code /b/me}, {@code /a/{x}} before {@code /a/{y}},
+         *     {@code /static/*} before {@code /static/css/{f}}): this one could never be chosen. The
+         *     message names both routes.
          */
         public Builder route(String method, String pattern, HttpHandler handler) {
             Objects.requireNonNull(method, "method");
@@ -134,8 +146,16 @@ public final class Router implements HttpHandler {
             }
             Route r = new Route(method, pattern, handler);
             for (Route other : routes) {
-                if (other.method.equals(method) && other.pattern.equals(r.pattern)) {
+                if (!other.method.equals(method)) {
+                    continue;
+                }
+                if (other.pattern.equals(r.pattern)) {
                     throw new IllegalArgumentException("route " + method + " " + pattern + " defined twice");
+                }
+                if (other.covers(r)) {
+                    throw new IllegalArgumentException("route " + method + " " + pattern + " can never match: "
+                            + method + " " + other.pattern + ", routed before it, matches every path it does"
+                            + " (the first match wins); route the more specific one first");
                 }
             }
             routes.add(r);
@@ -151,6 +171,23 @@ public final class Router implements HttpHandler {
         /** The router. The builder may go on to build others. */
         public Router build() {
             return new Router(this);
+        }
+    }
+
+    private static String decodeParam(String name, String raw) {
+        try {
+            return Request.decodeStrict(raw);
+        } catch (IllegalArgumentException e) {
+            throw new BadPathParameter("path parameter '" + name + "' (" + raw + ") " + e.getMessage());
+        }
+    }
+
+    /** A path that matches a route's shape but whose parameter does not decode: the client's fault, 400. */
+    private static final class BadPathParameter extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadPathParameter(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -194,7 +231,36 @@ public final class Router implements HttpHandler {
             this.wildcard = wild;
         }
 
-        /** The parameters if {@code path} matches, else null. */
+        /**
+         * True if this route matches every path {@code later} matches, so that {@code later}, routed after
+         * it for the same method, could never be chosen. A parameter matches any non-empty segment (so it
+         * covers a parameter or a non-empty literal), a literal only itself, and a final {@code *} any
+         * number of further segments (none included).
+         */
+        boolean covers(Route later) {
+            int m = segments.length;
+            int n = later.segments.length;
+            if (wildcard ? n < m : later.wildcard || n != m) {
+                return false;
+            }
+            for (int i = 0; i < m; i++) {
+                String mine = segments[i];
+                String theirs = later.segments[i];
+                boolean covered = mine == null
+                        ? theirs == null || !theirs.isEmpty() // a parameter never matches an empty segment
+                        : mine.equals(theirs);
+                if (!covered) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The parameters if {@code path} matches, else null.
+         *
+         * @throws BadPathParameter if it matches but a parameter is not valid percent-encoded UTF-8
+         */
         Map<String, String> match(String path) {
             int pos = 1; // after the leading '/'
             int len = path.length();
@@ -222,7 +288,7 @@ public final class Router implements HttpHandler {
                     if (params == null) {
                         params = new HashMap<>(4);
                     }
-                    params.put(names[i], Request.decode(path.substring(pos, end), false));
+                    params.put(names[i], decodeParam(names[i], path.substring(pos, end)));
                 }
                 pos = end + 1;
             }
@@ -230,7 +296,7 @@ public final class Router implements HttpHandler {
                 if (params == null) {
                     params = new HashMap<>(2);
                 }
-                params.put("*", pos > len ? "" : Request.decode(path.substring(pos), false));
+                params.put("*", pos > len ? "" : decodeParam("*", path.substring(pos)));
                 return params;
             }
             if (pos != len + 1) {
