@@ -33,10 +33,16 @@ import java.util.concurrent.CompletableFuture;
  * ({@link Tasklets#snapshot()}) shows idle workers, and adders waiting for room, as waiting on
  * {@code "jobq NAME"}.
  *
- * <p><b>Deadlines.</b> A job may carry a deadline, counted from the moment it enters the backlog; a job
- * still queued when its deadline passes is not run but dropped when a worker reaches it, and counted in
- * {@link Stats#timeouts()} (libmtev semantics). A deadline does not limit how long a job runs once
- * started.
+ * <p><b>Deadlines bound the wait in the backlog, not the job.</b> A job may carry a deadline, counted
+ * from the moment it enters the backlog. A job still queued when its deadline passes is never run: it
+ * is dropped, and counted in {@link Stats#timeouts()}. A deadline does not limit how long a job runs
+ * once a worker has taken it. For {@code add} and {@code tryAdd} jobs the deadline is checked when a
+ * worker reaches the job (libmtev's semantics): while every worker is busy (or stuck), nothing happens
+ * when it passes. For {@link #submit} the future fails with a
+ * {@link java.util.concurrent.TimeoutException} as soon as the deadline passes in the backlog, worker
+ * or not, so a caller waiting on a submitted job with a deadline waits at most that long for it to
+ * start; to bound the whole wait, running included, use the future's {@code get(timeout, unit)} or
+ * {@code orTimeout}, which leave the job running.
  *
  * <p><b>Threading.</b> Any thread or tasklet may add jobs concurrently. {@code tryAdd} never blocks;
  * {@code add} and {@code submit} block while the backlog is full ({@code add} with a timeout waits at
@@ -69,7 +75,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
     String name();
 
     /**
-     * Queues {@code job} with the default deadline if there is room. Never blocks.
+     * Queues {@code job} with the default deadline if there is room. Never blocks. The deadline bounds
+     * the job's time in the backlog and is checked when a worker reaches it (see the class comment).
      *
      * @return false, counted in {@link Stats#rejected()}, if the backlog is full or the queue was shut down
      */
@@ -77,7 +84,7 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
 
     /**
      * Queues {@code job} if there is room; it is dropped unrun if it is still queued after
-     * {@code deadline}. Never blocks.
+     * {@code deadline} (checked when a worker reaches it: see the class comment). Never blocks.
      *
      * @return false, counted in {@link Stats#rejected()}, if the backlog is full or the queue was shut down
      * @throws IllegalArgumentException if {@code deadline} is not positive
@@ -86,6 +93,7 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
 
     /**
      * Queues {@code job} with the default deadline, waiting as long as it takes for room in the backlog.
+     * The deadline counts from when it is queued, and is checked when a worker reaches it.
      *
      * @throws IllegalStateException if the queue is shut down, before or while waiting
      * @throws InterruptedException if the caller is interrupted while waiting; the job was not queued
@@ -93,7 +101,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
     void add(CheckedRunnable job) throws InterruptedException;
 
     /**
-     * Queues {@code job} with the default deadline, waiting at most {@code timeout} for room.
+     * Queues {@code job} with the default deadline, waiting at most {@code timeout} for room. The
+     * deadline counts from when it is queued, and is checked when a worker reaches it.
      *
      * @return false, counted in {@link Stats#rejected()}, if there was no room within {@code timeout}
      * @throws IllegalStateException if the queue is shut down, before or while waiting
@@ -103,7 +112,7 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
 
     /**
      * Queues {@code job}, waiting at most {@code timeout} for room; once queued, it is dropped unrun if it
-     * is still queued after {@code deadline}.
+     * is still queued after {@code deadline} (checked when a worker reaches it).
      *
      * @return false, counted in {@link Stats#rejected()}, if there was no room within {@code timeout}
      * @throws IllegalStateException if the queue is shut down, before or while waiting
@@ -115,15 +124,29 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
     /**
      * Queues {@code job} with the default deadline, waiting for room like {@link #add(CheckedRunnable)}, and
      * returns its result to come. The future completes with the job's value, or exceptionally with what
-     * it threw, with a {@link java.util.concurrent.TimeoutException} if its deadline passed in the
-     * backlog, or with a {@link java.util.concurrent.CancellationException} if {@link #shutdownNow()}
-     * discarded it. Cancelling the future before the job starts keeps it from running; cancelling it
-     * later does not interrupt the job.
+     * it threw, with a {@link java.util.concurrent.TimeoutException} as soon as its deadline passes while
+     * it is still queued (then it never runs), or with a {@link java.util.concurrent.CancellationException}
+     * if {@link #shutdownNow()} discarded it. Cancelling the future before the job starts keeps it from
+     * running; cancelling it later does not interrupt the job. The deadline does not bound a job that
+     * has started: for that, wait with {@code get(timeout, unit)}.
      *
      * @throws IllegalStateException if the queue is shut down, before or while waiting
      * @throws InterruptedException if the caller is interrupted while waiting; the job was not queued
      */
     <T> CompletableFuture<T> submit(Callable<? extends T> job) throws InterruptedException;
+
+    /**
+     * Like {@link #submit(Callable)} with {@code deadline} instead of the default: if no worker has taken
+     * the job within {@code deadline} of its entering the backlog, the future fails with a
+     * {@link java.util.concurrent.TimeoutException} at that moment, even while every worker is stuck, and
+     * the job is never run. So {@code submit(job, d).get()} waits at most {@code d} for the job to start.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is not positive
+     * @throws IllegalStateException if the queue is shut down, before or while waiting
+     * @throws InterruptedException if the caller is interrupted while waiting for room; the job was not
+     *     queued
+     */
+    <T> CompletableFuture<T> submit(Callable<? extends T> job, Duration deadline) throws InterruptedException;
 
     /** A snapshot of the counters, with libmtev's meanings; see {@link Stats}. */
     Stats stats();
@@ -165,7 +188,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
      * @param totalJobs jobs that ran to their end (returned or threw); expired and discarded jobs excluded
      * @param backlog jobs queued, not yet taken by a worker (including any whose deadline has passed)
      * @param inflight jobs running now
-     * @param timeouts jobs dropped unrun because their deadline passed while they were queued
+     * @param timeouts jobs dropped unrun because their deadline passed while they were queued (counted
+     *     when a worker reached them, or for {@code submit}, when the deadline passed)
      * @param avgWaitMs mean time, in milliseconds, from entering the backlog to starting, over started jobs
      * @param avgRunMs mean running time in milliseconds over {@code totalJobs}
      * @param rejected adds refused: backlog full (for {@code tryAdd} or a timed {@code add}) or shut down

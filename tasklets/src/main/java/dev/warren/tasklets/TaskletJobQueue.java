@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -119,6 +120,12 @@ final class TaskletJobQueue implements JobQueue {
         long queuedAt;
         long startedAt;
         boolean expired;
+        // Guarded by lock: a submitted job with a deadline has a timer that fails its future when the
+        // deadline passes while it is still in the backlog (not taken by a worker nor discarded),
+        // whether or not a worker ever comes.
+        boolean taken;
+        boolean timedOut;
+        ScheduledFuture<?> timer;
 
         Job(CheckedRunnable body, CompletableFuture<?> future, long deadlineNanos) {
             this.body = body;
@@ -184,10 +191,39 @@ final class TaskletJobQueue implements JobQueue {
 
     @Override
     public <T> CompletableFuture<T> submit(Callable<? extends T> job) throws InterruptedException {
+        return submit(job, defaultDeadlineNanos);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<? extends T> job, Duration deadline) throws InterruptedException {
+        return submit(job, JobQueue.Builder.checkPositive("deadline", deadline).toNanos());
+    }
+
+    private <T> CompletableFuture<T> submit(Callable<? extends T> job, long deadlineNanos) throws InterruptedException {
         Objects.requireNonNull(job, "job");
         CompletableFuture<T> f = new CompletableFuture<>();
-        enqueue(new Job(() -> f.complete(job.call()), f, defaultDeadlineNanos), -1, false);
+        enqueue(new Job(() -> f.complete(job.call()), f, deadlineNanos), -1, false);
         return f;
+    }
+
+    /** The deadline of a submitted job passed: unless a worker took it meanwhile, fail its future now. */
+    private void deadlinePassedInBacklog(Job j) {
+        lock.lock();
+        try {
+            if (j.taken || j.timedOut || j.future.isDone()) {
+                return;
+            }
+            j.timedOut = true; // the worker that reaches it skips it
+            timeouts++;
+        } finally {
+            lock.unlock();
+        }
+        j.future.completeExceptionally(expiredException(j)); // outside the lock: it runs the future's callbacks
+    }
+
+    private TimeoutException expiredException(Job j) {
+        return new TimeoutException("job on jobq '" + name + "' was dropped: its deadline of "
+                + j.deadlineNanos / 1_000_000.0 + " ms passed while it was queued");
     }
 
     private static long timeoutNanos(Duration timeout) {
@@ -241,6 +277,10 @@ final class TaskletJobQueue implements JobQueue {
             }
             j.queuedAt = System.nanoTime();
             backlog.addLast(j);
+            if (j.future != null && j.deadlineNanos != 0) {
+                j.timer = ScopeCore.DEADLINES.schedule(
+                        () -> deadlinePassedInBacklog(j), j.deadlineNanos, TimeUnit.NANOSECONDS);
+            }
             if (idle > 0) {
                 notEmpty.signal();
             }
@@ -290,9 +330,7 @@ final class TaskletJobQueue implements JobQueue {
                 }
                 if (job.expired) {
                     if (job.future != null) {
-                        job.future.completeExceptionally(new TimeoutException("job on jobq '" + name
-                                + "' was dropped: its deadline of " + job.deadlineNanos / 1_000_000.0
-                                + " ms passed while it was queued"));
+                        job.future.completeExceptionally(expiredException(job));
                     }
                     continue;
                 }
@@ -324,8 +362,12 @@ final class TaskletJobQueue implements JobQueue {
                 Job j = lifo ? backlog.pollLast() : backlog.pollFirst();
                 if (j != null) {
                     notFull.signal();
-                    if (j.future != null && j.future.isDone()) {
-                        continue; // its future was cancelled while it waited
+                    j.taken = true;
+                    if (j.timer != null) {
+                        j.timer.cancel(false);
+                    }
+                    if (j.timedOut || (j.future != null && j.future.isDone())) {
+                        continue; // its future was cancelled, or failed by its deadline, while it waited
                     }
                     long now = System.nanoTime();
                     if (j.deadlineNanos != 0 && now - j.queuedAt > j.deadlineNanos) {
@@ -445,7 +487,12 @@ final class TaskletJobQueue implements JobQueue {
         shutdown = true;
         List<Job> dropped = new ArrayList<>(backlog);
         backlog.clear();
-        discarded += dropped.size();
+        for (Job j : dropped) {
+            j.taken = true; // out of the backlog: its timer must not count it again
+            if (!j.timedOut) {
+                discarded++; // one that timed out in the backlog was counted then
+            }
+        }
         notEmpty.signalAll();
         notFull.signalAll();
         if (workers.isEmpty()) {
@@ -459,6 +506,9 @@ final class TaskletJobQueue implements JobQueue {
             for (Job j : dropped) {
                 if (j.future != null) {
                     j.future.cancel(false);
+                }
+                if (j.timer != null) {
+                    j.timer.cancel(false);
                 }
             }
         }
@@ -492,15 +542,19 @@ final class TaskletJobQueue implements JobQueue {
     @Override
     public int shutdownNow() {
         List<Job> dropped;
+        long before;
+        long after;
         lock.lock();
         try {
+            before = discarded;
             dropped = stopLocked();
+            after = discarded;
         } finally {
             lock.unlock();
         }
         cancelAll(dropped);
         scope.cancel();
-        return dropped.size();
+        return (int) (after - before);
     }
 
     @Override
