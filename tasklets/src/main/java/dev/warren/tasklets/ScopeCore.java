@@ -172,7 +172,7 @@ final class ScopeCore {
                 deadline,
                 handler,
                 restartPolicy,
-                closeWarning.toNanos());
+                saturatedNanos(closeWarning));
         if (owner != null) {
             owner.addOwnedScope(s);
             owner.innermostScope(s);
@@ -580,6 +580,11 @@ final class ScopeCore {
             }
         }
         return b.toString();
+    }
+
+    /** {@code d} in nanoseconds, at most a quarter of the long range (73 years), so deadline sums cannot overflow. */
+    private static long saturatedNanos(Duration d) {
+        return d.compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) > 0 ? Long.MAX_VALUE / 4 : d.toNanos();
     }
 
     private static String millis(long nanos) {

@@ -117,10 +117,15 @@ class StuckCloseTest {
     }
 
     @Test
-    void badTimeoutsAreRefusedNamingTheValue() {
+    void badTimeoutsAreRefusedNamingTheValueAndHugeOnesSaturate() throws Exception {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> TaskletScope.failFast("x").closeWarningAfter(Duration.ZERO));
         assertTrue(e.getMessage().contains("closeWarningAfter must be > 0, was PT0S"), e.getMessage());
+        try (var forever = TaskletScope.failFast("warns-never")
+                .closeWarningAfter(Duration.ofDays(365L * 1000))
+                .open()) {
+            forever.fork("quick", () -> 1).join();
+        }
         try (var scope = TaskletScope.failFast("negative").open()) {
             e = assertThrows(IllegalArgumentException.class, () -> scope.closeWithin(Duration.ofMillis(-1)));
             assertTrue(e.getMessage().contains("-0.001"), e.getMessage());
