@@ -218,7 +218,10 @@ final class TaskletJobQueue implements JobQueue {
         } finally {
             lock.unlock();
         }
-        j.future.completeExceptionally(expiredException(j)); // outside the lock: it runs the future's callbacks
+        // Not on the timer's thread, which every scope deadline shares: completing runs the future's
+        // callbacks, whatever they do.
+        TimeoutException expired = expiredException(j);
+        Tasklets.start("jobq " + name + " deadline", () -> j.future.completeExceptionally(expired));
     }
 
     private TimeoutException expiredException(Job j) {
