@@ -572,19 +572,29 @@ final class TaskletJobQueue implements JobQueue {
 
     @Override
     public boolean isTerminated() {
+        List<Job> dropped = null;
         lock.lock();
         try {
-            return terminatedLocked();
+            dropped = settleIfCancelledLocked();
+            return shutdown && workers.isEmpty();
         } finally {
             lock.unlock();
+            cancelAll(dropped);
         }
     }
 
-    private boolean terminatedLocked() {
-        if (scope.isCancelled()) {
-            reapLocked();
+    /**
+     * Once the scope was cancelled (its owner tasklet was): forgets the workers that never ran and, when
+     * none is left, stops the queue as {@code shutdownNow} would. Without this a queue that had no worker
+     * when its owner was cancelled (none started yet, or all retired idle) said it was shut down but never
+     * terminated. Returns the jobs to cancel once the lock is released, or null.
+     */
+    private List<Job> settleIfCancelledLocked() {
+        if (!scope.isCancelled()) {
+            return null;
         }
-        return shutdown && workers.isEmpty();
+        reapLocked();
+        return workers.isEmpty() ? stopIfScopeCancelledLocked() : null;
     }
 
     @Override
@@ -602,11 +612,19 @@ final class TaskletJobQueue implements JobQueue {
     private boolean awaitTermination(long nanos, boolean forever) throws InterruptedException {
         checkNotAJob();
         long deadline = System.nanoTime() + nanos;
+        List<Job> dropped = null;
         lock.lock();
         try {
             Object previous = Tasklets.blockingOn(hint);
             try {
-                while (!terminatedLocked()) {
+                for (; ; ) {
+                    List<Job> d = settleIfCancelledLocked();
+                    if (d != null) {
+                        dropped = d;
+                    }
+                    if (shutdown && workers.isEmpty()) {
+                        break;
+                    }
                     long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -624,6 +642,7 @@ final class TaskletJobQueue implements JobQueue {
             }
         } finally {
             lock.unlock();
+            cancelAll(dropped);
         }
         scope.close(-1); // the workers left the set; wait for their threads to end and unregister the scope
         LIVE.remove(this);
