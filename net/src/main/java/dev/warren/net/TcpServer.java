@@ -28,7 +28,10 @@ import java.util.Objects;
  *
  * <p><b>Ownership.</b> The server owns its listening socket, its tasklets and every accepted
  * connection. Its scope is opened by the thread that calls {@link Builder#start()}; when that thread is
- * a tasklet, the server belongs to it (cancelling that tasklet cancels the server's tasklets too).
+ * a tasklet, the server belongs to it (cancelling that tasklet cancels the server's tasklets too). The
+ * scope is {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone}: a scope open
+ * on that thread (its deadline, a failure) does not stop the server, and closing the server does not
+ * cancel scopes opened on that thread after it.
  * A handler failure closes only its own connection, is logged and counted; the server keeps serving.
  *
  * <p><b>Limits and timeouts.</b> Beyond {@linkplain Builder#maxConnections max connections} the

@@ -24,7 +24,9 @@ import java.util.Objects;
  *
  * <p><b>Ownership.</b> The receiver owns its socket, its direct receive buffer (max datagram size + 1
  * bytes, the extra byte detects oversize datagrams) and its tasklet, which runs in the receiver's own
- * scope, owned by the tasklet that called {@link Builder#start()} (if any).
+ * scope, owned by the tasklet that called {@link Builder#start()} (if any). The scope is
+ * {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone}, like a server's: scopes
+ * open on the starting thread neither stop the receiver nor are stopped by it.
  *
  * <p><b>Closing.</b> {@link #close()} closes the socket, which ends the blocked receive, then waits for
  * the tasklet. A datagram whose handler is running is finished first unless the handler blocks (it is

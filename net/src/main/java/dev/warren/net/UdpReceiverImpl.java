@@ -41,7 +41,7 @@ final class UdpReceiverImpl implements UdpReceiver {
         this.name = b.name + " " + ConnectionImpl.format(local);
         this.maxDatagramSize = b.maxDatagramSize;
         this.handler = b.handler;
-        this.scope = TaskletScope.supervise(name).open();
+        this.scope = TaskletScope.supervise(name).standalone().open();
     }
 
     static UdpReceiver start(UdpReceiver.Builder b) throws IOException {

@@ -109,7 +109,8 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
                     deadline,
                     null,
                     null,
-                    TaskletScope.DEFAULT_CLOSE_WARNING));
+                    TaskletScope.DEFAULT_CLOSE_WARNING,
+                    false));
         }
     }
 }

@@ -25,7 +25,10 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Workers.</b> Jobs run on worker tasklets of a supervising {@link TaskletScope} that the queue
  * opens in {@link Builder#start()}; like any scope it belongs to the tasklet that calls {@code start()}
  * (or is top-level), so cancelling that owner cancels the workers and interrupts the jobs they run, and
- * the queue then stops as by {@link #shutdownNow()}. The number of workers is elastic: never more than
+ * the queue then stops as by {@link #shutdownNow()}. The scope is
+ * {@linkplain TaskletScope.Builder#standalone() standalone}: a scope open on the starting thread (its
+ * deadline, a failure) does not stop the queue, and {@link #shutdownNow()} does not cancel scopes
+ * opened on that thread after the queue. The number of workers is elastic: never more than
  * {@code maxConcurrency}, and a new worker starts when a job is queued and there are more queued jobs
  * than idle workers; a worker left idle for {@code idleTimeout} exits unless that would leave fewer than
  * {@code minConcurrency}, which are started at once and kept. A job that throws is counted
@@ -300,8 +303,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
         }
 
         /**
-         * Starts the queue and its {@code minConcurrency} workers, in a scope owned by the calling tasklet
-         * (top-level if the caller is not a tasklet).
+         * Starts the queue and its {@code minConcurrency} workers, in a standalone scope owned by the
+         * calling tasklet (top-level if the caller is not a tasklet).
          *
          * @throws IllegalArgumentException if {@code maxConcurrency < minConcurrency}
          */

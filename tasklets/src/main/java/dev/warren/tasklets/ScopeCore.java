@@ -146,8 +146,10 @@ final class ScopeCore {
     }
 
     /**
-     * Opens a scope owned by the calling tasklet, or a top-level one when the caller is not a tasklet,
-     * nested in the innermost scope still open on the calling thread.
+     * Opens a scope owned by the calling tasklet, or a top-level one when the caller is not a tasklet.
+     * Unless {@code standalone}, it is nested in the innermost scope still open on the calling thread and
+     * becomes that thread's innermost scope; a standalone scope (one that outlives the code that opens
+     * it: a server's, a queue's) does neither.
      */
     static ScopeCore open(
             String name,
@@ -156,12 +158,14 @@ final class ScopeCore {
             Duration deadline,
             SupervisionHandler handler,
             RestartPolicy restartPolicy,
-            Duration closeWarning) {
+            Duration closeWarning,
+            boolean standalone) {
         Objects.requireNonNull(name, "scope name");
         TaskletImpl<?> owner = WaitHints.current();
         Thread opener = owner == null ? Thread.currentThread() : null;
-        ScopeCore enclosing =
-                nearestOpen(owner != null ? owner.innermostScope() : INNERMOST_ON_PLAIN_THREADS.get(opener));
+        ScopeCore enclosing = standalone
+                ? null
+                : nearestOpen(owner != null ? owner.innermostScope() : INNERMOST_ON_PLAIN_THREADS.get(opener));
         ScopeCore s = new ScopeCore(
                 name,
                 policy,
@@ -175,10 +179,14 @@ final class ScopeCore {
                 saturatedNanos(closeWarning));
         if (owner != null) {
             owner.addOwnedScope(s);
-            owner.innermostScope(s);
+            if (!standalone) {
+                owner.innermostScope(s);
+            }
         } else {
             TOP_LEVEL.add(s);
-            INNERMOST_ON_PLAIN_THREADS.put(opener, s);
+            if (!standalone) {
+                INNERMOST_ON_PLAIN_THREADS.put(opener, s);
+            }
         }
         if (enclosing != null) {
             enclosing.addNested(s);

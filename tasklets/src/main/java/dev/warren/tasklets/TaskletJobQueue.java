@@ -75,8 +75,17 @@ final class TaskletJobQueue implements JobQueue {
         this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : b.defaultDeadline.toNanos();
         this.idleNanos = b.idleTimeout.toNanos();
         this.hint = "jobq " + name;
+        // Standalone: the queue outlives the code that builds it, so it must neither be cancelled by a scope
+        // open on this thread nor cancel the scopes opened here after it (see TaskletScope).
         this.scope = ScopeCore.open(
-                "jobq " + name, ScopeCore.Policy.SUPERVISE, 0, null, null, null, TaskletScope.DEFAULT_CLOSE_WARNING);
+                "jobq " + name,
+                ScopeCore.Policy.SUPERVISE,
+                0,
+                null,
+                null,
+                null,
+                TaskletScope.DEFAULT_CLOSE_WARNING,
+                true);
     }
 
     /** Queues started and not yet seen terminated, for the "jobq" report (libmtev's /jobq.json). */

@@ -59,6 +59,17 @@ import java.util.concurrent.Callable;
  * it on the same thread is still open just stops being that scope's parent. Scopes opened on other
  * threads (including the children's) do not nest by thread; they nest by ownership, as above.
  *
+ * <p><b>Standalone scopes.</b> Nesting by thread is for scopes that live for a block of code
+ * (try-with-resources). A scope that outlives the code that opens it, like the one behind a server, a
+ * job queue or a client, is opened {@linkplain Builder#standalone() standalone}: it does not nest in
+ * the scopes open on the thread, and scopes opened there later do not nest in it. So the deadline of a
+ * short user scope does not stop a server started inside it, and shutting a queue down does not cancel
+ * the work of a scope opened after the queue on the same thread. A standalone scope still belongs to
+ * the tasklet that opens it: cancelling that tasklet cancels it, as for any scope. The long-lived
+ * objects of Warren ({@code TcpServer}, {@code HttpServer}, {@code MessageServer}, {@code UdpReceiver},
+ * {@code MessageClient}, {@link JobQueue}) open standalone scopes; a {@code StreamJob} runs in a
+ * tasklet of its own.
+ *
  * <p><b>Threading.</b> {@code fork} may be called from any thread while the scope is open, in
  * particular from the scope's own children (a server's acceptor forks connection tasklets into the
  * server scope). {@code join} and {@code close} are meant for the thread that opened the scope; called
@@ -235,6 +246,7 @@ public final class TaskletScope implements AutoCloseable {
         SupervisionHandler handler;
         RestartPolicy restartPolicy;
         Duration closeWarning = DEFAULT_CLOSE_WARNING;
+        boolean standalone;
 
         Builder(String name, ScopeCore.Policy policy) {
             this.name = Objects.requireNonNull(name, "name");
@@ -267,6 +279,18 @@ public final class TaskletScope implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Opens the scope apart from the calling thread's nesting (see "Standalone scopes" in the class
+         * comment): it is not nested in the innermost scope open on the thread, so that scope's cancel
+         * (a deadline, a failure) does not reach it, and scopes opened on the thread while it is open
+         * are not nested in it. For a scope that outlives the code that opens it. It still belongs to the
+         * calling tasklet, if any.
+         */
+        public Builder standalone() {
+            this.standalone = true;
+            return this;
+        }
+
         /** Supervise only: where failures are reported (the default logs them). */
         public Builder onFailure(SupervisionHandler handler) {
             requireSupervise("onFailure");
@@ -290,12 +314,13 @@ public final class TaskletScope implements AutoCloseable {
         }
 
         /**
-         * Opens the scope, owned by the calling tasklet (or top-level if the caller is not a tasklet) and
-         * nested in the innermost scope still open on the calling thread (see the class comment).
+         * Opens the scope, owned by the calling tasklet (or top-level if the caller is not a tasklet) and,
+         * unless {@linkplain #standalone() standalone}, nested in the innermost scope still open on the
+         * calling thread (see the class comment).
          */
         public TaskletScope open() {
-            return new TaskletScope(
-                    ScopeCore.open(name, policy, maxConcurrency, deadline, handler, restartPolicy, closeWarning));
+            return new TaskletScope(ScopeCore.open(
+                    name, policy, maxConcurrency, deadline, handler, restartPolicy, closeWarning, standalone));
         }
     }
 

@@ -47,7 +47,9 @@ import java.util.Objects;
  * from another tasklet: {@code Tasklets.start("close", client::close)}).
  *
  * <p><b>Ownership and closing.</b> The client owns its tasklets (in a scope opened by the thread that
- * calls {@link Builder#start()}) and its connection. {@link #close()} stops accepting messages, lets the
+ * calls {@link Builder#start()}, owned by that thread's tasklet if it is one, and
+ * {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone}: scopes open on that
+ * thread neither stop the client nor are stopped by it) and its connection. {@link #close()} stops accepting messages, lets the
  * writer send what is queued (and, at least once, waits for the acks) for up to the drain timeout, then
  * cancels whatever is left; {@link MessageClientStats#abandoned()} counts the messages that were then
  * still queued or unacknowledged. Each accepted message is counted once, as delivered, abandoned or

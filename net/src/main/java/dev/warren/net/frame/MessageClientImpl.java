@@ -100,7 +100,7 @@ final class MessageClientImpl implements MessageClient {
             qb.singleConsumer();
         }
         this.queue = qb.build();
-        this.scope = TaskletScope.supervise(name).open();
+        this.scope = TaskletScope.supervise(name).standalone().open();
         if (b.beforeStart != null) {
             b.beforeStart.accept(this);
         }

@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * once, lets requests in progress finish (their responses carry {@code Connection: close}) for up to the
  * drain timeout, then cancels what is left, and returns when every tasklet of the server has ended.
  *
+ * <p><b>Ownership.</b> As for {@link dev.warren.net.TcpServer}: the server's tasklets run in a
+ * {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone} scope that belongs to
+ * the tasklet that calls {@link Builder#start()}, if any; scopes open on that thread neither stop the
+ * server nor are stopped by it.
+ *
  * <p><b>Threading.</b> Every method may be called from any thread except {@code close} and
  * {@code awaitTermination} from a handler: they would wait for the handler itself, so they throw
  * {@link IllegalStateException} instead (the handler's request then gets a 500) and leave the server
