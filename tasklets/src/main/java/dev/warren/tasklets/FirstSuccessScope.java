@@ -83,6 +83,7 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
         private final String name;
         private Duration deadline;
         private int maxConcurrency;
+        private Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
 
         Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -100,17 +101,19 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
             return this;
         }
 
-        /** Opens the scope, owned by the calling tasklet (or top-level). */
+        /** See {@link TaskletScope.Builder#closeWarningAfter}. */
+        public Builder<T> closeWarningAfter(Duration after) {
+            this.closeWarning = TaskletScope.checkCloseWarning(after);
+            return this;
+        }
+
+        /**
+         * Opens the scope, owned by the calling tasklet (or top-level) and nested in the innermost scope
+         * open on the calling thread (see {@link TaskletScope}).
+         */
         public FirstSuccessScope<T> open() {
             return new FirstSuccessScope<>(ScopeCore.open(
-                    name,
-                    ScopeCore.Policy.FIRST_SUCCESS,
-                    maxConcurrency,
-                    deadline,
-                    null,
-                    null,
-                    TaskletScope.DEFAULT_CLOSE_WARNING,
-                    false));
+                    name, ScopeCore.Policy.FIRST_SUCCESS, maxConcurrency, deadline, null, null, closeWarning, false));
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,14 @@ import org.slf4j.LoggerFactory;
  * The machinery behind {@link TaskletScope} and {@link FirstSuccessScope}: the set of live children,
  * the policy applied when a child ends, cancellation, deadline and concurrency limit.
  *
- * <p>Children are kept in a concurrent set that each child leaves on its own thread as its last act;
- * {@link #awaitChildren} joins the threads of whatever is still in the set until it is empty.
+ * <p>Children are kept in a {@link ChildList} that each child leaves on its own thread as its last act;
+ * {@link #awaitChildren} joins the threads of whatever is still in it until it is empty.
+ *
+ * <p>The scopes open on one thread (standalone ones aside) form a doubly linked list: the thread's
+ * innermost scope ({@link TaskletImpl#innermostScope()} for a tasklet, {@link #INNERMOST_ON_PLAIN_THREADS}
+ * otherwise), then {@link #enclosing} outwards and {@code nested} back in. A cancel runs inwards along
+ * it; a close unlinks the scope. The registry finds these scopes through the same links, so a scope
+ * opened where no other is open costs no set insert, and no lock.
  */
 final class ScopeCore {
     enum Policy {
@@ -45,31 +52,44 @@ final class ScopeCore {
     /** Frames shown per stack in a report. */
     static final int STUCK_REPORT_MAX_FRAMES = 40;
 
-    private static final VarHandle NEXT_STUCK_REPORT;
-    private static final VarHandle NESTED;
+    private static final VarHandle FINISHED;
+    private static final VarHandle STUCK;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            NEXT_STUCK_REPORT = l.findVarHandle(ScopeCore.class, "nextStuckReport", long.class);
-            NESTED = l.findVarHandle(ScopeCore.class, "nested", Set.class);
+            FINISHED = l.findVarHandle(ScopeCore.class, "finished", boolean.class);
+            STUCK = l.findVarHandle(ScopeCore.class, "stuck", StuckCloseReport.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /**
-     * The innermost open scope of each thread that is not a tasklet and has one open (a tasklet keeps its
-     * own in {@link TaskletImpl#innermostScope}). Entries live exactly while such a thread has a scope
-     * open, as {@link #TOP_LEVEL} holds the scopes themselves; a thread's entry goes when its outermost
-     * scope closes.
+     * The innermost open scope of each thread that is not a tasklet and has a (non-standalone) scope open;
+     * the others of that thread are reached from it through {@link #enclosing}. A tasklet keeps its own in
+     * {@link TaskletImpl#innermostScope()}. An entry lives exactly while its thread has such a scope open.
      */
     static final ConcurrentHashMap<Thread, ScopeCore> INNERMOST_ON_PLAIN_THREADS = new ConcurrentHashMap<>();
 
-    /** Scopes opened on threads that are not tasklets (a main thread, a test thread...). */
+    /** Standalone scopes opened on threads that are not tasklets (a server started on {@code main}...). */
     static final Set<ScopeCore> TOP_LEVEL = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Guard the links between the scopes open on one thread ({@link #enclosing}, {@link #nested} and the
+     * thread's innermost scope) wherever they are not the trivial case; striped by thread, so threads
+     * that nest scopes do not contend.
+     */
+    private static final ReentrantLock[] NESTING_LOCKS = new ReentrantLock[64];
+
+    static {
+        for (int i = 0; i < NESTING_LOCKS.length; i++) {
+            NESTING_LOCKS[i] = new ReentrantLock();
+        }
+    }
+
     /** The scope of tasklets started with {@link Tasklets#start}; it never closes. */
-    static final ScopeCore ROOT = new ScopeCore("warren", Policy.ROOT, null, null, null, 0, null, null, null, 0);
+    static final ScopeCore ROOT = new ScopeCore("warren", Policy.ROOT, null, null, true, 0, null, null, null, null);
 
     static {
         // The registry is visible as the "tasklets" report from the first use of the runtime on.
@@ -83,35 +103,42 @@ final class ScopeCore {
     final String ownerThreadName;
     /** The thread that opened a top-level scope (null if a tasklet did: see {@link #owner}). */
     private final Thread openerThread;
+    /** Not nested by thread: see {@link TaskletScope.Builder#standalone()}. */
+    private final boolean standalone;
     /**
-     * The innermost scope still open on the opening thread when this one was opened, or null: cancelling
-     * it cancels this one. Closing it does not (a scope closed before one opened after it just stops
-     * being its parent).
+     * The next scope out among those open on the opening thread (null for the outermost, and for a
+     * standalone scope): its cancel reaches this one. The open scopes of a thread form a list from its
+     * innermost scope through these links outwards, and through {@link #nested} back. When a scope is
+     * closed it is unlinked: its neighbours are joined and its {@code nested} cleared, but its
+     * {@code enclosing} is kept, so a reader standing on it still reaches every scope further out. That
+     * link only points at a scope that was open when this one closed, so nothing closed accumulates.
      */
-    final ScopeCore enclosing;
-    /** Open scopes whose {@link #enclosing} this is; lazily created. */
-    @SuppressWarnings("unused") // accessed through NESTED
-    private volatile Set<ScopeCore> nested;
+    volatile ScopeCore enclosing;
+    /** The next scope in on the opening thread (at most one: opening always nests in the innermost). */
+    private volatile ScopeCore nested;
+    /** A cancel (not a close) ran: it reaches the nested scopes, including one linked in afterwards. */
+    private volatile boolean cascaded;
 
     final int maxConcurrency; // 0 = unlimited
     final Duration deadline; // null = none
     private final Semaphore permits;
     private final SupervisionHandler handler;
     private final RestartPolicy restartPolicy;
-    /** How long close() waits before it reports the children that still run; then at doubling pauses. */
-    private final long closeWarningNanos;
+    /** How long close() waits before it reports the children that still run (null for the root). */
+    private final Duration closeWarning;
 
     final ChildList children = new ChildList();
     private volatile boolean cancelled;
     private volatile boolean deadlinePassed;
     private volatile boolean closed;
-    private Future<?> deadlineTimer;
-    private volatile long closeStartedNanos;
-    /** When the next report of a stuck close is due (System.nanoTime); CAS so one closer reports it. */
-    @SuppressWarnings("unused") // accessed through NEXT_STUCK_REPORT
-    private volatile long nextStuckReport;
+    /** A closer found the children gone and unregisters the scope (once). */
+    @SuppressWarnings("unused") // accessed through FINISHED
+    private volatile boolean finished;
 
-    private volatile int stuckReports;
+    private Future<?> deadlineTimer;
+    /** Created by the first closer that has to wait for children; see {@link StuckCloseReport}. */
+    @SuppressWarnings("unused") // accessed through STUCK
+    private volatile StuckCloseReport stuck;
 
     private final AtomicReference<TaskletImpl<?>> firstFailed = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Throwable> laterFailures = new ConcurrentLinkedQueue<>();
@@ -125,24 +152,24 @@ final class ScopeCore {
             Policy policy,
             TaskletImpl<?> owner,
             Thread openerThread,
-            ScopeCore enclosing,
+            boolean standalone,
             int maxConcurrency,
             Duration deadline,
             SupervisionHandler handler,
             RestartPolicy restartPolicy,
-            long closeWarningNanos) {
+            Duration closeWarning) {
         this.name = name;
         this.policy = policy;
         this.owner = owner;
         this.openerThread = openerThread;
-        this.enclosing = enclosing;
+        this.standalone = standalone;
         this.ownerThreadName = Thread.currentThread().getName();
         this.maxConcurrency = maxConcurrency;
         this.deadline = deadline;
         this.permits = maxConcurrency > 0 ? new Semaphore(maxConcurrency) : null;
         this.handler = handler;
         this.restartPolicy = restartPolicy;
-        this.closeWarningNanos = closeWarningNanos;
+        this.closeWarning = closeWarning;
     }
 
     /**
@@ -150,6 +177,9 @@ final class ScopeCore {
      * Unless {@code standalone}, it is nested in the innermost scope still open on the calling thread and
      * becomes that thread's innermost scope; a standalone scope (one that outlives the code that opens
      * it: a server's, a queue's) does neither.
+     *
+     * <p>Cost: a scope opened where none is open (the usual case) takes one field write in a tasklet, one
+     * map insert on another thread; only a scope opened inside another takes the thread's nesting lock.
      */
     static ScopeCore open(
             String name,
@@ -163,38 +193,124 @@ final class ScopeCore {
         Objects.requireNonNull(name, "scope name");
         TaskletImpl<?> owner = WaitHints.current();
         Thread opener = owner == null ? Thread.currentThread() : null;
-        ScopeCore enclosing = standalone
-                ? null
-                : nearestOpen(owner != null ? owner.innermostScope() : INNERMOST_ON_PLAIN_THREADS.get(opener));
         ScopeCore s = new ScopeCore(
                 name,
                 policy,
                 owner,
                 opener,
-                enclosing,
+                standalone,
                 maxConcurrency,
                 deadline,
                 handler,
                 restartPolicy,
-                saturatedNanos(closeWarning));
-        if (owner != null) {
-            owner.addOwnedScope(s);
-            if (!standalone) {
-                owner.innermostScope(s);
+                closeWarning);
+        if (standalone) {
+            if (owner != null) {
+                owner.addOwnedScope(s);
+            } else {
+                TOP_LEVEL.add(s);
             }
         } else {
-            TOP_LEVEL.add(s);
-            if (!standalone) {
-                INNERMOST_ON_PLAIN_THREADS.put(opener, s);
-            }
-        }
-        if (enclosing != null) {
-            enclosing.addNested(s);
+            s.link();
         }
         if (deadline != null) {
             s.deadlineTimer = DEADLINES.schedule(s::deadlinePassed, deadline.toNanos(), TimeUnit.NANOSECONDS);
         }
         return s;
+    }
+
+    /** The thread whose open scopes this one is listed with. */
+    private Thread thread() {
+        return owner != null ? owner.thread() : openerThread;
+    }
+
+    private static ReentrantLock nestingLock(Thread t) {
+        return NESTING_LOCKS[System.identityHashCode(t) & (NESTING_LOCKS.length - 1)];
+    }
+
+    /** The innermost scope open on this scope's thread (null if none); under its nesting lock. */
+    private ScopeCore innermostOfThread() {
+        return owner != null ? owner.innermostScope() : INNERMOST_ON_PLAIN_THREADS.get(openerThread);
+    }
+
+    /** Makes this the innermost scope of its thread: called on that thread, as it opens this scope. */
+    private void link() {
+        boolean alone = owner != null
+                ? owner.innermostScopeIfNone(this)
+                : INNERMOST_ON_PLAIN_THREADS.putIfAbsent(openerThread, this) == null;
+        boolean cancelNow = false;
+        if (!alone) {
+            ReentrantLock lock = nestingLock(thread());
+            lock.lock();
+            try {
+                ScopeCore e = innermostOfThread(); // re-read: a closer on another thread may have changed it
+                if (e != null) {
+                    enclosing = e;
+                    e.nested = this;
+                    cancelNow = e.cascaded; // a cancel of e that ran before the link did not see us
+                }
+                if (owner != null) {
+                    owner.innermostScope(this);
+                } else {
+                    INNERMOST_ON_PLAIN_THREADS.put(openerThread, this);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (cancelNow || (owner != null && owner.isCancelling())) {
+            cancel(); // nested in a cancelled scope, or opened by a tasklet being cancelled
+        }
+    }
+
+    /**
+     * Takes this closed scope out of its thread's list, joining its neighbours. On the opening thread a
+     * scope with no neighbour (the usual case) needs no lock: nobody else can link to it there.
+     */
+    private void unlink() {
+        if (enclosing == null && nested == null && Thread.currentThread() == thread()) {
+            if (owner != null) {
+                owner.replaceInnermostScope(this, null);
+            } else {
+                INNERMOST_ON_PLAIN_THREADS.remove(openerThread, this);
+            }
+            return;
+        }
+        ScopeCore cascade = null;
+        ReentrantLock lock = nestingLock(thread());
+        lock.lock();
+        try {
+            ScopeCore out = enclosing;
+            ScopeCore in = nested;
+            if (in != null) {
+                in.enclosing = out;
+            } else if (owner != null) {
+                owner.replaceInnermostScope(this, out);
+            } else if (out != null) {
+                INNERMOST_ON_PLAIN_THREADS.replace(openerThread, this, out);
+            } else {
+                INNERMOST_ON_PLAIN_THREADS.remove(openerThread, this);
+            }
+            if (out != null) {
+                out.nested = in;
+                if (in != null && out.cascaded) {
+                    cascade = in; // out's cancel may have walked past us before the join
+                }
+            }
+            nested = null;
+        } finally {
+            lock.unlock();
+        }
+        if (cascade != null) {
+            cascade.cancel();
+        }
+    }
+
+    /** Adds {@code s} and every scope further out from it to {@code out}. */
+    static void addOutwards(ScopeCore s, List<ScopeCore> out) {
+        for (; s != null; s = s.enclosing) {
+            out.add(s);
+        }
     }
 
     <T> Tasklet<T> fork(String childName, Callable<? extends T> task) {
@@ -323,17 +439,21 @@ final class ScopeCore {
     }
 
     /**
-     * Cancels every live child (and so their subtrees) and every scope nested in this one; later forks
-     * return cancelled tasklets.
+     * Cancels every live child (and so their subtrees) and every scope nested in this one by thread;
+     * later forks return cancelled tasklets.
      */
     void cancel() {
-        cancelChildren();
-        Set<ScopeCore> n = nested;
-        if (n != null) {
-            for (ScopeCore s : n) {
-                s.cancel();
-            }
+        cancelOwn();
+        ScopeCore in = nested;
+        if (in != null) {
+            in.cancel();
         }
+    }
+
+    /** Cancels this scope's children and marks it so that a scope linked in later is cancelled too. */
+    void cancelOwn() {
+        cascaded = true;
+        cancelChildren();
     }
 
     private void cancelChildren() {
@@ -343,27 +463,6 @@ final class ScopeCore {
                 c.cancel();
             }
         }
-    }
-
-    /** {@code s} was opened on our thread while we were its innermost open scope. */
-    private void addNested(ScopeCore s) {
-        Set<ScopeCore> n = nested;
-        if (n == null) {
-            Set<ScopeCore> fresh = ConcurrentHashMap.newKeySet();
-            n = NESTED.compareAndSet(this, (Set<?>) null, fresh) ? fresh : nested;
-        }
-        n.add(s);
-        if (cancelled && !closed) {
-            s.cancel(); // a cancel that ran before the add may have missed it (cancelled is set first)
-        }
-    }
-
-    /** The first of {@code s}, its enclosing scope, that one's..., that is not closed; null if none. */
-    static ScopeCore nearestOpen(ScopeCore s) {
-        while (s != null && s.closed) {
-            s = s.enclosing;
-        }
-        return s;
     }
 
     boolean isCancelled() {
@@ -443,155 +542,185 @@ final class ScopeCore {
     /**
      * Cancels what still runs, waits for it (even if interrupted; the interrupt is kept), and unregisters
      * the scope. Waits at most {@code timeoutNanos} when it is {@code >= 0}: false if children still run
-     * then (the scope stays registered, and a later close goes on waiting). Every closer waits, not only
-     * the first. While it waits, a child that ignores its cancellation is reported at WARN with its
-     * stack, after {@code closeWarningNanos} and then at doubling pauses.
+     * then (the scope stays registered, and a later close goes on waiting). Every closer from outside the
+     * scope waits, not only the first. A closer inside the scope (one of its tasklets, or below one) is
+     * refused while the scope is open, since it would wait for itself; once the scope is closing, it
+     * returns false at once (its cleanup may close the scope too). While children ignore their
+     * cancellation, a {@link StuckCloseReport} names them.
      */
     boolean close(long timeoutNanos) {
-        checkNotInside("closed");
+        if (isCallerInside()) {
+            if (closed) {
+                return false;
+            }
+            checkNotInside("closed");
+        }
         if (!closed) {
             closed = true;
-            long now = System.nanoTime();
-            closeStartedNanos = now;
-            NEXT_STUCK_REPORT.setVolatile(this, now + closeWarningNanos);
             if (!children.isEmpty()) {
                 cancelChildren(); // not the nested scopes: closing is not cancelling them (see enclosing)
+            }
+        }
+        if (!children.isEmpty() && stuck == null) {
+            StuckCloseReport r = new StuckCloseReport();
+            if (STUCK.compareAndSet(this, (StuckCloseReport) null, r)) {
+                r.start();
             }
         }
         if (!awaitClosing(timeoutNanos)) {
             return false;
         }
-        if (deadlineTimer != null) {
-            deadlineTimer.cancel(false);
+        StuckCloseReport r = stuck;
+        if (r != null) {
+            r.stop();
         }
-        if (enclosing != null) {
-            enclosing.removeNested(this);
-        }
-        // If this is still its thread's innermost open scope, the next one out takes over.
-        ScopeCore next = nearestOpen(enclosing);
-        if (owner != null) {
-            owner.removeOwnedScope(this);
-            owner.replaceInnermostScope(this, next);
-        } else {
-            TOP_LEVEL.remove(this);
-            INNERMOST_ON_PLAIN_THREADS.computeIfPresent(
-                    openerThread, (t, innermost) -> innermost == this ? next : innermost);
+        if (FINISHED.compareAndSet(this, false, true)) {
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel(false);
+            }
+            if (!standalone) {
+                unlink();
+            } else if (owner != null) {
+                owner.removeOwnedScope(this);
+            } else {
+                TOP_LEVEL.remove(this);
+            }
         }
         return true;
     }
 
-    private void removeNested(ScopeCore s) {
-        Set<ScopeCore> n = nested;
-        if (n != null) {
-            n.remove(s);
-        }
-    }
-
-    /** Joins the children (timed: a report may fall due), ignoring interrupts until done or timed out. */
+    /**
+     * Waits until no child is left, ignoring interrupts (the interrupt is kept): joins untimed, or timed
+     * when {@code timeoutNanos >= 0}, and then returns false if children still run after it.
+     */
     private boolean awaitClosing(long timeoutNanos) {
-        long start = System.nanoTime();
+        if (children.isEmpty()) {
+            return true;
+        }
+        long start = timeoutNanos < 0 ? 0 : System.nanoTime();
         boolean interrupted = false;
+        Object previous = WaitHints.mark(this); // the registry shows a closing tasklet waiting on the scope
         try {
             while (!children.isEmpty()) {
-                long now = System.nanoTime();
-                long left = timeoutNanos < 0 ? Long.MAX_VALUE : timeoutNanos - (now - start);
-                if (left <= 0) {
-                    return false;
-                }
-                reportIfStuck(now);
-                long wait = Math.min(left, Math.max(1, (long) NEXT_STUCK_REPORT.getVolatile(this) - now));
-                TaskletImpl<?> c = firstLive();
-                if (c == null) {
-                    Thread.onSpinWait(); // counted but not linked yet: its fork is between the two steps
-                    continue;
-                }
-                try {
-                    c.thread().join(Duration.ofNanos(wait));
-                } catch (InterruptedException e) {
-                    interrupted = true;
+                for (TaskletImpl<?> c = children.head(); c != null; c = c.nextSibling) {
+                    if (c.detached) {
+                        continue;
+                    }
+                    try {
+                        if (timeoutNanos < 0) {
+                            c.thread().join();
+                        } else {
+                            long left = timeoutNanos - (System.nanoTime() - start);
+                            if (left <= 0 || !c.thread().join(Duration.ofNanos(left))) {
+                                return false;
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
             return true;
         } finally {
+            WaitHints.restore(previous);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
     }
 
-    private TaskletImpl<?> firstLive() {
-        for (TaskletImpl<?> c = children.head(); c != null; c = c.nextSibling) {
-            if (!c.detached) {
-                return c;
-            }
-        }
-        return null;
-    }
-
     /**
-     * If a report is due, one closer (the one whose CAS moves the due time on) logs the children that
-     * still run, with their stacks. Pauses double from {@code closeWarningNanos} up to
-     * {@link #STUCK_REPORT_MAX_NANOS}, so a close stuck for hours logs a line every few minutes, not a flood.
+     * Reports a close that cannot finish: a task on the deadline timer, armed by the first closer that
+     * finds children still running, which logs at WARN each child still running, with its stack, once
+     * the close has waited the scope's close warning time W, then when it has waited 2W, 4W, 8W... (at
+     * most {@link #STUCK_REPORT_MAX_NANOS} between two reports), for as long as the children run. A close
+     * that finishes stops it; a bounded close that gives up leaves it running, since the children still
+     * do. Exists only for closes that wait, so an ordinary scope carries one null field for it.
      */
-    private void reportIfStuck(long now) {
-        long due = (long) NEXT_STUCK_REPORT.getVolatile(this);
-        if (now - due < 0) {
-            return;
+    private final class StuckCloseReport implements Runnable {
+        private final long startedNanos = System.nanoTime();
+        private long pauseNanos; // the next pause; touched by the timer thread only, after start()
+        private volatile Future<?> next;
+        private volatile boolean stopped;
+
+        void start() {
+            Duration w = closeWarning == null ? TaskletScope.DEFAULT_CLOSE_WARNING : closeWarning;
+            pauseNanos = saturatedNanos(w);
+            schedule(pauseNanos);
         }
-        int n = stuckReports;
-        long pause = closeWarningNanos;
-        for (int i = 0; i < n + 1 && pause < STUCK_REPORT_MAX_NANOS; i++) {
-            pause *= 2;
+
+        private void schedule(long delayNanos) {
+            next = DEADLINES.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+            if (stopped) {
+                next.cancel(false); // stop() ran before the future was published
+            }
         }
-        pause = Math.min(pause, STUCK_REPORT_MAX_NANOS);
-        if (!NEXT_STUCK_REPORT.compareAndSet(this, due, now + pause)) {
-            return;
+
+        void stop() {
+            stopped = true;
+            Future<?> f = next;
+            if (f != null) {
+                f.cancel(false);
+            }
         }
-        stuckReports = n + 1;
-        LOG.warn("{}", stuckReport(now, pause));
+
+        @Override
+        public void run() {
+            if (stopped || children.isEmpty()) {
+                return;
+            }
+            long now = System.nanoTime();
+            long pause = Math.min(pauseNanos, STUCK_REPORT_MAX_NANOS);
+            pauseNanos = Math.min(pause * 2, STUCK_REPORT_MAX_NANOS);
+            try {
+                LOG.warn("{}", text(now, pause));
+            } finally {
+                schedule(pause);
+            }
+        }
+
+        private String text(long now, long nextPause) {
+            List<TaskletImpl<?>> running = children.snapshot();
+            StringBuilder b = new StringBuilder(256 * Math.min(running.size() + 1, STUCK_REPORT_MAX_TASKLETS));
+            b.append("scope '")
+                    .append(name)
+                    .append("' has been closing for ")
+                    .append(millis(now - startedNanos))
+                    .append(": ")
+                    .append(running.size())
+                    .append(running.size() == 1 ? " tasklet" : " tasklets")
+                    .append(" still running though cancelled (interrupt ignored or swallowed?); next report in ")
+                    .append(millis(nextPause));
+            int shown = 0;
+            for (TaskletImpl<?> t : running) {
+                if (shown++ == STUCK_REPORT_MAX_TASKLETS) {
+                    b.append("\n  ... and ")
+                            .append(running.size() - STUCK_REPORT_MAX_TASKLETS)
+                            .append(" more");
+                    break;
+                }
+                Object waiting = t.waitingOn;
+                b.append("\n  tasklet '").append(t.name).append("' (id ").append(t.id);
+                if (waiting != null) {
+                    b.append(", waiting on ").append(waiting);
+                }
+                b.append(')');
+                StackTraceElement[] stack = t.thread().getStackTrace();
+                for (int i = 0; i < stack.length && i < STUCK_REPORT_MAX_FRAMES; i++) {
+                    b.append("\n    at ").append(stack[i]);
+                }
+                if (stack.length > STUCK_REPORT_MAX_FRAMES) {
+                    b.append("\n    ... ")
+                            .append(stack.length - STUCK_REPORT_MAX_FRAMES)
+                            .append(" more frames");
+                }
+            }
+            return b.toString();
+        }
     }
 
-    private String stuckReport(long now, long nextPause) {
-        List<TaskletImpl<?>> stuck = children.snapshot();
-        StringBuilder b = new StringBuilder(256 * Math.min(stuck.size(), STUCK_REPORT_MAX_TASKLETS));
-        b.append("scope '")
-                .append(name)
-                .append("' has been closing for ")
-                .append(millis(now - closeStartedNanos))
-                .append(": ")
-                .append(stuck.size())
-                .append(stuck.size() == 1 ? " tasklet" : " tasklets")
-                .append(" still running though cancelled (interrupt ignored or swallowed?); next report in ")
-                .append(millis(nextPause));
-        int shown = 0;
-        for (TaskletImpl<?> t : stuck) {
-            if (shown++ == STUCK_REPORT_MAX_TASKLETS) {
-                b.append("\n  ... and ")
-                        .append(stuck.size() - STUCK_REPORT_MAX_TASKLETS)
-                        .append(" more");
-                break;
-            }
-            Object waiting = t.waitingOn;
-            b.append("\n  tasklet '").append(t.name).append("' (id ").append(t.id);
-            if (waiting != null) {
-                b.append(", waiting on ").append(waiting);
-            }
-            b.append(')');
-            StackTraceElement[] stack = t.thread().getStackTrace();
-            for (int i = 0; i < stack.length && i < STUCK_REPORT_MAX_FRAMES; i++) {
-                b.append("\n    at ").append(stack[i]);
-            }
-            if (stack.length > STUCK_REPORT_MAX_FRAMES) {
-                b.append("\n    ... ")
-                        .append(stack.length - STUCK_REPORT_MAX_FRAMES)
-                        .append(" more frames");
-            }
-        }
-        return b.toString();
-    }
-
-    /** {@code d} in nanoseconds, at most a quarter of the long range (73 years), so deadline sums cannot overflow. */
-    private static long saturatedNanos(Duration d) {
+    /** {@code d} in nanoseconds, at most a quarter of the long range (73 years), so sums cannot overflow. */
+    static long saturatedNanos(Duration d) {
         return d.compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) > 0 ? Long.MAX_VALUE / 4 : d.toNanos();
     }
 

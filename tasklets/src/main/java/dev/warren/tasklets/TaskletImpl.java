@@ -57,8 +57,10 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     volatile TaskletImpl<?> nextSibling; // the scope's ChildList link
     volatile boolean detached; // set once the scope stopped counting this child as live
     volatile int restarts;
-    private volatile Set<ScopeCore> ownedScopes; // scopes opened on this tasklet's thread; lazily created
-    private volatile ScopeCore innermostScope; // the last one opened here and not yet closed (or null)
+    private volatile Set<ScopeCore> ownedScopes; // standalone scopes opened on this thread; lazily created
+    // The innermost of the other scopes open on this thread (null if none); see ScopeCore.enclosing.
+    // It fills what was padding: a tasklet is 88 bytes with it or without it.
+    private volatile ScopeCore innermostScope;
     private long[] restartTimes; // ring of restart instants (nanoTime), own thread only
     private int restartIndex;
 
@@ -185,6 +187,10 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     }
 
     private void cancelOwnedScopes() {
+        // Each scope open on our thread, from the innermost outwards; together they are all nested ones.
+        for (ScopeCore s = innermostScope; s != null; s = s.enclosing) {
+            s.cancelOwn();
+        }
         Set<ScopeCore> owned = ownedScopes;
         if (owned != null) {
             for (ScopeCore s : owned) {
@@ -220,12 +226,17 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
         return innermostScope;
     }
 
-    /** Called on this tasklet's own thread as it opens {@code s}. */
+    /** Called on this tasklet's own thread as it opens {@code s}, under the thread's nesting lock. */
     void innermostScope(ScopeCore s) {
         innermostScope = s;
     }
 
-    /** Called by whoever finishes closing {@code closed} (any thread): the next one out takes over. */
+    /** Called on this tasklet's own thread as it opens {@code s}: true if no other scope was open. */
+    boolean innermostScopeIfNone(ScopeCore s) {
+        return INNERMOST.compareAndSet(this, (ScopeCore) null, s);
+    }
+
+    /** Called by whoever closes {@code closed}: the next one out takes over if it was the innermost. */
     void replaceInnermostScope(ScopeCore closed, ScopeCore next) {
         INNERMOST.compareAndSet(this, closed, next);
     }

@@ -75,15 +75,20 @@ import java.util.concurrent.Callable;
  * server scope). {@code join} and {@code close} are meant for the thread that opened the scope; called
  * from a tasklet of the scope itself they would wait for their caller, so they throw
  * {@link IllegalStateException} instead (as {@link Tasklet#join()} refuses to join itself).
- * {@code fork} blocks only under a concurrency limit; {@code join} and {@code close} block until the
- * children are done.
+ * Once the scope is closing, a {@code close} from one of its tasklets (a cleanup path, say) returns at
+ * once: the close under way is the one that waits. {@code fork} blocks only under a concurrency limit;
+ * {@code join} and {@code close} block until the children are done.
  *
  * <p><b>Closing.</b> {@link #close()} cancels whatever is still running and waits for it, even if the
  * closing thread is interrupted (the interrupt is kept for later). When {@code close} returns, no code
  * of any child of this scope runs, ever. Closing twice is harmless; {@code fork} after close throws.
- * A child that ignores its cancellation keeps {@code close} waiting: the scope then logs a WARN naming
- * each such child with its stack, after {@linkplain Builder#closeWarningAfter 10 s} and at doubling
- * pauses while it lasts; {@link #closeWithin(Duration)} bounds the wait and returns false instead.
+ * That holds for every closer from outside the scope: a second {@code close} waits for the children as
+ * the first does (so a tasklet that one of the children waits for must not close the scope). While it
+ * waits, the registry shows the closing tasklet waiting on the scope. A child that ignores its
+ * cancellation keeps {@code close} waiting: the scope then logs a WARN naming each such child with its
+ * stack once the close has waited {@linkplain Builder#closeWarningAfter 10 s}, then 20 s, 40 s... (at
+ * most 5 minutes apart) while it lasts; {@link #closeWithin(Duration)} bounds the wait and returns false
+ * instead.
  *
  * <p><b>Memory consistency.</b> Actions before {@code fork} happen-before the child's task; actions of
  * every child happen-before {@code join} (or {@code close}) returns.
@@ -156,12 +161,19 @@ public final class TaskletScope implements AutoCloseable {
         core.throwIfFailed();
     }
 
-    /** Cancels every child now; later forks return cancelled tasklets. Does not wait. */
+    /**
+     * Cancels every child now, and every scope nested in this one by thread (see the class comment), with
+     * their children; later forks return cancelled tasklets. Does not wait.
+     */
     public void cancel() {
         core.cancel();
     }
 
-    /** True once the scope was cancelled, by {@link #cancel()}, a failure (fail-fast) or its deadline. */
+    /**
+     * True once the scope was cancelled: by {@link #cancel()}, a failure (fail-fast), a first success, its
+     * deadline, the cancel of the scope it is nested in or of the tasklet that owns it, or a close that
+     * found children still running.
+     */
     public boolean isCancelled() {
         return core.isCancelled();
     }
@@ -190,13 +202,16 @@ public final class TaskletScope implements AutoCloseable {
      * Cancels what still runs, waits for it, and unregisters the scope. See the class comment.
      *
      * <p>A child that ignores its cancellation (swallows the interrupt and goes on) keeps this waiting.
-     * Then, after the scope's {@linkplain Builder#closeWarningAfter close warning time} (default
-     * {@link #DEFAULT_CLOSE_WARNING}), the scope logs a WARN naming each child still running with its
-     * stack, and again after pauses that double up to 5 minutes, for as long as it lasts. To bound the
-     * wait instead, see {@link #closeWithin(Duration)}.
+     * Then, once the close has waited the scope's {@linkplain Builder#closeWarningAfter close warning
+     * time} W (default {@link #DEFAULT_CLOSE_WARNING}), the scope logs a WARN naming each child still
+     * running with its stack, and again when it has waited 2W, 4W, 8W... (at most 5 minutes apart), for
+     * as long as it lasts. To bound the wait instead, see {@link #closeWithin(Duration)}.
      *
-     * @throws IllegalStateException if called from a tasklet of this scope (see {@link #isCallerInside()}),
-     *     which would wait for itself; the scope is left as it was
+     * <p>A second close from outside the scope waits like the first. From a tasklet of the scope, close
+     * returns at once if the scope is already closing.
+     *
+     * @throws IllegalStateException if called from a tasklet of this scope (see {@link #isCallerInside()})
+     *     while the scope is open, which would wait for itself; the scope is left as it was
      */
     @Override
     public void close() {
@@ -208,11 +223,12 @@ public final class TaskletScope implements AutoCloseable {
      * did: the scope is then closed exactly as by {@link #close()}. Returns false if some still run after
      * {@code timeout} (they were cancelled and ignore it): the scope is closed to forks and stays in the
      * registry ({@link Tasklets#snapshot()} shows what is stuck); a later {@code close} or
-     * {@code closeWithin} goes on waiting. An interrupt of the caller does not cut the wait short (it
-     * is kept for later).
+     * {@code closeWithin} goes on waiting, and the WARN reports go on while the children run. An
+     * interrupt of the caller does not cut the wait short (it is kept for later). From a tasklet of the
+     * scope, once the scope is closing, returns false at once (the caller itself still runs).
      *
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws IllegalStateException if called from a tasklet of this scope
+     * @throws IllegalStateException if called from a tasklet of this scope while the scope is open
      */
     public boolean closeWithin(Duration timeout) {
         return core.close(checkTimeout(timeout));
@@ -267,15 +283,12 @@ public final class TaskletScope implements AutoCloseable {
 
         /**
          * How long {@link TaskletScope#close()} may wait for cancelled children before it logs (at WARN)
-         * each one still running with its stack; the report repeats after pauses that double from this
-         * value up to 5 minutes. Must be {@code > 0}; default {@link #DEFAULT_CLOSE_WARNING} (10 s).
+         * each one still running with its stack; the report repeats each time the wait has doubled (after
+         * 2, 4, 8... times this value, at most 5 minutes apart). Must be {@code > 0}; default
+         * {@link #DEFAULT_CLOSE_WARNING} (10 s).
          */
         public Builder closeWarningAfter(Duration after) {
-            Objects.requireNonNull(after, "closeWarningAfter");
-            if (after.isNegative() || after.isZero()) {
-                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
-            }
-            this.closeWarning = after;
+            this.closeWarning = checkCloseWarning(after);
             return this;
         }
 
@@ -330,6 +343,14 @@ public final class TaskletScope implements AutoCloseable {
             throw new IllegalArgumentException("deadline must be > 0, was " + deadline);
         }
         return deadline;
+    }
+
+    static Duration checkCloseWarning(Duration after) {
+        Objects.requireNonNull(after, "closeWarningAfter");
+        if (after.isNegative() || after.isZero()) {
+            throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
+        }
+        return after;
     }
 
     /** The timeout in nanoseconds (saturated), after checking it is not negative. */

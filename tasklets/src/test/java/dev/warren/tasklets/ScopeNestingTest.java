@@ -1,11 +1,13 @@
 package dev.warren.tasklets;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -123,5 +125,55 @@ class ScopeNestingTest {
             done.countDown();
             t.join();
         }
+    }
+
+    private static ScopeCore openCore(String name) {
+        return ScopeCore.open(
+                name, ScopeCore.Policy.FAIL_FAST, 0, null, null, null, TaskletScope.DEFAULT_CLOSE_WARNING, false);
+    }
+
+    /** Collects garbage until {@code ref} is cleared, for at most 10 s. */
+    private static void assertCollected(WeakReference<?> ref, String what) {
+        await().alias(what)
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    System.gc();
+                    return ref.get() == null;
+                });
+    }
+
+    /**
+     * Open A, open B, close A, open C, close B, open D...: each scope is opened inside the previous one,
+     * which then closes before it. No closed scope may stay reachable from the open ones, or from one
+     * that is closed and still held.
+     */
+    static void closedScopesAreNotKeptByTheScopesOpenedAfterThem() {
+        ScopeCore held = openCore("held");
+        ScopeCore previous = openCore("chain-0"); // nested in held
+        WeakReference<ScopeCore> first = new WeakReference<>(previous);
+        held.close(-1); // closed first, and still referenced, as by a field
+        for (int i = 1; i <= 1000; i++) {
+            ScopeCore next = openCore("chain-" + i);
+            assertTrue(next.enclosing == previous, "it nests in the open one before it");
+            previous.close(-1);
+            previous = next;
+        }
+        assertTrue(held.isClosed());
+        assertCollected(first, "the first scope of the chain, closed long ago");
+        previous.close(-1);
+    }
+
+    @Test
+    void onAPlainThreadClosedScopesAreNotKeptReachable() {
+        assertTimeoutPreemptively(BOUND, ScopeNestingTest::closedScopesAreNotKeptByTheScopesOpenedAfterThem);
+    }
+
+    @Test
+    void inATaskletClosedScopesAreNotKeptReachable() {
+        assertTimeoutPreemptively(
+                BOUND,
+                () -> Tasklets.start("leak check", ScopeNestingTest::closedScopesAreNotKeptByTheScopesOpenedAfterThem)
+                        .join());
     }
 }

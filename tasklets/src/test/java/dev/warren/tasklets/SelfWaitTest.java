@@ -1,5 +1,6 @@
 package dev.warren.tasklets;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -128,6 +129,70 @@ class SelfWaitTest {
             assertTrue(
                     nested.get().getMessage().contains("jobq 'self-closing'"),
                     nested.get().getMessage());
+        });
+    }
+
+    @Test
+    void aChildsCleanupMayCloseItsScopeWhileTheScopeIsClosing() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            CountDownLatch running = new CountDownLatch(1);
+            AtomicReference<Throwable> fromCleanup = new AtomicReference<>();
+            AtomicReference<Boolean> bounded = new AtomicReference<>();
+            TaskletScope scope = TaskletScope.supervise("closed-twice").open();
+            Tasklet<Void> child = scope.fork("cleans-up", () -> {
+                try {
+                    running.countDown();
+                    new CountDownLatch(1).await();
+                } finally {
+                    // a cleanup path that closes "its" scope: the scope is closing already, so it returns
+                    try {
+                        scope.close();
+                        bounded.set(scope.closeWithin(Duration.ofSeconds(1)));
+                    } catch (Throwable t) {
+                        fromCleanup.set(t);
+                    }
+                }
+            });
+            running.await();
+            scope.close();
+            assertEquals(null, fromCleanup.get(), "a close of a closing scope from inside returns");
+            assertFalse(bounded.get(), "its children (the caller) were still running");
+            assertEquals(TaskletState.CANCELLED, child.state());
+        });
+    }
+
+    @Test
+    void aSecondCloserFromOutsideWaitsForTheChildrenToo() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch cancelled = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            TaskletScope scope = TaskletScope.supervise("two-closers").open();
+            Tasklet<Void> child = scope.fork("slow to stop", () -> {
+                running.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    cancelled.countDown();
+                    release.await(); // a slow cleanup; a second interrupt is not coming
+                }
+            });
+            running.await();
+            Tasklet<Void> first = Tasklets.start("first closer", scope::close);
+            cancelled.await();
+            AtomicReference<TaskletState> seenBySecond = new AtomicReference<>();
+            Tasklet<Void> second = Tasklets.start("second closer", () -> {
+                scope.close();
+                seenBySecond.set(child.state());
+            });
+            await().atMost(BOUND)
+                    .until(() -> Tasklets.snapshot().tasklets().stream()
+                            .anyMatch(t ->
+                                    t.name().equals("second closer") && "scope 'two-closers'".equals(t.waitingOn())));
+            release.countDown();
+            second.join();
+            first.join();
+            assertTrue(seenBySecond.get().isTerminal(), "the second close returned before the child ended");
         });
     }
 }
