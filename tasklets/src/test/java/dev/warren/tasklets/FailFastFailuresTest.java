@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warren.tasklets.testing.Interrupts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,22 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** A failure that happened is never turned into a cancel; a stop caused by the cancel is not a failure. */
 class FailFastFailuresTest {
-
-    /** Waits for the latch whatever interrupts come (the failures' cancels reach the waiters here). */
-    static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     @RepeatedTest(20)
     void threeChildrenFailingAtOnceAreAllReportedTheFirstThrownTheOthersSuppressed() throws Exception {
@@ -50,7 +35,7 @@ class FailFastFailuresTest {
                         throw new IllegalStateException("failure " + n);
                     } finally {
                         allThrown.countDown();
-                        awaitUninterruptibly(allThrown);
+                        Interrupts.awaitUninterruptibly(allThrown); // the failures' cancels reach us here
                     }
                 }));
             }
@@ -132,10 +117,9 @@ class FailFastFailuresTest {
             });
             running.await();
             t.cancel();
-            t.join(java.time.Duration.ofSeconds(20));
-        } catch (TaskletFailedException expected) {
-            // join reports the failure
+            assertThrows(TaskletFailedException.class, () -> t.join(java.time.Duration.ofSeconds(20)));
         }
+        assertEquals(TaskletState.FAILED, t.state(), "a failure of its own, though it was cancelled");
         assertEquals(1, reported.get());
         assertEquals(0, restarts.get(), "a tasklet being cancelled is not restarted");
     }
