@@ -75,7 +75,7 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
 
     /** Like {@link #close()}, waiting at most {@code timeout}; see {@link TaskletScope#closeWithin(Duration)}. */
     public boolean closeWithin(Duration timeout) {
-        return core.close(TaskletScope.checkTimeout(timeout));
+        return core.close(Durations.timeoutNanos(timeout));
     }
 
     /** Configures a first-success scope. Not thread-safe. */

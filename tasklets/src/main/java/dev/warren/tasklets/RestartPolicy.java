@@ -97,8 +97,8 @@ public record RestartPolicy(
 
     /** The pause before restart number {@code restart} (0-based). */
     public Duration backoffFor(int restart) {
-        double nanos = initialBackoff.toNanos() * Math.pow(multiplier, restart);
-        long max = maxBackoff.toNanos();
+        double nanos = Durations.saturatedNanos(initialBackoff) * Math.pow(multiplier, restart);
+        long max = Durations.saturatedNanos(maxBackoff);
         return Duration.ofNanos(nanos >= max ? max : (long) nanos);
     }
 }

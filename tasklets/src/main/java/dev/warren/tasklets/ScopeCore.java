@@ -214,7 +214,8 @@ final class ScopeCore {
             s.link();
         }
         if (deadline != null) {
-            s.deadlineTimer = DEADLINES.schedule(s::deadlinePassed, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            s.deadlineTimer =
+                    DEADLINES.schedule(s::deadlinePassed, Durations.saturatedNanos(deadline), TimeUnit.NANOSECONDS);
         }
         return s;
     }
@@ -415,8 +416,7 @@ final class ScopeCore {
                 && failure instanceof Exception
                 && !cancelled
                 && !child.isCancelling()
-                && child.admitRestart(
-                        restartPolicy.maxRestarts(), restartPolicy.window().toNanos());
+                && child.admitRestart(restartPolicy.maxRestarts(), Durations.saturatedNanos(restartPolicy.window()));
         if (handler != null) {
             try {
                 handler.onFailure(child, failure, restart);
@@ -645,7 +645,7 @@ final class ScopeCore {
 
         void start() {
             Duration w = closeWarning == null ? TaskletScope.DEFAULT_CLOSE_WARNING : closeWarning;
-            pauseNanos = saturatedNanos(w);
+            pauseNanos = Durations.saturatedNanos(w);
             schedule(pauseNanos);
         }
 
@@ -717,11 +717,6 @@ final class ScopeCore {
             }
             return b.toString();
         }
-    }
-
-    /** {@code d} in nanoseconds, at most a quarter of the long range (73 years), so sums cannot overflow. */
-    static long saturatedNanos(Duration d) {
-        return d.compareTo(Duration.ofNanos(Long.MAX_VALUE / 4)) > 0 ? Long.MAX_VALUE / 4 : d.toNanos();
     }
 
     private static String millis(long nanos) {

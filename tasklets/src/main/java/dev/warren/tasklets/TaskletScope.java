@@ -231,7 +231,7 @@ public final class TaskletScope implements AutoCloseable {
      * @throws IllegalStateException if called from a tasklet of this scope while the scope is open
      */
     public boolean closeWithin(Duration timeout) {
-        return core.close(checkTimeout(timeout));
+        return core.close(Durations.timeoutNanos(timeout));
     }
 
     /**
@@ -351,19 +351,6 @@ public final class TaskletScope implements AutoCloseable {
             throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
         }
         return after;
-    }
-
-    /** The timeout in nanoseconds (saturated), after checking it is not negative. */
-    static long checkTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
-        }
     }
 
     static int checkConcurrency(int max) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Values that are accepted by their type but make no sense are refused, naming the value and the limit. */
@@ -37,6 +38,26 @@ class LimitsTest {
         // never restarts
         new RestartPolicy(Duration.ZERO, Duration.ZERO, 1, 0, Duration.ofMillis(1));
         assertEquals(10, RestartPolicy.backoff(Duration.ZERO, Duration.ZERO).maxRestarts());
+    }
+
+    @Test
+    void hugeDurationsInARestartPolicyMeanForeverInsteadOfOverflowing() throws Exception {
+        Duration forever = Duration.ofDays(365L * 1000);
+        RestartPolicy p = new RestartPolicy(forever, forever, 2, 1, forever);
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE / 4), p.backoffFor(3));
+        // a supervised failure consults the window: it must not throw on the child's thread
+        AtomicInteger reported = new AtomicInteger();
+        try (var scope = TaskletScope.supervise("huge-window")
+                .restart(RestartPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(1))
+                        .withMaxRestarts(1, forever))
+                .onFailure((child, failure, restart) -> reported.incrementAndGet())
+                .open()) {
+            scope.fork("fails once", () -> {
+                throw new IllegalStateException("expected by the test");
+            });
+            scope.join();
+        }
+        assertEquals(2, reported.get(), "failed, restarted once, failed again, then the limit held");
     }
 
     @Test
