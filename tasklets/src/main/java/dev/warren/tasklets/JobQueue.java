@@ -43,9 +43,10 @@ import java.util.concurrent.CompletableFuture;
  * worker reaches the job (libmtev's semantics): while every worker is busy (or stuck), nothing happens
  * when it passes. For {@link #submit} the future fails with a
  * {@link java.util.concurrent.TimeoutException} as soon as the deadline passes in the backlog, worker
- * or not, so a caller waiting on a submitted job with a deadline waits at most that long for it to
- * start; to bound the whole wait, running included, use the future's {@code get(timeout, unit)} or
- * {@code orTimeout}, which leave the job running.
+ * or not, and the job leaves the backlog (its room goes to the next add), so a caller waiting on a
+ * submitted job with a deadline waits at most that long for it to start; to bound the whole wait,
+ * running included, use the future's {@code get(timeout, unit)} or {@code orTimeout}, which leave the
+ * job running. (That takes a timer only for a submitted job that has to wait for a busy worker.)
  *
  * <p><b>Threading.</b> Any thread or tasklet may add jobs concurrently. {@code tryAdd} never blocks;
  * {@code add} and {@code submit} block while the backlog is full ({@code add} with a timeout waits at
@@ -189,7 +190,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
      * @param desiredConcurrency how many workers the queue wants now: {@code inflight + backlog} clamped to
      *     {@code [minConcurrency, maxConcurrency]} (0 once shut down with nothing left to do)
      * @param totalJobs jobs that ran to their end (returned or threw); expired and discarded jobs excluded
-     * @param backlog jobs queued, not yet taken by a worker (including any whose deadline has passed)
+     * @param backlog jobs queued, not yet taken by a worker (including {@code add}/{@code tryAdd} jobs whose
+     *     deadline has passed; a submitted job whose deadline passes leaves the backlog then)
      * @param inflight jobs running now
      * @param timeouts jobs dropped unrun because their deadline passed while they were queued (counted
      *     when a worker reached them, or for {@code submit}, when the deadline passed)

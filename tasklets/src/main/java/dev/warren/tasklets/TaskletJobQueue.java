@@ -1,5 +1,7 @@
 package dev.warren.tasklets;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -65,6 +67,8 @@ final class TaskletJobQueue implements JobQueue {
     private long discarded;
     private long waitNanos;
     private long runNanos;
+    private List<Job> timedOut; // taken out of the backlog by their timers; futures yet to fail
+    private boolean failing; // a tasklet is failing them
 
     private TaskletJobQueue(JobQueue.Builder b, int max) {
         this.name = b.name;
@@ -72,8 +76,8 @@ final class TaskletJobQueue implements JobQueue {
         this.max = max;
         this.capacity = b.backlog;
         this.lifo = b.order == JobOrder.LIFO;
-        this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : b.defaultDeadline.toNanos();
-        this.idleNanos = b.idleTimeout.toNanos();
+        this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : Durations.saturatedNanos(b.defaultDeadline);
+        this.idleNanos = Durations.saturatedNanos(b.idleTimeout);
         this.hint = "jobq " + name;
         // Standalone: the queue outlives the code that builds it, so it must neither be cancelled by a scope
         // open on this thread nor cancel the scopes opened here after it (see TaskletScope).
@@ -121,25 +125,61 @@ final class TaskletJobQueue implements JobQueue {
         return q;
     }
 
-    /** A queued job. Its fields are written before it is queued and read by the worker that takes it. */
+    /** In the backlog. */
+    private static final byte QUEUED = 0;
+    /** Taken by a worker, to run. */
+    private static final byte TAKEN = 1;
+    /** Taken by a worker after its deadline: counted as a timeout, never run. */
+    private static final byte EXPIRED = 2;
+    /** Failed by its timer while in the backlog, and taken out of it. */
+    private static final byte TIMED_OUT = 3;
+    /** Thrown away by shutdownNow or the scope's cancellation. */
+    private static final byte DISCARDED = 4;
+
+    private static final VarHandle TIMER;
+    /** What a job's timer field holds once the job left the backlog: no timer may be armed any more. */
+    private static final Object DISARMED = new Object();
+
+    static {
+        try {
+            TIMER = MethodHandles.lookup().findVarHandle(Job.class, "timer", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * A queued job. Its fields are written before it is queued and read by the worker that takes it;
+     * {@code state} and {@code armed} are guarded by the lock.
+     *
+     * <p>A submitted job with a deadline that has to wait for a busy worker is armed: a timer on the
+     * deadline executor fails its future when the deadline passes while it is still in the backlog, and
+     * takes it out, whether or not a worker ever comes. The timer is scheduled after the lock is
+     * released; {@code timer} settles the race with the worker that takes the job meanwhile (a CAS from
+     * null to the timer against a swap to {@link #DISARMED}).
+     */
     private static final class Job {
         final CheckedRunnable body;
         final CompletableFuture<?> future; // null for add/tryAdd jobs
         final long deadlineNanos; // relative to queuedAt; 0 = none
         long queuedAt;
-        long startedAt;
-        boolean expired;
-        // Guarded by lock: a submitted job with a deadline has a timer that fails its future when the
-        // deadline passes while it is still in the backlog (not taken by a worker nor discarded),
-        // whether or not a worker ever comes.
-        boolean taken;
-        boolean timedOut;
-        ScheduledFuture<?> timer;
+        byte state;
+        boolean armed;
+
+        @SuppressWarnings("unused") // accessed through TIMER
+        private volatile Object timer; // null, the armed timer, or DISARMED
 
         Job(CheckedRunnable body, CompletableFuture<?> future, long deadlineNanos) {
             this.body = body;
             this.future = future;
             this.deadlineNanos = deadlineNanos;
+        }
+
+        /** Cancels the timer if one was armed; none can be armed afterwards. Any thread, no lock needed. */
+        void disarm() {
+            if (armed && TIMER.getAndSet(this, DISARMED) instanceof ScheduledFuture<?> f) {
+                f.cancel(false);
+            }
         }
     }
 
@@ -151,6 +191,7 @@ final class TaskletJobQueue implements JobQueue {
         boolean hasResult;
         boolean lastFailed;
         long lastRunNanos;
+        long jobStartedAt; // when the job it runs now was taken (nanoTime)
     }
 
     @Override
@@ -168,7 +209,7 @@ final class TaskletJobQueue implements JobQueue {
     @Override
     public boolean tryAdd(CheckedRunnable job, Duration deadline) {
         Objects.requireNonNull(job, "job");
-        long d = JobQueue.Builder.checkPositive("deadline", deadline).toNanos();
+        long d = Durations.saturatedNanos(JobQueue.Builder.checkPositive("deadline", deadline));
         return tryEnqueue(new Job(job, null, d));
     }
 
@@ -188,14 +229,14 @@ final class TaskletJobQueue implements JobQueue {
     @Override
     public boolean add(CheckedRunnable job, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(job, "job");
-        return enqueue(new Job(job, null, defaultDeadlineNanos), timeoutNanos(timeout), false);
+        return enqueue(new Job(job, null, defaultDeadlineNanos), Durations.timeoutNanos(timeout), false);
     }
 
     @Override
     public boolean add(CheckedRunnable job, Duration timeout, Duration deadline) throws InterruptedException {
         Objects.requireNonNull(job, "job");
-        long d = JobQueue.Builder.checkPositive("deadline", deadline).toNanos();
-        return enqueue(new Job(job, null, d), timeoutNanos(timeout), false);
+        long d = Durations.saturatedNanos(JobQueue.Builder.checkPositive("deadline", deadline));
+        return enqueue(new Job(job, null, d), Durations.timeoutNanos(timeout), false);
     }
 
     @Override
@@ -205,7 +246,7 @@ final class TaskletJobQueue implements JobQueue {
 
     @Override
     public <T> CompletableFuture<T> submit(Callable<? extends T> job, Duration deadline) throws InterruptedException {
-        return submit(job, JobQueue.Builder.checkPositive("deadline", deadline).toNanos());
+        return submit(job, Durations.saturatedNanos(JobQueue.Builder.checkPositive("deadline", deadline)));
     }
 
     private <T> CompletableFuture<T> submit(Callable<? extends T> job, long deadlineNanos) throws InterruptedException {
@@ -215,35 +256,76 @@ final class TaskletJobQueue implements JobQueue {
         return f;
     }
 
-    /** The deadline of a submitted job passed: unless a worker took it meanwhile, fail its future now. */
+    /** Schedules {@code j}'s timer, after the lock is released; a worker may have taken it already. */
+    private void armTimer(Job j) {
+        ScheduledFuture<?> t =
+                ScopeCore.DEADLINES.schedule(() -> deadlinePassedInBacklog(j), j.deadlineNanos, TimeUnit.NANOSECONDS);
+        if (!TIMER.compareAndSet(j, (Object) null, t)) {
+            t.cancel(false); // taken (or discarded) meanwhile
+        }
+    }
+
+    /**
+     * The deadline of a submitted job passed: unless a worker took it meanwhile, take it out of the
+     * backlog (its room goes to a waiting adder) and fail its future.
+     */
     private void deadlinePassedInBacklog(Job j) {
+        boolean startFailer = false;
         lock.lock();
         try {
-            if (j.taken || j.timedOut || j.future.isDone()) {
+            if (j.state != QUEUED) {
                 return;
             }
-            j.timedOut = true; // the worker that reaches it skips it
+            backlog.removeFirstOccurrence(j); // the oldest time out first: they are near the head
+            notFull.signal();
+            if (j.future.isDone()) {
+                j.state = DISCARDED; // its future was cancelled: not a timeout, just out of the way
+                return;
+            }
+            j.state = TIMED_OUT;
             timeouts++;
+            if (timedOut == null) {
+                timedOut = new ArrayList<>();
+            }
+            timedOut.add(j);
+            if (!failing) {
+                failing = true;
+                startFailer = true;
+            }
         } finally {
             lock.unlock();
         }
-        // Not on the timer's thread, which every scope deadline shares: completing runs the future's
-        // callbacks, whatever they do.
-        TimeoutException expired = expiredException(j);
-        Tasklets.start("jobq " + name + " deadline", () -> j.future.completeExceptionally(expired));
+        if (startFailer) {
+            // Not on the timer's thread, which every scope deadline shares: completing a future runs its
+            // callbacks, whatever they do. One tasklet fails a whole burst of timed-out jobs.
+            Tasklets.start("jobq " + name + " deadlines", this::failTimedOut);
+        }
+    }
+
+    /** Fails the futures of the jobs whose timers took them out of the backlog, until none is left. */
+    private void failTimedOut() {
+        for (; ; ) {
+            List<Job> batch;
+            lock.lock();
+            try {
+                batch = timedOut;
+                timedOut = null;
+                if (batch == null) {
+                    failing = false;
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Job j : batch) {
+                j.future.completeExceptionally(expiredException(j));
+            }
+        }
     }
 
     private TimeoutException expiredException(Job j) {
         return new TimeoutException("job on jobq '" + name + "' was dropped: its deadline of "
                 + j.deadlineNanos / 1_000_000.0 + " ms passed while it was queued");
-    }
-
-    private static long timeoutNanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
-        }
-        return timeout.toNanos();
     }
 
     /**
@@ -252,6 +334,7 @@ final class TaskletJobQueue implements JobQueue {
      */
     private boolean enqueue(Job j, long waitNanos, boolean tryOnly) throws InterruptedException {
         List<Job> dropped = null;
+        boolean arm = false;
         lock.lock();
         try {
             dropped = stopIfScopeCancelledLocked();
@@ -289,20 +372,25 @@ final class TaskletJobQueue implements JobQueue {
             }
             j.queuedAt = System.nanoTime();
             backlog.addLast(j);
-            if (j.future != null && j.deadlineNanos != 0) {
-                j.timer = ScopeCore.DEADLINES.schedule(
-                        () -> deadlinePassedInBacklog(j), j.deadlineNanos, TimeUnit.NANOSECONDS);
-            }
             if (idle > 0) {
                 notEmpty.signal();
             }
-            if (backlog.size() > idle && workers.size() < max) {
+            boolean mustWait = backlog.size() > idle; // no idle worker left for it
+            if (mustWait && workers.size() < max) {
                 dropped = spawnLocked();
+                mustWait = false; // the new worker is for it
             }
+            // A timer only for a submitted job with a deadline that waits for a busy worker: FIFO, one that
+            // an idle or new worker takes is not overtaken; LIFO, any queued job may be.
+            arm = j.future != null && j.deadlineNanos != 0 && (mustWait || lifo);
+            j.armed = arm;
             return true;
         } finally {
             lock.unlock();
             cancelAll(dropped);
+            if (arm) {
+                armTimer(j);
+            }
         }
     }
 
@@ -340,7 +428,8 @@ final class TaskletJobQueue implements JobQueue {
                 if (job == null) {
                     return;
                 }
-                if (job.expired) {
+                job.disarm(); // outside the lock: a timer that fires meanwhile finds it taken
+                if (job.state == EXPIRED) {
                     if (job.future != null) {
                         job.future.completeExceptionally(expiredException(job));
                     }
@@ -374,23 +463,22 @@ final class TaskletJobQueue implements JobQueue {
                 Job j = lifo ? backlog.pollLast() : backlog.pollFirst();
                 if (j != null) {
                     notFull.signal();
-                    j.taken = true;
-                    if (j.timer != null) {
-                        j.timer.cancel(false);
-                    }
-                    if (j.timedOut || (j.future != null && j.future.isDone())) {
-                        continue; // its future was cancelled, or failed by its deadline, while it waited
+                    if (j.future != null && j.future.isDone()) {
+                        j.state = DISCARDED;
+                        j.disarm();
+                        continue; // its future was cancelled while it waited
                     }
                     long now = System.nanoTime();
                     if (j.deadlineNanos != 0 && now - j.queuedAt > j.deadlineNanos) {
                         timeouts++;
-                        j.expired = true;
+                        j.state = EXPIRED;
                         return j;
                     }
+                    j.state = TAKEN;
                     inflight++;
                     started++;
                     waitNanos += now - j.queuedAt;
-                    j.startedAt = now;
+                    w.jobStartedAt = now;
                     return j;
                 }
                 if (shutdown) {
@@ -439,7 +527,7 @@ final class TaskletJobQueue implements JobQueue {
                 fatal = vme;
             }
         }
-        w.lastRunNanos = System.nanoTime() - j.startedAt;
+        w.lastRunNanos = System.nanoTime() - w.jobStartedAt;
         w.lastFailed = jobFailed;
         w.hasResult = true;
         if (fatal != null) {
@@ -500,11 +588,9 @@ final class TaskletJobQueue implements JobQueue {
         List<Job> dropped = new ArrayList<>(backlog);
         backlog.clear();
         for (Job j : dropped) {
-            j.taken = true; // out of the backlog: its timer must not count it again
-            if (!j.timedOut) {
-                discarded++; // one that timed out in the backlog was counted then
-            }
+            j.state = DISCARDED;
         }
+        discarded += dropped.size();
         notEmpty.signalAll();
         notFull.signalAll();
         if (workers.isEmpty()) {
@@ -516,11 +602,9 @@ final class TaskletJobQueue implements JobQueue {
     private static void cancelAll(List<Job> dropped) {
         if (dropped != null) {
             for (Job j : dropped) {
+                j.disarm();
                 if (j.future != null) {
                     j.future.cancel(false);
-                }
-                if (j.timer != null) {
-                    j.timer.cancel(false);
                 }
             }
         }
@@ -554,19 +638,15 @@ final class TaskletJobQueue implements JobQueue {
     @Override
     public int shutdownNow() {
         List<Job> dropped;
-        long before;
-        long after;
         lock.lock();
         try {
-            before = discarded;
             dropped = stopLocked();
-            after = discarded;
         } finally {
             lock.unlock();
         }
         cancelAll(dropped);
         scope.cancel();
-        return (int) (after - before);
+        return dropped.size();
     }
 
     @Override
@@ -608,7 +688,7 @@ final class TaskletJobQueue implements JobQueue {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return awaitTermination(timeoutNanos(timeout), false);
+        return awaitTermination(Durations.timeoutNanos(timeout), false);
     }
 
     private void checkNotAJob() {

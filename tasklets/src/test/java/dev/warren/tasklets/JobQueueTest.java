@@ -545,6 +545,16 @@ class JobQueueTest {
     }
 
     @Test
+    void hugeTimeoutsMeanForeverInsteadOfOverflowing() throws Exception {
+        Duration huge = Duration.ofSeconds(Long.MAX_VALUE);
+        JobQueue q = JobQueue.builder("huge-timeouts").start();
+        assertTrue(q.add(() -> {}, huge), "a timeout too long for a long of nanoseconds is forever");
+        assertTrue(q.add(() -> {}, huge, Duration.ofDays(365L * 1000)));
+        q.shutdown();
+        assertTrue(q.awaitTermination(huge));
+    }
+
+    @Test
     void closeWhileInterruptedEscalatesToShutdownNow() throws Exception {
         CountDownLatch running = new CountDownLatch(1);
         JobQueue q = JobQueue.builder("close-now").maxConcurrency(1).start();
