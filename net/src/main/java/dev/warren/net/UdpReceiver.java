@@ -18,7 +18,10 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p><b>Threading.</b> Every method may be called from any thread. {@link #close()} blocks until the
+ * <p><b>Threading.</b> Every method may be called from any thread, except {@link #close()} from the
+ * handler: it would wait for the handler's own tasklet, so it throws {@link IllegalStateException} and
+ * leaves the receiver running (close from another tasklet instead:
+ * {@code Tasklets.start("close", receiver::close)}). {@link #close()} blocks until the
  * receiving tasklet has ended; {@link #stats()} reads {@code /proc/net/udp*} on Linux (a small file
  * read); the others return at once.
  *
@@ -47,7 +50,12 @@ public interface UdpReceiver extends AutoCloseable {
     /** The counters now; see {@link UdpStats}. */
     UdpStats stats();
 
-    /** Closes the socket and waits for the receiving tasklet to end. */
+    /**
+     * Closes the socket and waits for the receiving tasklet to end.
+     *
+     * @throws IllegalStateException if called from the handler (the receiving tasklet, or a tasklet below
+     *     it), which it would wait for; the receiver is left running
+     */
     @Override
     void close();
 

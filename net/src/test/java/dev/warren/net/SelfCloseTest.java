@@ -130,6 +130,41 @@ class SelfCloseTest {
     }
 
     @Test
+    void aUdpHandlerCannotCloseItsReceiverWhichKeepsReceiving() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            AtomicReference<UdpReceiver> self = new AtomicReference<>();
+            AtomicReference<Throwable> onClose = new AtomicReference<>();
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.ArrayBlockingQueue<>(10);
+            UdpReceiver rx = UdpReceiver.builder()
+                    .name("self-closing-udp")
+                    .bindAddress("127.0.0.1")
+                    .port(0)
+                    .handler((data, from) -> {
+                        String text = StandardCharsets.UTF_8.decode(data).toString();
+                        if (text.equals("close yourself")) {
+                            onClose.set(assertThrows(
+                                    IllegalStateException.class,
+                                    () -> self.get().close()));
+                        }
+                        got.add(text);
+                    })
+                    .start();
+            self.set(rx);
+            try (rx;
+                    java.net.DatagramSocket tx = new java.net.DatagramSocket()) {
+                java.net.InetSocketAddress to = new java.net.InetSocketAddress("127.0.0.1", rx.port());
+                for (String text : new String[] {"close yourself", "still receiving"}) {
+                    byte[] d = text.getBytes(StandardCharsets.UTF_8);
+                    tx.send(new java.net.DatagramPacket(d, d.length, to));
+                    assertEquals(text, got.poll(WAIT.toSeconds(), TimeUnit.SECONDS));
+                }
+            }
+            String m = onClose.get().getMessage();
+            assertTrue(m.contains("UDP receiver 'self-closing-udp") && m.contains("cannot be closed from its own"), m);
+        });
+    }
+
+    @Test
     void aMessageHandlerCannotCloseItsServer() {
         assertTimeoutPreemptively(BOUND, () -> {
             AtomicReference<MessageServer> self = new AtomicReference<>();
