@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.TaskletScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -47,8 +48,10 @@ import java.util.Objects;
  * returns when every tasklet of the server has ended. Closing twice is harmless; a second caller
  * waits for the first to finish. A handler that ignores the cancellation (swallows the interrupt and
  * does not touch its closed socket) keeps {@code close()} waiting: the server's scope then logs a WARN
- * naming each such tasklet with its stack, {@linkplain dev.warren.tasklets.TaskletScope#DEFAULT_CLOSE_WARNING
- * 10 s} after the drain and again at doubling pauses while it lasts.
+ * naming each such tasklet with its stack, {@linkplain Builder#closeWarningAfter closeWarningAfter}
+ * (10 s by default) after the drain and again each time the wait has doubled, while it lasts. To bound
+ * the wait, close from another tasklet and wait with {@link #awaitTermination(Duration)}:
+ * {@code Tasklets.start("close", server::close); server.awaitTermination(limit)}.
  */
 public interface TcpServer extends AutoCloseable {
 
@@ -125,6 +128,7 @@ public interface TcpServer extends AutoCloseable {
         Duration readTimeout;
         Duration idleTimeout;
         Duration drainTimeout = Duration.ofSeconds(5);
+        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int inputBufferSize = 8192;
         int outputBufferSize = 8192;
         boolean reactor;
@@ -207,6 +211,17 @@ public interface TcpServer extends AutoCloseable {
         /** How long {@link TcpServer#close()} lets connections finish, {@code >= 0}. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Checks.nonNegative("drainTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long {@link TcpServer#close()}, past the drain, may wait for tasklets that ignore their
+         * cancellation before it names them at WARN with their stacks (then at 2, 4, 8... times this, at
+         * most 5 minutes apart), {@code > 0}. Default {@link TaskletScope#DEFAULT_CLOSE_WARNING} (10 s);
+         * see {@link TaskletScope.Builder#closeWarningAfter}.
+         */
+        public Builder closeWarningAfter(Duration after) {
+            this.closeWarning = Checks.positive("closeWarningAfter", after);
             return this;
         }
 

@@ -92,7 +92,10 @@ final class TcpServerImpl implements TcpServer {
         }
         // start() chose a channel's server socket exactly when this server reads through a reactor
         this.reactor = serverSocket.getChannel() != null ? new Reactor(name, this::stopAccepting) : null;
-        this.scope = TaskletScope.supervise(name).standalone().open();
+        this.scope = TaskletScope.supervise(name)
+                .standalone()
+                .closeWarningAfter(b.closeWarning)
+                .open();
     }
 
     /** The reactor only where it can wait without pinning a carrier (JDK 24+); else blocking sockets, said once. */

@@ -1,6 +1,7 @@
 package dev.warren.net.frame;
 
 import dev.warren.net.TcpServer;
+import dev.warren.tasklets.TaskletScope;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -92,6 +93,7 @@ public interface MessageServer extends AutoCloseable {
         int maxConnections = Integer.MAX_VALUE;
         Duration idleTimeout;
         Duration drainTimeout = Duration.ofSeconds(5);
+        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int readBufferSize = 65536;
         int writeBufferSize = 16384;
 
@@ -168,6 +170,19 @@ public interface MessageServer extends AutoCloseable {
         /** How long {@link MessageServer#close()} lets connections finish. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Objects.requireNonNull(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * See {@link dev.warren.net.TcpServer.Builder#closeWarningAfter}: when a stuck close names its
+         * tasklets, {@code > 0}. Default 10 s.
+         */
+        public Builder closeWarningAfter(Duration after) {
+            Objects.requireNonNull(after, "closeWarningAfter");
+            if (after.isNegative() || after.isZero()) {
+                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
+            }
+            this.closeWarning = after;
             return this;
         }
 

@@ -43,6 +43,7 @@ final class MessageServerImpl implements MessageServer {
                 .port(b.port)
                 .maxConnections(b.maxConnections)
                 .drainTimeout(b.drainTimeout)
+                .closeWarningAfter(b.closeWarning)
                 // Reads go straight from the socket into the session's own buffer (reads at least as
                 // large as the connection's input buffer skip it), so that buffer is never allocated.
                 .inputBufferSize(64)

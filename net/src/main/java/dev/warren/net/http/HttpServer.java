@@ -3,6 +3,7 @@ package dev.warren.net.http;
 import dev.warren.net.ConnectionLimitPolicy;
 import dev.warren.net.TcpServer;
 import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -110,6 +111,7 @@ public final class HttpServer implements AutoCloseable {
                 .maxConnections(b.maxConnections)
                 .limitPolicy(ConnectionLimitPolicy.WAIT)
                 .drainTimeout(b.drainTimeout)
+                .closeWarningAfter(b.closeWarning)
                 .reactor(b.reactor)
                 .handler(conn -> new ServerConnection(this, conn).run());
         if (b.bindAddress != null) {
@@ -250,6 +252,7 @@ public final class HttpServer implements AutoCloseable {
         Duration bodyReadTimeout = Duration.ofSeconds(30);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration drainTimeout = Duration.ofSeconds(5);
+        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int maxConnections = Integer.MAX_VALUE;
         int backlog = 1024;
         boolean accessLog;
@@ -321,6 +324,16 @@ public final class HttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("drainTimeout must be >= 0, was " + timeout);
             }
             this.drainTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link TcpServer.Builder#closeWarningAfter}: when a stuck close names its tasklets. Default 10 s. */
+        public Builder closeWarningAfter(Duration after) {
+            Objects.requireNonNull(after, "closeWarningAfter");
+            if (after.isNegative() || after.isZero()) {
+                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
+            }
+            this.closeWarning = after;
             return this;
         }
 
