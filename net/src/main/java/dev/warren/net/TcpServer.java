@@ -53,7 +53,7 @@ import java.util.Objects;
  * the wait, close from another tasklet and wait with {@link #awaitTermination(Duration)}:
  * {@code Tasklets.start("close", server::close); server.awaitTermination(limit)}.
  */
-public interface TcpServer extends AutoCloseable {
+public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
 
     /** A builder with the defaults listed on each option. */
     static Builder builder() {
