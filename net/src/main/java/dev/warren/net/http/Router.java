@@ -28,9 +28,10 @@ import java.util.Set;
  * method wins, so a route that an earlier one of its method shadows (one that matches every path it
  * does) is refused when it is added.
  *
- * <p><b>Answers of its own.</b> 400 for a path parameter that does not decode; 404 when no pattern
- * matches the path; 405 with an {@code Allow} header
- * when patterns match but none for the method. {@code HEAD} uses the {@code GET} route unless a
+ * <p><b>Answers of its own.</b> 404 when no pattern matches the path; 405 with an {@code Allow} header
+ * when patterns match but none for the method; 400 when a path parameter of the route chosen does not
+ * decode (parameters are decoded only once a route of the method matched, so a malformed escape in a
+ * path that matches nothing still gets 404). {@code HEAD} uses the {@code GET} route unless a
  * {@code HEAD} route exists (the server sends no body for HEAD). Filters run around these answers too.
  *
  * <p>Immutable and thread-safe once built.
@@ -68,17 +69,12 @@ public final class Router implements HttpHandler {
         Map<String, String> getParams = null;
         Set<String> allowed = null;
         for (Route r : routes) {
-            Map<String, String> params;
-            try {
-                params = r.match(path);
-            } catch (BadPathParameter bad) {
-                return Response.text(400, "bad request: " + bad.getMessage() + "\n");
-            }
+            Map<String, String> params = r.match(path);
             if (params == null) {
                 continue;
             }
             if (r.method.equals(method)) {
-                return r.handler.handle(params.isEmpty() ? req : req.withPathParams(params));
+                return call(r, req, params);
             }
             if (method.equals("HEAD") && r.method.equals("GET") && getFallback == null) {
                 getFallback = r;
@@ -90,7 +86,7 @@ public final class Router implements HttpHandler {
             allowed.add(r.method);
         }
         if (getFallback != null) {
-            return getFallback.handler.handle(getParams.isEmpty() ? req : req.withPathParams(getParams));
+            return call(getFallback, req, getParams);
         }
         if (allowed == null) {
             return Response.text(404, "not found: " + path + "\n");
@@ -100,6 +96,29 @@ public final class Router implements HttpHandler {
         }
         return Response.text(405, "method " + method + " not allowed on " + path + "\n")
                 .header("Allow", String.join(", ", allowed));
+    }
+
+    /**
+     * Decodes the path parameters of the route chosen and calls its handler; 400 if one does not decode.
+     * Only the chosen route's parameters are decoded: a path that no route of its method matches gets
+     * 404 or 405 whatever its escapes.
+     */
+    private static Response call(Route r, Request req, Map<String, String> raw) throws Exception {
+        if (raw.isEmpty()) {
+            return r.handler.handle(req);
+        }
+        Map<String, String> params = new HashMap<>(raw.size() * 2);
+        for (Map.Entry<String, String> p : raw.entrySet()) {
+            try {
+                params.put(p.getKey(), Request.decodeStrict(p.getValue()));
+            } catch (IllegalArgumentException e) {
+                return Response.text(
+                        400,
+                        "bad request: path parameter '" + p.getKey() + "' (" + p.getValue() + ") " + e.getMessage()
+                                + "\n");
+            }
+        }
+        return r.handler.handle(req.withPathParams(params));
     }
 
     /** Configures a {@link Router}. Not thread-safe. */
@@ -174,23 +193,6 @@ public final class Router implements HttpHandler {
         }
     }
 
-    private static String decodeParam(String name, String raw) {
-        try {
-            return Request.decodeStrict(raw);
-        } catch (IllegalArgumentException e) {
-            throw new BadPathParameter("path parameter '" + name + "' (" + raw + ") " + e.getMessage());
-        }
-    }
-
-    /** A path that matches a route's shape but whose parameter does not decode: the client's fault, 400. */
-    private static final class BadPathParameter extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BadPathParameter(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     private static final class Route {
         final String method;
         final String pattern;
@@ -256,11 +258,7 @@ public final class Router implements HttpHandler {
             return true;
         }
 
-        /**
-         * The parameters if {@code path} matches, else null.
-         *
-         * @throws BadPathParameter if it matches but a parameter is not valid percent-encoded UTF-8
-         */
+        /** The parameters, still percent-encoded, if {@code path} matches, else null. */
         Map<String, String> match(String path) {
             int pos = 1; // after the leading '/'
             int len = path.length();
@@ -288,7 +286,7 @@ public final class Router implements HttpHandler {
                     if (params == null) {
                         params = new HashMap<>(4);
                     }
-                    params.put(names[i], decodeParam(names[i], path.substring(pos, end)));
+                    params.put(names[i], path.substring(pos, end));
                 }
                 pos = end + 1;
             }
@@ -296,7 +294,7 @@ public final class Router implements HttpHandler {
                 if (params == null) {
                     params = new HashMap<>(2);
                 }
-                params.put("*", pos > len ? "" : decodeParam("*", path.substring(pos)));
+                params.put("*", pos > len ? "" : path.substring(pos));
                 return params;
             }
             if (pos != len + 1) {

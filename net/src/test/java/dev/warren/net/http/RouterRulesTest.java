@@ -125,4 +125,24 @@ class RouterRulesTest {
             assertEquals("café++", ok.body(), "'+' is a plus in a path, %2B too");
         }
     }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "GET, /u/%zz/more, 404", // no route has this shape: that it does not decode is beside the point
+        "POST, /u/%zz, 405", // a route matches, but not for POST
+        "GET, /nothing/%zz, 404",
+    })
+    void parametersAreDecodedOnlyForTheRouteChosen(String method, String path, int status) throws IOException {
+        Router router = Router.builder().get("/u/{name}", OK).build();
+        try (HttpServer server = HttpServer.builder()
+                        .bindAddress("127.0.0.1")
+                        .port(0)
+                        .handler(router)
+                        .start();
+                RawHttp c = new RawHttp(server.port())) {
+            RawHttp.Resp r = c.send(method + " " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+                    .read();
+            assertEquals(status, r.status(), r.toString());
+        }
+    }
 }
