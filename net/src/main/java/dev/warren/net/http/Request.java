@@ -141,8 +141,8 @@ public final class Request {
                         continue;
                     }
                     int eq = pair.indexOf('=');
-                    String k = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-                    String v = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
+                    String k = decodeQueryPart(eq < 0 ? pair : pair.substring(0, eq));
+                    String v = eq < 0 ? "" : decodeQueryPart(pair.substring(eq + 1));
                     m.computeIfAbsent(k, x -> new ArrayList<>(1)).add(v);
                 }
                 m.replaceAll((k, v) -> List.copyOf(v));
@@ -153,15 +153,15 @@ public final class Request {
     }
 
     /**
-     * Percent-decodes {@code s} as UTF-8 ({@code +} as space when {@code plusIsSpace}); a malformed
-     * escape is left as it is rather than failing the request.
+     * Percent-decodes a query component as UTF-8, {@code +} as a space; a malformed escape is left as it
+     * is rather than failing the request. (Path parameters are decoded strictly: {@link #decodeStrict}.)
      */
-    static String decode(String s, boolean plusIsSpace) {
-        if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) {
+    static String decodeQueryPart(String s) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
             return s;
         }
         try {
-            return URLDecoder.decode(plusIsSpace ? s : s.replace("+", "%2B"), StandardCharsets.UTF_8);
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException malformed) {
             return s;
         }
