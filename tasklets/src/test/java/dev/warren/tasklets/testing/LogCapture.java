@@ -21,9 +21,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * }</pre>
  *
+ * <p><b>Nesting.</b> A capture passes everything on to the {@code System.err} it replaced, so captures
+ * nest: an inner one (a test's own) sees what is printed while it is open, and the outer one (the
+ * messaging tests' {@code MessageAccounting}, around each test) sees that too. They must close in the
+ * reverse order of their starts, as try-with-resources and JUnit's before/after callbacks do; a capture
+ * closed out of order would put back a stream that another capture still replaces.
+ *
  * <p><b>Threading.</b> Any thread may log while the capture is open; {@link #text()} and {@link #lines()}
- * may be called at any time. Captures must not overlap in time (there is one {@code System.err}): tests
- * that use it run sequentially, as every suite here does.
+ * may be called at any time. There is one {@code System.err}: captures in tests that run at the same
+ * time would see each other's lines, so tests that use it run sequentially, as every suite here does.
  */
 public final class LogCapture implements AutoCloseable {
     private final PrintStream original;
@@ -77,7 +83,7 @@ public final class LogCapture implements AutoCloseable {
         return out;
     }
 
-    /** Puts the original {@code System.err} back. */
+    /** Puts back the {@code System.err} this capture replaced. */
     @Override
     public void close() {
         System.setErr(original);
