@@ -337,10 +337,10 @@ final class TcpServerImpl implements TcpServer {
     /** A close or await from the server's own tasklet would wait for that tasklet: refuse it, saying why. */
     private void checkNotInside(String what) {
         if (scope.isCallerInside()) {
-            throw new IllegalStateException("server '" + name + "' cannot be " + what + " from its own tasklet '"
-                    + Thread.currentThread().getName() + "': that waits for every tasklet of the server, this one"
-                    + " included, so it would never return; close it from another tasklet, e.g."
-                    + " Tasklets.start(\"shutdown\", server::close)");
+            throw TaskletScope.selfWaitRefused(
+                    "server '" + name + "'",
+                    what,
+                    "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
         }
     }
 

@@ -139,10 +139,10 @@ final class UdpReceiverImpl implements UdpReceiver {
     public void close() {
         // Before anything changes: a refused close must leave the receiver running, not half-closed.
         if (scope.isCallerInside()) {
-            throw new IllegalStateException("UDP receiver '" + name + "' cannot be closed from its own handler"
-                    + " (tasklet '" + Thread.currentThread().getName() + "'): close() waits for the receiving"
-                    + " tasklet, this one, so it would never return; close it from another tasklet, e.g."
-                    + " Tasklets.start(\"close\", receiver::close)");
+            throw TaskletScope.selfWaitRefused(
+                    "UDP receiver '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"close\", receiver::close)");
         }
         if (!closing.compareAndSet(false, true)) {
             scope.close();

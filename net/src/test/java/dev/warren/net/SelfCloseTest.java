@@ -114,7 +114,7 @@ class SelfCloseTest {
                 assertEquals(200, r.status());
                 assertTrue(
                         r.bodyString()
-                                .contains("HTTP server 'self-closing-http' cannot be closed from its own handler"),
+                                .contains("HTTP server 'self-closing-http' cannot be closed from its own tasklet"),
                         r.bodyString());
                 assertFalse(server.isClosing());
                 assertEquals(

@@ -72,7 +72,7 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final Runnable clockListener = this::broadcastTick;
     private volatile double eventsPerSecond;
     /** The job tasklet and the scope it opened: a close or await from inside them would wait for itself. */
-    private volatile Tasklet<Void> jobTasklet;
+    private volatile Tasklet<?> jobTasklet;
 
     private volatile TaskletScope jobScope;
 
@@ -534,12 +534,13 @@ final class JobRuntime<E> implements StreamJob<E> {
      */
     private void checkNotInside(String what) {
         Tasklet<?> me = Tasklets.current().orElse(null);
-        Tasklet<Void> job = jobTasklet;
+        Tasklet<?> job = jobTasklet;
         TaskletScope scope = jobScope;
         if (me != null && ((job != null && me.id() == job.id()) || (scope != null && scope.isCallerInside()))) {
-            throw new IllegalStateException("stream job '" + name + "' cannot be " + what + " from its own tasklet '"
-                    + me.name() + "' (a callback, source or sink): the job waits for that tasklet to end, so"
-                    + " this would never return; call shutdown(), which does not wait");
+            throw TaskletScope.selfWaitRefused(
+                    "stream job '" + name + "'",
+                    what,
+                    "call shutdown() there (a callback, source or sink): it does not wait");
         }
     }
 

@@ -505,10 +505,10 @@ final class ScopeCore {
     /** Refuses a wait for this scope's children from one of them, which would never end. */
     void checkNotInside(String what) {
         if (isCallerInside()) {
-            throw new IllegalStateException("scope '" + name + "' cannot be " + what + " from its own tasklet '"
-                    + Thread.currentThread().getName() + "': that waits for every tasklet of the scope, this one"
-                    + " included, so it would never return; cancel() does not wait, or wait from the thread"
-                    + " that opened the scope");
+            throw TaskletScope.selfWaitRefused(
+                    "scope '" + name + "'",
+                    what,
+                    "cancel() does not wait, or wait from the thread that opened the scope");
         }
     }
 

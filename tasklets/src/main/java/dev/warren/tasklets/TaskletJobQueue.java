@@ -693,8 +693,7 @@ final class TaskletJobQueue implements JobQueue {
 
     private void checkNotAJob() {
         if (scope.isCallerInside()) {
-            throw new IllegalStateException("a job of jobq '" + name + "' cannot wait for the queue to terminate:"
-                    + " its worker would wait for itself; shutdown() does not wait");
+            throw TaskletScope.selfWaitRefused("jobq '" + name + "'", "closed or awaited", "shutdown() does not wait");
         }
     }
 

@@ -245,6 +245,19 @@ public final class TaskletScope implements AutoCloseable {
         return core.isCallerInside();
     }
 
+    /**
+     * The exception for a wait that the caller would never see end: {@code subject} (say
+     * {@code "server 'web'"}) cannot be {@code action} ({@code "closed"}) from the calling tasklet, since
+     * that waits for the tasklets of a scope the caller is inside ({@link #isCallerInside()}).
+     * {@code advice} says what to do instead. For objects built on a scope that refuse such calls, as
+     * Warren's servers, clients and queues do; it only builds the exception, the caller throws it.
+     */
+    public static IllegalStateException selfWaitRefused(String subject, String action, String advice) {
+        return new IllegalStateException(subject + " cannot be " + action + " from its own tasklet '"
+                + Thread.currentThread().getName() + "': that waits for every tasklet of it, this one included,"
+                + " so it would never return; " + advice);
+    }
+
     @Override
     public String toString() {
         return "TaskletScope['" + core.name + "' " + core.policy + ", " + liveCount() + " live]";

@@ -507,10 +507,10 @@ final class MessageClientImpl implements MessageClient {
     /** Refuses a close from the client's own tasklets, which it would wait for. */
     void checkNotInside() {
         if (scope.isCallerInside()) {
-            throw new IllegalStateException("message client '" + name + "' cannot be closed from its own tasklet '"
-                    + Thread.currentThread().getName() + "' (an onMessage receiver or a Listener callback):"
-                    + " close() waits for that tasklet, so it would never return; close it from another tasklet,"
-                    + " e.g. Tasklets.start(\"close\", client::close)");
+            throw TaskletScope.selfWaitRefused(
+                    "message client '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"close\", client::close)");
         }
     }
 

@@ -212,10 +212,10 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         if (tcp.isCallerInside()) {
-            throw new IllegalStateException("HTTP server '" + name + "' cannot be closed from its own handler"
-                    + " (tasklet '" + Thread.currentThread().getName() + "'): close() waits for every request in"
-                    + " progress, this one included, so it would never return; close it from another tasklet,"
-                    + " e.g. Tasklets.start(\"shutdown\", server::close)");
+            throw TaskletScope.selfWaitRefused(
+                    "HTTP server '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
         }
         closing = true;
         sweeper.cancel();
