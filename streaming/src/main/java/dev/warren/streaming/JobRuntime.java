@@ -126,7 +126,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             m.addListener(job.clockListener);
         }
         StreamsReport.add(job);
-        job.jobTasklet = Tasklets.start("stream-job:" + job.name, job::run);
+        Tasklets.start("stream-job:" + job.name, job::run);
         boolean interrupted = false;
         for (; ; ) {
             try {
@@ -143,6 +143,8 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     private void run() {
+        // Set here, not from start()'s result: a sink or source could close the job before start() returns.
+        jobTasklet = Tasklets.current().orElseThrow();
         try (TaskletScope scope = TaskletScope.supervise("stream:" + name).open()) {
             jobScope = scope;
             List<Tasklet<Void>> shardTasks = new ArrayList<>();
