@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.warren.net.frame.ConnectionManager;
 import dev.warren.net.frame.FrameReader;
 import dev.warren.net.frame.FrameWriter;
+import dev.warren.net.frame.MessageAccounting;
 import dev.warren.net.frame.MessageClient;
 import dev.warren.net.frame.MessageServer;
 import dev.warren.net.frame.ReconnectPolicy;
@@ -27,12 +28,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Servers and clients closed (or awaited) from their own handlers would wait for those handlers forever:
  * they throw {@link IllegalStateException}, say what to do instead, and keep running. Every test is
  * bounded, so a missing check fails it instead of hanging the suite.
  */
+@ExtendWith(MessageAccounting.class)
 class SelfCloseTest {
     static final Duration BOUND = Duration.ofSeconds(60);
     static final Duration WAIT = Duration.ofSeconds(20);

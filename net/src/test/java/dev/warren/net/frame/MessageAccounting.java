@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * extension fails the test if one was reported. {@link #assertAccounted} checks one closed client from
  * its public counters.
  */
-final class MessageAccounting implements BeforeEachCallback, AfterEachCallback {
+public final class MessageAccounting implements BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(MessageAccounting.class);
 
     @Override
