@@ -42,7 +42,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Scopes opened on the same thread nest, whether that thread is a tasklet or not: a new scope's
  * parent is the innermost scope still open on the thread that opens it. When the parent is cancelled
- * (its deadline passes, a fail-fast failure, {@link #cancel()}), the nested scope is cancelled too, so
+ * (its deadline passes, a fail-fast failure, a first success, {@link #cancel()}), the nested scope is
+ * cancelled too, so
  * <pre>{@code
  * try (var outer = TaskletScope.failFast("request").deadline(Duration.ofMillis(200)).open()) {
  *     try (var inner = TaskletScope.failFast("lookups").deadline(Duration.ofSeconds(3)).open()) {
@@ -55,9 +56,9 @@ import java.util.concurrent.Callable;
  * Only the scopes' tasklets are cancelled: the opening thread's own code is not interrupted (it is no
  * tasklet of either scope), and a nested scope's {@code join} reports what its own policy says (its
  * cancelled children are not failures). Closing does not cascade: try-with-resources closes the inner
- * scope first anyway, and a long-lived scope (a server's) that is closed while a scope opened after
- * it on the same thread is still open just stops being that scope's parent. Scopes opened on other
- * threads (including the children's) do not nest by thread; they nest by ownership, as above.
+ * scope first anyway, and a scope closed while a scope opened after it on the same thread is still open
+ * just stops being that scope's parent (the next scope out, if any, becomes it). Scopes opened on
+ * other threads (including the children's) do not nest by thread; they nest by ownership, as above.
  *
  * <p><b>Standalone scopes.</b> Nesting by thread is for scopes that live for a block of code
  * (try-with-resources). A scope that outlives the code that opens it, like the one behind a server, a

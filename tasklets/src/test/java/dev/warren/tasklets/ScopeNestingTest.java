@@ -9,8 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** Scopes opened on one thread nest: the innermost open one is the parent, whose cancel reaches them. */
@@ -175,5 +181,93 @@ class ScopeNestingTest {
                 BOUND,
                 () -> Tasklets.start("leak check", ScopeNestingTest::closedScopesAreNotKeptByTheScopesOpenedAfterThem)
                         .join());
+    }
+
+    /** Ends a helper thread's loop. */
+    private record StopHelper() implements Runnable {
+        @Override
+        public void run() {}
+    }
+
+    /**
+     * Scopes opened nested on many threads while other threads close the outer ones out of order and
+     * cancel the middle ones: a cancel reaches the scope linked in under it at the same moment, and
+     * afterwards no thread has a scope listed and the registry shows none.
+     */
+    @RepeatedTest(5)
+    void nestingSurvivesClosesAndCancelsFromOtherThreads() throws Exception {
+        int rounds = 300;
+        BlockingQueue<Runnable> closer = new LinkedBlockingQueue<>();
+        BlockingQueue<Runnable> canceller = new LinkedBlockingQueue<>();
+        Runnable stop = new StopHelper();
+        List<Thread> helpers = new ArrayList<>();
+        for (BlockingQueue<Runnable> q : List.of(closer, canceller)) {
+            helpers.add(Thread.ofPlatform().name("nesting helper").start(() -> {
+                try {
+                    for (Runnable r = q.take(); !(r instanceof StopHelper); r = q.take()) {
+                        r.run();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        AtomicInteger missed = new AtomicInteger();
+        CheckedRunnable work = () -> {
+            for (int i = 0; i < rounds; i++) {
+                ScopeCore a = openCore("stress-a");
+                ScopeCore b = openCore("stress-b"); // in a
+                CountDownLatch cancelled = new CountDownLatch(1);
+                closer.add(() -> a.close(-1)); // unlinks a, out of order, while b and c come and go here
+                canceller.add(() -> {
+                    b.cancel(); // races with c's link below
+                    cancelled.countDown();
+                });
+                ScopeCore c = openCore("stress-c"); // in b, before or after b's cancel
+                cancelled.await();
+                if (!c.isCancelled()) {
+                    missed.incrementAndGet(); // b was open and cancelled, c nested in it
+                }
+                ScopeCore d = openCore("stress-d"); // in c, cancelled: born cancelled
+                if (!d.isCancelled()) {
+                    missed.incrementAndGet();
+                }
+                d.close(-1);
+                c.close(-1);
+                b.close(-1);
+            }
+        };
+        List<Tasklet<Void>> tasklets = new ArrayList<>();
+        List<Thread> plain = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            tasklets.add(Tasklets.start("stress", work));
+            plain.add(Thread.ofPlatform().name("stress-plain").start(() -> {
+                try {
+                    work.run();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }));
+        }
+        for (Tasklet<Void> t : tasklets) {
+            t.join(Duration.ofMinutes(2));
+        }
+        for (Thread t : plain) {
+            assertTrue(t.join(Duration.ofMinutes(2)));
+        }
+        closer.add(stop);
+        canceller.add(stop);
+        for (Thread h : helpers) {
+            assertTrue(h.join(Duration.ofMinutes(2)));
+        }
+        assertEquals(0, missed.get(), "a cancel missed a scope nested in the scope it cancelled");
+        for (Thread t : plain) {
+            assertFalse(ScopeCore.INNERMOST_ON_PLAIN_THREADS.containsKey(t), "a plain thread keeps a scope listed");
+        }
+        for (Tasklet<Void> t : tasklets) {
+            assertEquals(null, ((TaskletImpl<?>) t).innermostScope(), "a tasklet keeps a scope listed");
+        }
+        String tree = Tasklets.snapshot().toText();
+        assertFalse(tree.contains("stress-"), tree);
     }
 }
