@@ -192,6 +192,31 @@ class JobQueueDeadlineTest {
         }
     }
 
+    @RepeatedTest(3)
+    void theTimersOfJobsTakenInTimeAreAllCancelled() throws Exception {
+        // LIFO arms a timer for every submitted job with a deadline; the workers race to take them
+        // while the submitters arm them after releasing the lock. Every timer must be gone afterwards.
+        int baseline = ScopeCore.DEADLINES.getQueue().size();
+        int n = 5000;
+        try (JobQueue q = JobQueue.builder("disarmed")
+                .order(JobOrder.LIFO)
+                .maxConcurrency(2)
+                .backlog(n)
+                .start()) {
+            List<CompletableFuture<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int v = i;
+                futures.add(q.submit(() -> v, Duration.ofHours(1)));
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(i, futures.get(i).get(20, TimeUnit.SECONDS));
+            }
+            assertEquals(0, q.stats().timeouts());
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ScopeCore.DEADLINES.getQueue().size() <= baseline);
+    }
+
     @Test
     void aBadDeadlineIsRefusedNamingIt() {
         try (JobQueue q = JobQueue.builder("bad-deadline").start()) {
