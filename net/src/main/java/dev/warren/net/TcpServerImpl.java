@@ -103,7 +103,10 @@ final class TcpServerImpl implements TcpServer {
         }
         // start() chose a channel's server socket exactly when this server reads through a reactor
         this.reactor = serverSocket.getChannel() != null ? new Reactor(name, this::stopAccepting) : null;
-        this.scope = TaskletScope.supervise(name).open();
+        this.scope = TaskletScope.supervise(name)
+                .standalone()
+                .closeWarningAfter(b.closeWarning)
+                .open();
     }
 
     /** The reactor only where it can wait without pinning a carrier (JDK 24+); else blocking sockets, said once. */
@@ -356,7 +359,23 @@ final class TcpServerImpl implements TcpServer {
     // ------------------------------------------------------------------ closing
 
     @Override
+    public boolean isCallerInside() {
+        return scope.isCallerInside();
+    }
+
+    /** A close or await from the server's own tasklet would wait for that tasklet: refuse it, saying why. */
+    private void checkNotInside(String what) {
+        if (scope.isCallerInside()) {
+            throw TaskletScope.selfWaitRefused(
+                    "server '" + name + "'",
+                    what,
+                    "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
+        }
+    }
+
+    @Override
     public void close() {
+        checkNotInside("closed");
         if (!closeStarted.compareAndSet(false, true)) {
             awaitUninterruptibly();
             return;
@@ -467,11 +486,13 @@ final class TcpServerImpl implements TcpServer {
 
     @Override
     public void awaitTermination() throws InterruptedException {
+        checkNotInside("awaited");
         terminated.await();
     }
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        checkNotInside("awaited");
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
