@@ -324,6 +324,15 @@ final class TcpServerImpl implements TcpServer {
         c.abort(outcome);
         CloseReason r = c.recordedReason();
         closed.get(r).increment();
+        // A reactor's channel keeps its descriptor until the reactor's next select: the slot and the
+        // active count wait for that, so that the connection limit (by default derived from the
+        // descriptor limit) also bounds the descriptors in use, even when a burst of closes meets a
+        // burst of new connections.
+        c.whenDescriptorReleased(() -> released(c));
+    }
+
+    /** The connection's descriptor is gone: its slot is free, and it no longer counts as active. */
+    private void released(ConnectionImpl c) {
         // The slot is free before the connection stops counting as active, so a peer that saw
         // active == 0 is never turned away by the limit.
         slots.release();
