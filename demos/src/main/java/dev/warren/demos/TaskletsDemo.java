@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,17 +18,23 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code ./tasklets_demo}: shows the runtime to a newcomer.
  *
  * <ul>
- *   <li>{@code ./tasklets_demo [--count N]} starts N tasklets (default 1,000,000) in one scope, all
- *       parked on a channel; prints the spawn rate and the heap used per parked tasklet; then closes
- *       the channel, which releases them all, and prints how long it took until every one had ended.</li>
+ *   <li>{@code ./tasklets_demo [--count N] [--cold] [--no-baseline]} starts N tasklets (default
+ *       1,000,000) in one scope, all parked on a channel; prints the spawn rate and the heap used per
+ *       parked tasklet; then closes the channel, which releases them all, and prints how long it took
+ *       until every one had ended. Then it does the same with N raw virtual threads parked on one latch
+ *       (the baseline, {@link RawVirtualThreads}) and prints the ratios. Three rounds of 10,000 come
+ *       first, so that the JIT has seen a parked thread wake up (see {@code --cold}).</li>
  *   <li>{@code ./tasklets_demo tree [--seconds S]} runs a small "server" of nested scopes for S seconds
  *       (default 3) and prints the live tasklet tree once a second.</li>
  * </ul>
  */
 final class TaskletsDemo {
     private static final String USAGE = """
-            usage: tasklets_demo [--count N]          park N tasklets on a channel (default 1000000), report
-                                                      spawn rate, heap per tasklet and join time
+            usage: tasklets_demo [--count N] [--cold] [--no-baseline]
+                                                      park N tasklets on a channel (default 1000000), report
+                                                      spawn rate, heap per tasklet and join time, then the
+                                                      same for N raw virtual threads (--no-baseline skips
+                                                      them); a short warm-up comes first (--cold skips it)
                    tasklets_demo tree [--seconds S]   print a live tree of nested scopes once a second
                                                       for S seconds (default 3)""";
 
@@ -42,8 +50,11 @@ final class TaskletsDemo {
                 int seconds = intOption(args, 1, "--seconds", 3, 1, 3600);
                 tree(seconds, out);
             } else {
-                int count = intOption(args, 0, "--count", 1_000_000, 1, 10_000_000);
-                park(count, out);
+                List<String> rest = new ArrayList<>(List.of(args));
+                boolean cold = rest.remove("--cold");
+                boolean baseline = !rest.remove("--no-baseline");
+                int count = intOption(rest.toArray(String[]::new), 0, "--count", 1_000_000, 1, 10_000_000);
+                park(count, !cold, baseline, out);
             }
             return 0;
         } catch (IllegalArgumentException e) {
@@ -80,12 +91,62 @@ final class TaskletsDemo {
         return value;
     }
 
-    private static void park(int count, PrintStream out) throws InterruptedException {
+    /** What one run of {@code count} parked threads measured. */
+    private record Run(long spawnNanos, long heapBytes, long releaseNanos) {}
+
+    private static void park(int count, boolean warmUp, boolean baseline, PrintStream out) throws InterruptedException {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        if (warmUp) {
+            // A cold JIT compiles the code after a park as never reached (no thread has woken yet),
+            // and then deoptimizes it once for every parked thread it wakes: a million deoptimizations
+            // turn a 2 s release into 15-20 s, for raw virtual threads as much as for tasklets.
+            // A few small rounds first teach it that threads do wake.
+            out.printf(
+                    Locale.ROOT,
+                    "warm-up  %d rounds of %,d (--cold skips it: the first wake-up of a million parked threads "
+                            + "then pays a JIT deoptimization per thread, raw virtual threads alike)%n",
+                    WARM_UP_ROUNDS,
+                    WARM_UP_COUNT);
+            for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+                parkTasklets(WARM_UP_COUNT, memory, false);
+                if (baseline) {
+                    RawVirtualThreads.parkAndRelease(WARM_UP_COUNT);
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "starting %,d tasklets, each parked on one channel...%n", count);
+        Run tasklets = parkTasklets(count, memory, true, out);
+        if (!baseline) {
+            return;
+        }
+        out.printf(
+                Locale.ROOT,
+                "baseline %,d raw virtual threads, started and released the same way (one latch, no scope)...%n",
+                count);
+        long heapBefore = usedHeapAfterGc(memory);
+        RawVirtualThreads.Result raw = RawVirtualThreads.parkAndRelease(count, () -> usedHeapAfterGc(memory));
+        Run rawRun = new Run(raw.spawnNanos(), raw.heapParked() - heapBefore, raw.releaseNanos());
+        report("raw", count, rawRun, out);
+        out.printf(
+                Locale.ROOT,
+                "tasklets vs raw virtual threads: spawn %.2fx the time, heap %.2fx, release+join %.2fx the time%n",
+                (double) tasklets.spawnNanos() / rawRun.spawnNanos(),
+                (double) tasklets.heapBytes() / Math.max(1, rawRun.heapBytes()),
+                (double) tasklets.releaseNanos() / rawRun.releaseNanos());
+    }
+
+    private static final int WARM_UP_ROUNDS = 3;
+    private static final int WARM_UP_COUNT = 10_000;
+
+    private static Run parkTasklets(int count, MemoryMXBean memory, boolean measureHeap) throws InterruptedException {
+        return parkTasklets(count, memory, measureHeap, null);
+    }
+
+    private static Run parkTasklets(int count, MemoryMXBean memory, boolean measureHeap, PrintStream out)
+            throws InterruptedException {
         Channel<String> gate = Channel.bounded(1);
         CountDownLatch parked = new CountDownLatch(count);
-        out.printf(Locale.ROOT, "starting %,d tasklets, each parked on one channel...%n", count);
-        long heapBefore = usedHeapAfterGc(memory);
+        long heapBefore = measureHeap ? usedHeapAfterGc(memory) : 0;
         try (var scope = TaskletScope.supervise("parked").open()) {
             long t0 = System.nanoTime();
             for (int i = 0; i < count; i++) {
@@ -99,33 +160,44 @@ final class TaskletsDemo {
                 });
             }
             long spawnNanos = System.nanoTime() - t0;
-            out.printf(
-                    Locale.ROOT,
-                    "spawned  %,d tasklets in %,d ms: %,.0f tasklets/s%n",
-                    count,
-                    spawnNanos / 1_000_000,
-                    count / (spawnNanos / 1e9));
             parked.await();
-            long heapParked = usedHeapAfterGc(memory);
-            out.printf(Locale.ROOT, "parked   %,d tasklets; live in the registry: %,d%n", count, Tasklets.liveCount());
-            out.printf(
-                    Locale.ROOT,
-                    "heap     %,d MB used by them: %,d bytes per parked tasklet%n",
-                    (heapParked - heapBefore) >> 20,
-                    (heapParked - heapBefore) / count);
+            long heapParked = measureHeap ? usedHeapAfterGc(memory) : 0;
+            if (out != null) {
+                out.printf(
+                        Locale.ROOT, "parked   %,d tasklets; live in the registry: %,d%n", count, Tasklets.liveCount());
+            }
             long t1 = System.nanoTime();
             gate.close();
             scope.join();
-            long joinNanos = System.nanoTime() - t1;
-            out.printf(
-                    Locale.ROOT,
-                    "released all by closing the channel; every tasklet ended after %,d ms (%,.0f/s)%n",
-                    joinNanos / 1_000_000,
-                    count / (joinNanos / 1e9));
+            Run run = new Run(spawnNanos, heapParked - heapBefore, System.nanoTime() - t1);
+            if (out != null) {
+                report("tasklets", count, run, out);
+            }
+            return run;
         }
     }
 
-    private static long usedHeapAfterGc(MemoryMXBean memory) {
+    private static void report(String what, int count, Run run, PrintStream out) {
+        out.printf(
+                Locale.ROOT,
+                "spawned  %,d %s in %,d ms: %,.0f/s%n",
+                count,
+                what,
+                run.spawnNanos() / 1_000_000,
+                count / (run.spawnNanos() / 1e9));
+        out.printf(
+                Locale.ROOT,
+                "heap     %,d MB used by them: %,d bytes per parked thread%n",
+                run.heapBytes() >> 20,
+                run.heapBytes() / count);
+        out.printf(
+                Locale.ROOT,
+                "released all; every one ended after %,d ms (%,.0f/s)%n",
+                run.releaseNanos() / 1_000_000,
+                count / (run.releaseNanos() / 1e9));
+    }
+
+    static long usedHeapAfterGc(MemoryMXBean memory) {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }

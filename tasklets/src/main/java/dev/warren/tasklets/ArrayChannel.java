@@ -21,7 +21,8 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
  * the channel is drained exactly when the producer index reached {@code reserved} and the queue is
  * empty: a send that reserved before the close is always delivered, one after it always throws.
  *
- * <p><b>Parking.</b> A receiver that finds the queue empty spins briefly, then queues a waiter, polls
+ * <p><b>Parking.</b> A receiver that finds the queue empty spins briefly (unless other receivers are
+ * parked already), then queues a waiter, polls
  * again and only then parks. A sender wakes one receiver after its offer if any waits. Both sides
  * publish with a volatile write (the receiver's CAS into the waiter queue; the queue's CAS of its
  * producer index) and then check the other side with a volatile read (the queue's emptiness test reads
@@ -228,7 +229,8 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     }
 
     private boolean sendBlocking(T value, boolean timed, long deadline) throws InterruptedException {
-        for (int i = 0; backOff(i); i++) {
+        // Spinning pays only when nobody waits already: behind parked senders, room goes to them first.
+        for (int i = 0; senders.isEmpty() && backOff(i); i++) {
             int r = tryReserve();
             if (r == RESERVED_OK) {
                 publish(value);
@@ -356,7 +358,10 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     }
 
     private T receiveSlow(boolean timed, long deadline) throws InterruptedException {
-        for (int i = 0; backOff(i); i++) {
+        // Spinning pays only when nobody waits already: behind parked receivers, the next value wakes
+        // one of them, and a million tasklets parking on one channel would each spin and yield for
+        // nothing (three times the time to start them).
+        for (int i = 0; receivers.isEmpty() && backOff(i); i++) {
             T v = poll();
             if (v != null) {
                 return v;

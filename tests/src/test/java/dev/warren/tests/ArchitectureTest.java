@@ -131,6 +131,8 @@ class ArchitectureTest {
         noClasses()
                 .that()
                 .resideOutsideOfPackages("dev.warren.tasklets", BENCH)
+                .and()
+                .doNotHaveFullyQualifiedName("dev.warren.demos.RawVirtualThreads") // the demo's baseline
                 .should()
                 .callMethod(Thread.class, "ofVirtual")
                 .orShould()
