@@ -8,6 +8,7 @@
 #   make fuzz       coverage-guided fuzzing of every parser, FUZZ_SECONDS each (default 60)
 #   make mutation   PIT mutation testing of parsing, codecs, windows, scopes and channels; scores per package
 #   make soak       every server under mixed and hostile load for MINUTES (default 30); charts in docs/soak/
+#   make release    the library jars with their sources and javadoc (doclint: a broken reference fails)
 #   make clean      remove build output and launchers
 #
 # The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
@@ -22,7 +23,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
-.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak clean
+.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean
 
 all: build launchers
 	@echo
@@ -49,6 +50,10 @@ run_tests:
 
 format:
 	$(MVN) spotless:apply
+
+release:
+	$(MVN) -Prelease install -DskipTests
+	@ls -1 tasklets/target/*.jar net/target/*.jar streaming/target/*.jar
 
 coverage:
 	$(MVN) -Pcoverage install

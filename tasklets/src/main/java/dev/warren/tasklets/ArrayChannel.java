@@ -5,7 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
-import org.jctools.queues.atomic.AtomicReferenceArrayQueue;
+import org.jctools.queues.IndexedQueueSizeUtil.IndexedQueue;
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
@@ -72,7 +73,9 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     private static final int RESERVE_FULL = 1;
     private static final int RESERVE_CLOSED = 2;
 
-    private final AtomicReferenceArrayQueue<T> queue;
+    private final MessagePassingQueue<T> queue;
+    // The same queue seen through its indices (JCTools 4.0.7 has no public type with both views).
+    private final IndexedQueue indices;
     private final int capacity;
     private final String name;
     private final OverflowPolicy policy;
@@ -92,8 +95,15 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         this.policy = policy;
         this.singleConsumer = singleConsumer;
         int queueCapacity = Math.max(2, capacity); // JCTools' minimum; the reservation keeps it exact
-        this.queue =
-                singleConsumer ? new MpscAtomicArrayQueue<>(queueCapacity) : new MpmcAtomicArrayQueue<>(queueCapacity);
+        if (singleConsumer) {
+            MpscAtomicArrayQueue<T> q = new MpscAtomicArrayQueue<>(queueCapacity);
+            this.queue = q;
+            this.indices = q;
+        } else {
+            MpmcAtomicArrayQueue<T> q = new MpmcAtomicArrayQueue<>(queueCapacity);
+            this.queue = q;
+            this.indices = q;
+        }
         this.sendLimit = capacity;
         this.receiveHint = new Hint("receive", this);
         this.sendHint = new Hint("send", this);
@@ -188,7 +198,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
             }
             if (s >= sendLimit) {
                 // The cached limit is stale or the channel is full: read the consumers' progress.
-                long limit = queue.lvConsumerIndex() + capacity;
+                long limit = indices.lvConsumerIndex() + capacity;
                 sendLimit = limit; // racy but safe: any value written was a true limit once, and limits only grow
                 if (s >= limit) {
                     return RESERVE_FULL;
@@ -340,7 +350,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     @SuppressWarnings("ThreadPriorityCheck") // see backOff: let a sender on this carrier's queue finish
     private T pollInFlight() {
         for (int i = 0; ; i++) {
-            long taken = queue.lvConsumerIndex();
+            long taken = indices.lvConsumerIndex();
             long reservedNow = (long) RESERVED.getVolatile(this) & ~CLOSED;
             if (reservedNow <= taken) {
                 return null;
@@ -470,7 +480,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
 
     private void handOnSend() {
         long s = reserved;
-        if (s >= 0L && s - queue.lvConsumerIndex() < capacity && !senders.isEmpty()) {
+        if (s >= 0L && s - indices.lvConsumerIndex() < capacity && !senders.isEmpty()) {
             wakeOne(senders);
         }
     }
@@ -515,7 +525,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     boolean isClosedAndDrained() {
         long s = reserved;
         // Closed freezes the reservations; once all are offered and taken, nothing can ever arrive.
-        return s < 0L && queue.currentProducerIndex() == (s & ~CLOSED) && queue.isEmpty();
+        return s < 0L && indices.lvProducerIndex() == (s & ~CLOSED) && queue.isEmpty();
     }
 
     ChannelClosedException closedException() {
@@ -548,14 +558,14 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
 
     @Override
     public long sentCount() {
-        return queue.currentProducerIndex();
+        return indices.lvProducerIndex();
     }
 
     @Override
     public long receivedCount() {
         // Evictions are polls too; read them first so a racing eviction can only make this lower.
         long ev = evicted.sum();
-        return Math.max(0L, queue.currentConsumerIndex() - ev);
+        return Math.max(0L, indices.lvConsumerIndex() - ev);
     }
 
     @Override
