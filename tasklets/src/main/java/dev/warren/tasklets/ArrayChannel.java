@@ -238,65 +238,6 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         }
     }
 
-    private boolean sendBlocking(T value, boolean timed, long deadline) throws InterruptedException {
-        // Spinning pays only when nobody waits already: behind parked senders, room goes to them first.
-        for (int i = 0; senders.isEmpty() && backOff(i); i++) {
-            int r = tryReserve();
-            if (r == RESERVED_OK) {
-                publish(value);
-                return true;
-            }
-            if (r == RESERVE_CLOSED) {
-                throw closedException();
-            }
-        }
-        Object previousHint = Tasklets.blockingOn(sendHint);
-        boolean woken = false; // holding a wakeup we have not used yet
-        try {
-            for (; ; ) {
-                int r = tryReserve();
-                if (r == RESERVED_OK) {
-                    publish(value);
-                    return true;
-                }
-                if (r == RESERVE_CLOSED) {
-                    throw closedException();
-                }
-                if (timed && deadline - System.nanoTime() <= 0L) {
-                    return false;
-                }
-                woken = false;
-                Waiter w = new Waiter(Thread.currentThread());
-                senders.offer(w);
-                r = tryReserve();
-                if (r != RESERVE_FULL) {
-                    woken = giveUp(w, senders);
-                    if (r == RESERVED_OK) {
-                        publish(value);
-                        return true;
-                    }
-                    throw closedException();
-                }
-                int outcome = w.await(this, timed, deadline);
-                woken = w.wokenBy() != null;
-                if (!woken) {
-                    senders.remove(w);
-                }
-                if (outcome == Waiter.INTERRUPTED) {
-                    throw new InterruptedException();
-                }
-                if (!woken) {
-                    return false; // timed out
-                }
-            }
-        } finally {
-            Tasklets.unblocked(previousHint);
-            if (woken) {
-                handOnSend();
-            }
-        }
-    }
-
     // ---- receiving ----
 
     @Override
@@ -367,48 +308,91 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         }
     }
 
+    @SuppressWarnings("unchecked") // a receive's transfer returns a value taken from the queue, or null
     private T receiveSlow(boolean timed, long deadline) throws InterruptedException {
-        // Spinning pays only when nobody waits already: behind parked receivers, the next value wakes
-        // one of them, and a million tasklets parking on one channel would each spin and yield for
-        // nothing (three times the time to start them).
-        for (int i = 0; receivers.isEmpty() && backOff(i); i++) {
-            T v = poll();
-            if (v != null) {
-                return v;
+        return (T) transfer(false, null, timed, deadline);
+    }
+
+    private boolean sendBlocking(T value, boolean timed, long deadline) throws InterruptedException {
+        return transfer(true, value, timed, deadline) != null;
+    }
+
+    /** What {@link #attempt} returns for a value sent. */
+    private static final Object SENT = new Object();
+    /** What {@link #attempt} returns when the channel is closed (and, for a receive, drained). */
+    private static final Object ENDED = new Object();
+
+    /**
+     * One try at the transfer, without waiting: a send reserves a slot and publishes; a receive polls.
+     * Returns {@link #SENT} or the value received, {@link #ENDED} if the channel ended for this
+     * direction, null if the caller must wait (full, or empty and open).
+     */
+    private Object attempt(boolean sending, T value) {
+        if (sending) {
+            int r = tryReserve();
+            if (r == RESERVED_OK) {
+                publish(value);
+                return SENT;
             }
-            if (isClosedAndDrained()) {
-                throw closedException();
+            return r == RESERVE_CLOSED ? ENDED : null;
+        }
+        T v = poll();
+        if (v != null) {
+            return v;
+        }
+        return isClosedAndDrained() ? ENDED : null;
+    }
+
+    private Object ended(Object outcome) {
+        if (outcome == ENDED) {
+            throw closedException();
+        }
+        return outcome;
+    }
+
+    /**
+     * The slow path of both directions, one protocol (as LinkedTransferQueue's {@code xfer}): a send
+     * waits for room, a receive for a value. Spin briefly, then queue a waiter, try once more (the
+     * other side may have acted between our try and our queueing: see the class comment), and park.
+     * A waiter that was woken but leaves without using the wakeup (it found its own way, or timed out
+     * as the wakeup came) hands it on, so the value or room it announced is not stranded.
+     *
+     * @return {@link #SENT} or the received value, or null on timeout
+     */
+    private Object transfer(boolean sending, T value, boolean timed, long deadline) throws InterruptedException {
+        ConcurrentLinkedQueue<Waiter> waiters = sending ? senders : receivers;
+        // Spinning pays only when nobody of this direction waits already: behind parked waiters, the
+        // next value or free slot goes to one of them, and a million tasklets parking on one channel
+        // would each spin and yield for nothing (three times the time to start them).
+        for (int i = 0; waiters.isEmpty() && backOff(i); i++) {
+            Object r = attempt(sending, value);
+            if (r != null) {
+                return ended(r);
             }
         }
-        Object previousHint = Tasklets.blockingOn(receiveHint);
-        boolean woken = false;
+        Object previousHint = Tasklets.blockingOn(sending ? sendHint : receiveHint);
+        boolean woken = false; // holding a wakeup we have not used yet
         try {
             for (; ; ) {
-                T v = poll();
-                if (v != null) {
-                    return v;
-                }
-                if (isClosedAndDrained()) {
-                    throw closedException();
+                Object r = attempt(sending, value);
+                if (r != null) {
+                    return ended(r);
                 }
                 if (timed && deadline - System.nanoTime() <= 0L) {
                     return null;
                 }
                 woken = false;
                 Waiter w = new Waiter(Thread.currentThread());
-                receivers.offer(w);
-                v = poll();
-                if (v != null || isClosedAndDrained()) {
-                    woken = giveUp(w, receivers);
-                    if (v != null) {
-                        return v;
-                    }
-                    throw closedException();
+                waiters.offer(w);
+                r = attempt(sending, value);
+                if (r != null) {
+                    woken = giveUp(w, waiters);
+                    return ended(r);
                 }
                 int outcome = w.await(this, timed, deadline);
                 woken = w.wokenBy() != null;
                 if (!woken) {
-                    receivers.remove(w);
+                    waiters.remove(w);
                 }
                 if (outcome == Waiter.INTERRUPTED) {
                     throw new InterruptedException();
@@ -420,7 +404,11 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
         } finally {
             Tasklets.unblocked(previousHint);
             if (woken) {
-                handOnReceive();
+                if (sending) {
+                    handOnSend();
+                } else {
+                    handOnReceive();
+                }
             }
         }
     }
