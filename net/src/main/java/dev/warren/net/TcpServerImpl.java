@@ -5,6 +5,7 @@ import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.TaskletState;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.Uninterruptibly;
 import dev.warren.tasklets.observe.LogLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -445,18 +446,7 @@ final class TcpServerImpl implements TcpServer {
     }
 
     private void awaitUninterruptibly() {
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                terminated.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(terminated::await);
     }
 
     private static void closeQuietly(java.io.Closeable c) {

@@ -8,6 +8,7 @@ import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.Uninterruptibly;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -138,18 +139,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         }
         StreamsReport.add(job);
         Tasklets.start("stream-job:" + job.name, job::run);
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                job.started.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(job.started::await);
         return job;
     }
 
@@ -216,21 +206,13 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     private static void joinQuietly(Tasklet<?> t) {
-        boolean interrupted = false;
-        for (; ; ) {
+        Uninterruptibly.await(() -> {
             try {
                 t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
             } catch (RuntimeException ended) {
                 // Cancelled or failed: the scope's supervisor already logged a failure.
-                break;
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 
     private void runShard(Shard s) throws InterruptedException {
@@ -595,18 +577,7 @@ final class JobRuntime<E> implements StreamJob<E> {
     public void close() {
         checkNotInside("closed");
         shutdown();
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                terminated.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(terminated::await);
     }
 
     @Override

@@ -743,19 +743,7 @@ final class TaskletJobQueue implements JobQueue {
     public void close() {
         checkNotAJob();
         shutdown();
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                awaitTermination(0, true);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-                shutdownNow();
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(() -> awaitTermination(0, true), this::shutdownNow);
     }
 
     // ---- observing ----

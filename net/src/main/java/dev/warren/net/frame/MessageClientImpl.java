@@ -9,6 +9,7 @@ import dev.warren.tasklets.OverflowPolicy;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletFailedException;
 import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Uninterruptibly;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ProtocolException;
@@ -584,17 +585,13 @@ final class MessageClientImpl implements MessageClient {
     }
 
     private void awaitLoop(Duration timeout) {
-        boolean interrupted = false;
-        try {
-            loop.join(timeout);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } catch (TimeoutException | CancellationException | TaskletFailedException e) {
-            LOG.debug("{}: connection loop did not end cleanly: {}", name, e.toString());
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.awaitOnce(() -> {
+            try {
+                loop.join(timeout);
+            } catch (TimeoutException | CancellationException | TaskletFailedException e) {
+                LOG.debug("{}: connection loop did not end cleanly: {}", name, e.toString());
+            }
+        });
     }
 
     @Override

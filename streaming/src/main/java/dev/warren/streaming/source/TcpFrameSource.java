@@ -8,6 +8,7 @@ import dev.warren.net.frame.FrameFormat;
 import dev.warren.net.frame.FrameReader;
 import dev.warren.streaming.Emitter;
 import dev.warren.streaming.Source;
+import dev.warren.tasklets.Uninterruptibly;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -144,15 +145,7 @@ public final class TcpFrameSource implements Source<String> {
         if (server == null) {
             return; // never bound: nothing to drain
         }
-        boolean interrupted = false;
-        try {
-            serverClosed.await(drainTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.awaitOnce(() -> serverClosed.await(drainTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.warren.net.UdpReceiver;
 import dev.warren.net.UdpStats;
 import dev.warren.streaming.Emitter;
 import dev.warren.streaming.Source;
+import dev.warren.tasklets.Uninterruptibly;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -157,15 +158,7 @@ public final class UdpLineSource implements Source<String> {
         if (receiver == null) {
             return; // never bound
         }
-        boolean interrupted = false;
-        try {
-            finished.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.awaitOnce(() -> finished.await(10, TimeUnit.SECONDS));
     }
 
     @Override
