@@ -27,10 +27,11 @@ final class DemoProcess implements AutoCloseable {
     final StringBuilder all = new StringBuilder();
     final AtomicReference<String> stderr = new AtomicReference<>("");
     private final Thread stderrReader;
+    private final Thread stdoutReader;
 
     private DemoProcess(Process p) {
         this.process = p;
-        Thread.ofPlatform().daemon().name("demo stdout").start(() -> pump());
+        stdoutReader = Thread.ofPlatform().daemon().name("demo stdout").start(() -> pump());
         stderrReader = Thread.ofPlatform().daemon().name("demo stderr").start(() -> {
             StringBuilder err = new StringBuilder();
             try (BufferedReader r =
@@ -118,12 +119,16 @@ final class DemoProcess implements AutoCloseable {
         }
     }
 
-    /** Everything the process wrote to its standard error, once it has ended (waits up to 30 s for that). */
+    /**
+     * Everything the process wrote to its standard error, once it has ended (waits up to 30 s for that);
+     * {@link #output()} is complete too after this returns.
+     */
     String stderrAfterExit() throws InterruptedException {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("the demo did not end within 30 s");
         }
         stderrReader.join(30_000);
+        stdoutReader.join(30_000); // so that output() is complete too
         return stderr.get();
     }
 
