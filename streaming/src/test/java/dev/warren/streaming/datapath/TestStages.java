@@ -57,6 +57,11 @@ final class TestStages {
         }
 
         @Override
+        public void cleanup() {
+            EVENTS.add("class:cleanup");
+        }
+
+        @Override
         public void tryex(StageOptions o, Role role) {
             o.allowOnly("tag", "failtryex", "failopen", "failclose", "classify", "count");
             EVENTS.add(o.require("tag") + ":tryex");
