@@ -39,12 +39,16 @@ final class NetOptions {
         }
     }
 
-    /** {@code framing=raw|buffstreams|fixed32} with {@code max=64k}; null for raw. */
+    /**
+     * {@code framing=raw|buffstreams|fixed32} with {@code max=4096}, the default of MessageServer and
+     * MessageClient (a BuffStreams header's width depends on the maximum, so both ends must agree); null
+     * for raw.
+     */
     static FrameFormat framing(StageOptions o, String fallback) {
         String f = fallback.equals("raw")
                 ? o.choice("framing", fallback, "raw", "buffstreams", "fixed32")
                 : o.choice("framing", fallback, "buffstreams", "fixed32");
-        int max = (int) o.size("max", 64 << 10, 1, 64 << 20);
+        int max = (int) o.size("max", 4096, 1, 64 << 20);
         return switch (f) {
             case "buffstreams" -> FrameFormat.buffStreams(max);
             case "fixed32" -> FrameFormat.fixed32(max);

@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code (tcp,port=7000[,host=127.0.0.1][,framing=buffstreams|fixed32][,max=64k][,delivery=at_most_once|at_least_once][,queue=8192])}:
+ * {@code (tcp,port=7000[,host=127.0.0.1][,framing=buffstreams|fixed32][,max=4096][,delivery=at_most_once|at_least_once][,queue=8192])}:
  * sends every block as one framed message to a {@link dev.warren.net.frame.MessageServer} (or any
  * BuffStreams/fixed-32 peer) through a {@link MessageClient} that redials on failure. A full queue makes
  * the chain wait (backpressure). At the end of the input it waits (at most 10 s) until everything was

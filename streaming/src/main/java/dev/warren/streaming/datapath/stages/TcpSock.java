@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@code (tcpsock,port=5000[,framing=raw|buffstreams|fixed32][,max=64k][,block=64k][,bind=ADDR])}: a TCP
+ * {@code (tcpsock,port=5000[,framing=raw|buffstreams|fixed32][,max=4096][,block=64k][,bind=ADDR])}: a TCP
  * listener whose connections push what they receive: each read is a block (raw, the default; at most
  * {@code block} bytes), or each frame with {@code framing}. Streamline's {@code expression=5000} names the
  * port too. The port is bound when the stage opens (a taken port fails the request); connections wait
