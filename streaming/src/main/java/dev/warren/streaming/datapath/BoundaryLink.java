@@ -68,12 +68,12 @@ final class BoundaryLink {
                 case "drop_oldest" -> {
                     s = data.poll();
                     if (s == null) {
-                        s = free.receive();
+                        s = take();
                     } else {
                         node.countDropped();
                     }
                 }
-                default -> s = free.receive();
+                default -> s = take();
             }
         }
         int len = b.length;
@@ -84,6 +84,16 @@ final class BoundaryLink {
         s.length = len;
         s.classification = classification;
         data.send(s);
+    }
+
+    /** Waits for a free slot; a block whose wait is interrupted (the datapath is closing) is counted as dropped. */
+    private Slot take() throws InterruptedException {
+        try {
+            return free.receive();
+        } catch (InterruptedException e) {
+            node.countDropped();
+            throw e;
+        }
     }
 
     /** Every input has ended: the tasklet ends after the blocks already queued. */

@@ -22,6 +22,19 @@ final class TestStages {
     /** What each recording stage saw, per tag: the blocks as UTF-8 text. */
     static final Map<String, List<String>> SEEN = new ConcurrentHashMap<>();
 
+    /** How many blocks a probe had seen when its endOfInput was called, per tag. */
+    static final Map<String, Integer> SEEN_AT_END = new ConcurrentHashMap<>();
+
+    /** Latches that {@code (gate,tag=T)} stages wait on, per tag. */
+    static final Map<String, java.util.concurrent.CountDownLatch> GATES = new ConcurrentHashMap<>();
+
+    /** The names of the tasklets that called {@code (where,tag=T)}, per tag. */
+    static final Map<String, Set<String>> WHERE = new ConcurrentHashMap<>();
+
+    static java.util.concurrent.CountDownLatch gate(String tag) {
+        return GATES.computeIfAbsent(tag, t -> new java.util.concurrent.CountDownLatch(1));
+    }
+
     static List<String> seen(String tag) {
         return SEEN.computeIfAbsent(tag, t -> new CopyOnWriteArrayList<>());
     }
@@ -113,6 +126,7 @@ final class TestStages {
 
         @Override
         public void endOfInput() {
+            SEEN_AT_END.put(tag, seen(tag).size());
             EVENTS.add(tag + ":end");
         }
 
@@ -231,6 +245,53 @@ final class TestStages {
             String tag = o.require("tag");
             return b -> {
                 seen(tag).add(b.toString(StandardCharsets.UTF_8));
+                return 1;
+            };
+        }
+    }
+
+    /** {@code (gate,tag=T)}: every block waits for the latch {@link #gate(String)} of T, then passes. */
+    public static final class Gate implements StageType {
+        @Override
+        public String name() {
+            return "gate";
+        }
+
+        @Override
+        public String info() {
+            return "test: holds blocks until its latch opens";
+        }
+
+        @Override
+        public Stage newStage(StageOptions o, Role role) {
+            java.util.concurrent.CountDownLatch latch = gate(o.require("tag"));
+            return b -> {
+                latch.await();
+                seen(o.require("tag")).add(b.toString(StandardCharsets.UTF_8));
+                return 1;
+            };
+        }
+    }
+
+    /** {@code (where,tag=T)}: records the name of the tasklet calling it. */
+    public static final class Where implements StageType {
+        @Override
+        public String name() {
+            return "where";
+        }
+
+        @Override
+        public String info() {
+            return "test: records which tasklet calls it";
+        }
+
+        @Override
+        public Stage newStage(StageOptions o, Role role) {
+            Set<String> names = WHERE.computeIfAbsent(o.require("tag"), t -> ConcurrentHashMap.newKeySet());
+            return b -> {
+                names.add(dev.warren.tasklets.Tasklets.current()
+                        .map(dev.warren.tasklets.Tasklet::name)
+                        .orElse("?"));
                 return 1;
             };
         }

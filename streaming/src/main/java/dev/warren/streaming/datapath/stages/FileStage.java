@@ -91,6 +91,7 @@ public final class FileStage implements StageType {
         private final Path path;
         private final byte[] buf;
         private volatile InputStream in;
+        private volatile boolean stopped;
         private volatile long blocks;
         private volatile long bytes;
 
@@ -112,7 +113,7 @@ public final class FileStage implements StageType {
         @SuppressWarnings("NonAtomicVolatileUpdate") // only the source's tasklet writes; volatile for state()
         public void run(Output out) throws IOException, InterruptedException {
             InputStream s = in;
-            for (int n; (n = s.read(buf, 0, buf.length)) >= 0; ) {
+            for (int n; !stopped && (n = s.read(buf, 0, buf.length)) >= 0; ) {
                 if (n > 0) {
                     blocks++;
                     bytes += n;
@@ -122,6 +123,11 @@ public final class FileStage implements StageType {
                     throw new InterruptedException();
                 }
             }
+        }
+
+        @Override
+        public void stop() {
+            stopped = true;
         }
 
         @Override

@@ -27,6 +27,8 @@ final class GenSource implements SourceStage {
     private final long count;
     private final long intervalNanos;
     private final byte[] buf;
+    private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean stopped;
     /** Blocks of exactly the template's length (size=...), the number overwriting its start. */
     private final boolean sized;
     /** Written by the source's tasklet only, with opaque stores (read by state() elsewhere). */
@@ -105,11 +107,11 @@ final class GenSource implements SourceStage {
     @Override
     public void run(Output out) throws InterruptedException {
         long next = System.nanoTime();
-        while (count == 0 || emitted < count) {
+        while ((count == 0 || emitted < count) && !stopped) {
             if (intervalNanos > 0) {
                 long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
+                if (wait > 0 && stop.await(wait, TimeUnit.NANOSECONDS)) {
+                    return;
                 } else if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
@@ -121,6 +123,12 @@ final class GenSource implements SourceStage {
             EMITTED.setOpaque(this, emitted + 1);
             out.emit(buf, 0, n);
         }
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+        stop.countDown();
     }
 
     @Override
