@@ -4,12 +4,16 @@
 #   SIDE=a,b,...        the parts to run (default: all of them):
 #                       jmh     the JMH benchmarks (BENCH, JMH_ARGS)
 #                       parked  1,000,000 parked tasklets vs raw virtual threads
-#                       msg     framed messaging: Warren MessageServer vs Netty 4.1, same client
+#                       msg     framed messaging: Warren MessageServer vs Netty 4.2 (native epoll), same client
 #                               (MSG_ARGS are passed on, e.g. MSG_ARGS="--only sink1,echo --rounds 5")
 #                       stream  keyed sliding windows by in-process emit vs a trafilo-style lock-per-bucket pool
 #                       kafka   a windowed count: warren vs Kafka Streams (TopologyTestDriver, in-memory store)
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
-#                       http    Warren's HttpServer vs a Netty HTTP/1.1 peer serving the same page, loaded by wrk
+#                       fair    a bystander's latency while hostile clients load ./http_server (HostileLoad),
+#                               fair turns on and off in alternating rounds (FAIR_ROUNDS, default 3)
+#                       http    Warren's HttpServer vs Netty 4.2 (native epoll and NIO) and a minimal C epoll
+#                               responder (HTTP_PEERS, default "warren netty-epoll netty c-epoll"; add
+#                               warren-nofair for the A/B of fair turns), serving the same page, loaded by wrk
 #                               (installed from the system packages when missing) at HTTP_CONNECTIONS (default
 #                               "50 500 5000") for HTTP_SECONDS (default 10) each, in HTTP_ROUNDS (default 3)
 #                               rounds alternating the peers (the summary compares medians), and by ./http_client -n -c;
@@ -27,7 +31,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg http stream kafka udp"
+parts="jmh parked msg http fair stream kafka udp"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -50,7 +54,7 @@ if wants parked; then
     "$jdk/bin/java" $jopts -Xmx4g -cp "$cp" dev.warren.bench.ParkedFootprint 1000000 | tee "bench/results/parked-$stamp.txt"
 fi
 if wants msg; then
-    echo "== framed messaging: Warren MessageServer vs Netty 4.1, same client =="
+    echo "== framed messaging: Warren MessageServer vs Netty 4.2 (native epoll), same client =="
     "$jdk/bin/java" $jopts -Xmx2g -cp "$cp" dev.warren.bench.MsgSideBySide ${MSG_ARGS:-} | tee "bench/results/msg-$stamp.txt"
 fi
 # ---- HTTP: Warren vs Netty, same page, same load
@@ -67,14 +71,27 @@ to_ms() { # a wrk latency (123.45us, 1.2ms, 2.01s) in ms
 median() { # median COLUMN FILE: the median of a column of numbers (the lower middle for an even count)
     awk -v k="$1" '{ print $k }' "$2" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
-start_peer() { # start_peer warren|netty: an HttpPeer on $port in the background, its pid in $pid
-    "$jdk/bin/java" $jopts -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$1" "$port" >>"bench/results/http-$1-$stamp.log" 2>&1 &
+start_peer() { # start_peer PEER: an HTTP peer on $port in the background, its pid in $pid
+    case "$1" in
+        c-epoll)
+            "bench/target/epoll_http" "$port" >>"bench/results/http-$1-$stamp.log" 2>&1 &
+            ;;
+        warren-nofair) # the A/B of fair turns: the same server with them off
+            "$jdk/bin/java" $jopts -Dwarren.fairness.sliceMicros=0 -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer warren "$port" \
+                >>"bench/results/http-$1-$stamp.log" 2>&1 &
+            ;;
+        *)
+            "$jdk/bin/java" $jopts --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$1" "$port" \
+                >>"bench/results/http-$1-$stamp.log" 2>&1 &
+            ;;
+    esac
     pid=$!
     wait_port "$port"
 }
 stop_peer() {
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 http_side() {
     if ! command -v wrk >/dev/null 2>&1; then
         echo "wrk is missing: installing it from the system packages"
@@ -86,13 +103,21 @@ http_side() {
     conns=${HTTP_CONNECTIONS:-50 500 5000}
     port=${HTTP_PORT:-18080}
     idle=${HTTP_IDLE:-10000}
+    # warren first: every other peer is compared with it. netty-epoll is Netty's native transport (what
+    # its users run on Linux), netty its NIO one, c-epoll the minimal C responder (the ceiling).
+    peers=${HTTP_PEERS:-warren netty-epoll netty c-epoll}
     ulimit -n 20000 2>/dev/null || true
+    case " $peers " in
+        *" c-epoll "*)
+            cc -O2 -pthread -o bench/target/epoll_http bench/src/main/c/epoll_http.c \
+                || { echo "cannot build the C epoll peer (cc)" >&2; return 1; } ;;
+    esac
     rounds=${HTTP_ROUNDS:-3}
     # The wrk passes run in rounds, the peers alternating, each round on a fresh server after a warm-up:
     # single passes on a 2-core machine swing by 10-30 %, so the summary compares medians over rounds.
     r=1
     while [ "$r" -le "$rounds" ]; do
-        for peer in warren netty; do
+        for peer in $peers; do
             start_peer "$peer"
             [ "$r" != 1 ] || curl -s "http://127.0.0.1:$port/" >"bench/results/http-$peer-$stamp.page"
             echo "== $peer, round $r of $rounds: warm-up =="
@@ -106,7 +131,10 @@ http_side() {
         done
         r=$((r + 1))
     done
-    for peer in warren netty; do
+    # the load a demo user runs, /sleep at many connections, and memory: Warren and Netty's epoll peer
+    jvmpeers=""
+    for p in $peers; do case "$p" in warren|netty-epoll) jvmpeers="$jvmpeers $p" ;; esac; done
+    for peer in $jvmpeers; do
         start_peer "$peer"
         echo "== $peer: ./http_client -n 200000 -c 50 =="
         "$jdk/bin/java" $jopts -cp "demos/target/warren-demos.jar:demos/target/lib/*" dev.warren.demos.Main http_client \
@@ -122,50 +150,85 @@ http_side() {
             | tee "bench/results/http-$peer-idle-$stamp.txt"
         stop_peer
     done
-    cmp -s "bench/results/http-warren-$stamp.page" "bench/results/http-netty-$stamp.page" \
-        || { echo "the two peers served different pages" >&2; return 1; }
+    for peer in $peers; do
+        cmp -s "bench/results/http-warren-$stamp.page" "bench/results/http-$peer-$stamp.page" \
+            || { echo "$peer served a different page than warren" >&2; return 1; }
+    done
     {
-        echo "== HTTP keep-alive GET / ($(wc -c <"bench/results/http-warren-$stamp.page") bytes), Warren / Netty, $rounds rounds =="
-        printf "%-12s %6s %14s %14s %8s %12s %12s %8s\n" connections round warren_req/s netty_req/s ratio warren_p99 netty_p99 ratio
+        echo "== HTTP keep-alive GET / ($(wc -c <"bench/results/http-warren-$stamp.page") bytes), $rounds rounds, medians =="
+        printf "%-12s %-12s %12s %10s %14s %10s\n" connections peer req/s warren/it p99 warren/it
         for c in $conns; do
-            r=1
-            : >"bench/results/http-c$c-$stamp.rounds"
-            while [ "$r" -le "$rounds" ]; do
-                wf="bench/results/http-warren-c$c-r$r-$stamp.wrk"
-                nf="bench/results/http-netty-c$c-r$r-$stamp.wrk"
-                wr=$(awk '/^Requests\/sec/ {print $2}' "$wf")
-                nr=$(awk '/^Requests\/sec/ {print $2}' "$nf")
-                wp=$(to_ms "$(awk '$1 == "99%" {print $2}' "$wf")")
-                np=$(to_ms "$(awk '$1 == "99%" {print $2}' "$nf")")
-                echo "$wr $nr $wp $np" >>"bench/results/http-c$c-$stamp.rounds"
-                printf "%-12s %6s %14s %14s %8s %10sms %10sms %8s\n" "$c" "$r" "$wr" "$nr" \
-                    "$(awk -v a="$wr" -v b="$nr" 'BEGIN { printf "%.2f", a / b }')" "$wp" "$np" \
-                    "$(awk -v a="$wp" -v b="$np" 'BEGIN { printf "%.2f", a / b }')"
-                we=$(awk '/Socket errors|Non-2xx/ {print}' "$wf" | tr '\n' ' ')
-                ne=$(awk '/Socket errors|Non-2xx/ {print}' "$nf" | tr '\n' ' ')
-                [ -z "$we$ne" ] || echo "    errors: warren: ${we:-none}; netty: ${ne:-none}"
-                r=$((r + 1))
+            for peer in $peers; do
+                : >"bench/results/http-$peer-c$c-$stamp.rounds"
+                r=1
+                while [ "$r" -le "$rounds" ]; do
+                    f="bench/results/http-$peer-c$c-r$r-$stamp.wrk"
+                    echo "$(awk '/^Requests\/sec/ {print $2}' "$f") $(to_ms "$(awk '$1 == "99%" {print $2}' "$f")")" \
+                        >>"bench/results/http-$peer-c$c-$stamp.rounds"
+                    e=$(awk '/Socket errors|Non-2xx/ {print}' "$f" | tr '\n' ' ')
+                    [ -z "$e" ] || echo "    errors, $peer round $r at $c: $e"
+                    r=$((r + 1))
+                done
             done
-            wr=$(median 1 "bench/results/http-c$c-$stamp.rounds")
-            nr=$(median 2 "bench/results/http-c$c-$stamp.rounds")
-            wp=$(median 3 "bench/results/http-c$c-$stamp.rounds")
-            np=$(median 4 "bench/results/http-c$c-$stamp.rounds")
-            printf "%-12s %6s %14s %14s %8s %10sms %10sms %8s\n" "$c" median "$wr" "$nr" \
-                "$(awk -v a="$wr" -v b="$nr" 'BEGIN { printf "%.2f", a / b }')" "$wp" "$np" \
-                "$(awk -v a="$wp" -v b="$np" 'BEGIN { printf "%.2f", a / b }')"
+            wr=$(median 1 "bench/results/http-warren-c$c-$stamp.rounds")
+            wp=$(median 2 "bench/results/http-warren-c$c-$stamp.rounds")
+            for peer in $peers; do
+                pr=$(median 1 "bench/results/http-$peer-c$c-$stamp.rounds")
+                pp=$(median 2 "bench/results/http-$peer-c$c-$stamp.rounds")
+                printf "%-12s %-12s %12s %10s %12sms %10s\n" "$c" "$peer" "$pr" "$(ratio "$wr" "$pr")" "$pp" "$(ratio "$wp" "$pp")"
+            done
         done
-        wc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-warren-client-$stamp.txt")
-        nc=$(awk '/^requests\/s/ {print $2}' "bench/results/http-netty-client-$stamp.txt")
-        echo "./http_client -n 200000 -c 50: warren $wc req/s, netty $nc req/s, ratio $(awk -v a="$wc" -v b="$nc" 'BEGIN { printf "%.2f", a / b }')"
-        ws=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-warren-sleep-$stamp.wrk")
-        ns=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-netty-sleep-$stamp.wrk")
-        echo "/sleep?ms=100 at $idle connections: warren $ws req/s, netty $ns req/s, ratio $(awk -v a="$ws" -v b="$ns" 'BEGIN { printf "%.2f", a / b }')"
-        for p in warren netty; do
-            awk '/Socket errors|Non-2xx/ {print "    " p " sleep errors: " $0}' p="$p" "bench/results/http-$p-sleep-$stamp.wrk"
-            echo "$p: $(cat "bench/results/http-$p-idle-$stamp.txt")"
+        for peer in $jvmpeers; do
+            c=$(awk '/^requests\/s/ {print $2}' "bench/results/http-$peer-client-$stamp.txt")
+            s=$(awk '/^Requests\/sec/ {print $2}' "bench/results/http-$peer-sleep-$stamp.wrk")
+            echo "$peer: ./http_client -n 200000 -c 50: $c req/s; /sleep?ms=100 at $idle connections: $s req/s"
+            awk '/Socket errors|Non-2xx/ {print "    " p " sleep errors: " $0}' p="$peer" "bench/results/http-$peer-sleep-$stamp.wrk"
+            echo "$peer: $(cat "bench/results/http-$peer-idle-$stamp.txt")"
         done
     } | tee "$out"
 }
+# ---- fairness: a bystander's latency while hostile clients keep ./http_server busy, fair turns on and off
+fair_side() {
+    out="bench/results/fair-$stamp.txt"
+    port=${FAIR_PORT:-18081}
+    rounds=${FAIR_ROUNDS:-3}
+    : >"bench/results/fair-$stamp.raw"
+    r=1
+    while [ "$r" -le "$rounds" ]; do
+        for mode in "pipe 2" "pipe 50" "stream 2" "noread 50"; do
+            for slice in 250 0; do
+                if [ "$slice" = 0 ]; then n=5; tmo=5000; else n=200; tmo=30000; fi
+                WARREN_JAVA_OPTS="-Dwarren.fairness.sliceMicros=$slice" ./http_server "$port" >>"bench/results/fair-server-$stamp.log" 2>&1 &
+                spid=$!
+                wait_port "$port"
+                res=$("$jdk/bin/java" -Dhostile.timeoutMillis="$tmo" -cp "$cp" dev.warren.bench.HostileLoad 127.0.0.1 "$port" $mode "$n")
+                echo "round=$r slice_us=$slice $res" | tee -a "bench/results/fair-$stamp.raw"
+                kill "$spid"; wait "$spid" 2>/dev/null || true
+            done
+        done
+        r=$((r + 1))
+    done
+    {
+        echo "== a bystander's GET /hello on a new connection while hostile clients load ./http_server: medians over $rounds rounds =="
+        printf "%-8s %-8s %-9s %10s %10s %10s %8s\n" mode hostile slice_us p50_ms p99_ms max_ms failed
+        for mode in pipe:2 pipe:50 stream:2 noread:50; do
+            m=${mode%:*}; h=${mode#*:}
+            for slice in 250 0; do
+                grep "slice_us=$slice mode=$m hostile=$h " "bench/results/fair-$stamp.raw" \
+                    | sed 's/[a-z0-9_]*=//g' >"bench/results/fair-$m-$h-$slice-$stamp.rows"
+                # columns after the sed: round slice mode hostile requests failed p50 p90 p99 max MB/s
+                printf "%-8s %-8s %-9s %10s %10s %10s %8s\n" "$m" "$h" "$slice" \
+                    "$(median 7 "bench/results/fair-$m-$h-$slice-$stamp.rows")" \
+                    "$(median 9 "bench/results/fair-$m-$h-$slice-$stamp.rows")" \
+                    "$(median 10 "bench/results/fair-$m-$h-$slice-$stamp.rows")" \
+                    "$(median 6 "bench/results/fair-$m-$h-$slice-$stamp.rows")"
+            done
+        done
+    } | tee "$out"
+}
+if wants fair; then
+    fair_side
+fi
 if wants http; then
     http_side
 fi

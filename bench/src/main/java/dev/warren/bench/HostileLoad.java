@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * latency (p50, p90, p99, max in ms), how many failed, and how many bytes the hostile connections
  * read meanwhile. Every client is a platform thread: the operating system keeps the client side fair,
  * so what is measured is the server's fairness. Everything is bounded: a bystander request gives up
- * after 30 s, the run after {@code REQUESTS} of them.
+ * after 30 s ({@code -Dhostile.timeoutMillis}; it then counts as failed and as that long), the run
+ * after {@code REQUESTS} of them.
  */
 public final class HostileLoad {
     private static final byte[] PIPELINED =
@@ -36,7 +37,8 @@ public final class HostileLoad {
     private static final byte[] BYSTANDER =
             "GET /hello/bystander HTTP/1.1\r\nHost: bystander\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII);
-    private static final int TIMEOUT_MILLIS = 30_000;
+    /** How long a bystander request may take before it counts as failed: -Dhostile.timeoutMillis, default 30 s. */
+    private static final int TIMEOUT_MILLIS = Integer.getInteger("hostile.timeoutMillis", 30_000);
 
     private HostileLoad() {}
 

@@ -128,7 +128,7 @@ public final class MsgSideBySide {
 
         Peer(String kind, String mode) throws IOException {
             String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g"));
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g", "--enable-native-access=ALL-UNNAMED"));
             if (kind.equals("warren")) {
                 cmd.addAll(warrenJvm);
             }

@@ -546,6 +546,18 @@ final class ConnectionImpl implements Connection {
         closeSocket();
     }
 
+    /**
+     * Runs {@code r} once the socket's descriptor is really closed: at once for a blocking socket, after
+     * the reactor's next select for one it reads (see {@link ReactorIo#whenReleased}).
+     */
+    void whenDescriptorReleased(Runnable r) {
+        if (io == null) {
+            r.run();
+        } else {
+            io.whenReleased(r);
+        }
+    }
+
     /** True the first time only: the server's end-of-connection bookkeeping runs once. */
     boolean markFinished() {
         return finished.compareAndSet(false, true);

@@ -51,6 +51,9 @@ final class Reactor {
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<ReactorIo> pending = new ConcurrentLinkedQueue<>();
+    /** Connections closed since the last select: their descriptors go with the next one. */
+    private final ConcurrentLinkedQueue<ReactorIo> closedSince = new ConcurrentLinkedQueue<>();
+
     final ByteBuffer scratch = ByteBuffer.allocateDirect(READ_CHUNK);
     /**
      * Set by another thread after it queued something for the reactor (a registration, an interest
@@ -78,6 +81,26 @@ final class Reactor {
             return;
         }
         signal();
+    }
+
+    /**
+     * A connection's channel was closed: its descriptor is released by the next select, after which
+     * the reactor tells it ({@link ReactorIo#descriptorReleased()}). Once the reactor has stopped (its
+     * selector closed), at once.
+     */
+    void closed(ReactorIo io) {
+        closedSince.add(io);
+        if (closedAll.get()) {
+            releaseClosed(); // the selector is gone, and with it every registered descriptor
+            return;
+        }
+        signal();
+    }
+
+    private void releaseClosed() {
+        for (ReactorIo io; (io = closedSince.poll()) != null; ) {
+            io.descriptorReleased();
+        }
     }
 
     /** Makes a selector blocked in select() apply interest changes or deregistrations made elsewhere. */
@@ -116,9 +139,19 @@ final class Reactor {
         long batches = 0;
         boolean failed = false;
         try {
+            java.util.ArrayList<ReactorIo> closedBefore = new java.util.ArrayList<>();
             while (!stopped && !Thread.currentThread().isInterrupted()) {
                 registerPending();
+                for (ReactorIo io; (io = closedSince.poll()) != null; ) {
+                    closedBefore.add(io); // closed before this select, which deregisters their channels
+                }
                 int n = selector.selectNow();
+                if (!closedBefore.isEmpty()) {
+                    for (ReactorIo io : closedBefore) {
+                        io.descriptorReleased();
+                    }
+                    closedBefore.clear();
+                }
                 if (n == 0) {
                     if (signalled.getAndSet(false)) {
                         continue; // changes may have been queued during selectNow: apply them first
@@ -211,6 +244,7 @@ final class Reactor {
             } catch (IOException e) {
                 LOG.debug("{}: closing the selector", name, e);
             }
+            releaseClosed();
         }
     }
 

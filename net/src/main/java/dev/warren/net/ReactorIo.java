@@ -37,6 +37,11 @@ final class ReactorIo {
     private final SocketChannel ch;
     private final Reactor reactor;
     private final ReentrantLock lock = new ReentrantLock();
+    /** The state of {@link #onReleased} once the descriptor is gone. */
+    private static final Object RELEASED = new Object();
+    /** null, then the Runnable to run when the descriptor is gone, or RELEASED once it is. */
+    private final java.util.concurrent.atomic.AtomicReference<Object> onReleased =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     // guarded by lock
     private SelectionKey key;
@@ -268,9 +273,28 @@ final class ReactorIo {
         } catch (IOException e) {
             // nothing left to do: the descriptor is released with the key
         }
-        reactor.wakeup();
+        reactor.closed(this); // and wakes it, so that it selects (and releases the descriptor) soon
         unpark(reader);
         unpark(writer);
+    }
+
+    /**
+     * Runs {@code r} once this connection's descriptor is really closed: at once if it is already, else
+     * on the reactor after the select that deregisters the closed channel (the JDK closes a registered
+     * channel's descriptor only then). A server gives back the connection's slot there, so that a limit
+     * on connections is a limit on descriptors too.
+     */
+    void whenReleased(Runnable r) {
+        if (!onReleased.compareAndSet(null, r)) {
+            r.run(); // released already
+        }
+    }
+
+    /** Called once the descriptor is gone (by the reactor, or when it stops); runs what waited for it. */
+    void descriptorReleased() {
+        if (onReleased.getAndSet(RELEASED) instanceof Runnable r) {
+            r.run();
+        }
     }
 
     // ------------------------------------------------------------------ the reactor's side

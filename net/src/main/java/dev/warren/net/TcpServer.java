@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.TaskletScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -20,12 +21,18 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Threading.</b> Every method may be called from any thread, except {@link #close()} and
- * {@code awaitTermination} from one of the server's own connection tasklets (they would wait for
- * themselves). {@link #close()} and {@code awaitTermination} block; the others return at once.
+ * {@code awaitTermination} from one of the server's own tasklets (a handler, or a tasklet it forked):
+ * they would wait for their caller, so they throw {@link IllegalStateException} instead and change
+ * nothing. To shut a server down from a handler, close it from another tasklet:
+ * {@code Tasklets.start("shutdown", server::close)}. {@link #close()} and {@code awaitTermination}
+ * block; the others return at once.
  *
  * <p><b>Ownership.</b> The server owns its listening socket, its tasklets and every accepted
  * connection. Its scope is opened by the thread that calls {@link Builder#start()}; when that thread is
- * a tasklet, the server belongs to it (cancelling that tasklet cancels the server's tasklets too).
+ * a tasklet, the server belongs to it (cancelling that tasklet cancels the server's tasklets too). The
+ * scope is {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone}: a scope open
+ * on that thread (its deadline, a failure) does not stop the server, and closing the server does not
+ * cancel scopes opened on that thread after it.
  * A handler failure closes only its own connection, is logged and counted; the server keeps serving.
  *
  * <p><b>Limits and timeouts.</b> Beyond {@linkplain Builder#maxConnections max connections} (by default
@@ -42,9 +49,14 @@ import java.util.Objects;
  * connections finish for up to the {@linkplain Builder#drainTimeout drain timeout}, then closes the
  * sockets of those still open and cancels their tasklets (counted as {@link CloseReason#SHUTDOWN}), and
  * returns when every tasklet of the server has ended. Closing twice is harmless; a second caller
- * waits for the first to finish.
+ * waits for the first to finish. A handler that ignores the cancellation (swallows the interrupt and
+ * does not touch its closed socket) keeps {@code close()} waiting: the server's scope then logs a WARN
+ * naming each such tasklet with its stack, {@linkplain Builder#closeWarningAfter closeWarningAfter}
+ * (10 s by default) after the drain and again each time the wait has doubled, while it lasts. To bound
+ * the wait, close from another tasklet and wait with {@link #awaitTermination(Duration)}:
+ * {@code Tasklets.start("close", server::close); server.awaitTermination(limit)}.
  */
-public interface TcpServer extends AutoCloseable {
+public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
 
     /** A builder with the defaults listed on each option. */
     static Builder builder() {
@@ -85,15 +97,35 @@ public interface TcpServer extends AutoCloseable {
     /** True from {@link #close()} on. */
     boolean isClosing();
 
-    /** Blocks until the server was closed and every one of its tasklets has ended. */
+    /**
+     * Blocks until the server was closed and every one of its tasklets has ended.
+     *
+     * @throws IllegalStateException if called from one of the server's own tasklets ({@link #isCallerInside()})
+     */
     void awaitTermination() throws InterruptedException;
 
-    /** Like {@link #awaitTermination()}, at most {@code timeout}; returns true if the server terminated. */
+    /**
+     * Like {@link #awaitTermination()}, at most {@code timeout}; returns true if the server terminated.
+     *
+     * @throws IllegalStateException if called from one of the server's own tasklets ({@link #isCallerInside()})
+     */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
-    /** Stops accepting, drains, cancels what is left and waits for it; see the class comment. */
+    /**
+     * Stops accepting, drains, cancels what is left and waits for it; see the class comment.
+     *
+     * @throws IllegalStateException if called from one of the server's own tasklets ({@link #isCallerInside()}),
+     *     which it would wait for; the server is left running
+     */
     @Override
     void close();
+
+    /**
+     * True if the calling thread is one of the server's tasklets: a connection handler, or a tasklet
+     * below one (forked in a scope it opened). {@link #close()} and {@code awaitTermination} refuse such
+     * callers.
+     */
+    boolean isCallerInside();
 
     /**
      * Configures a {@link TcpServer}; {@link #start()} binds and starts it. Every option is checked
@@ -112,6 +144,7 @@ public interface TcpServer extends AutoCloseable {
         Duration readTimeout;
         Duration idleTimeout;
         Duration drainTimeout = Duration.ofSeconds(5);
+        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int inputBufferSize = 8192;
         int outputBufferSize = 8192;
         boolean reactor;
@@ -194,6 +227,17 @@ public interface TcpServer extends AutoCloseable {
         /** How long {@link TcpServer#close()} lets connections finish, {@code >= 0}. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Checks.nonNegative("drainTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long {@link TcpServer#close()}, past the drain, may wait for tasklets that ignore their
+         * cancellation before it names them at WARN with their stacks (then at 2, 4, 8... times this, at
+         * most 5 minutes apart), {@code > 0}. Default {@link TaskletScope#DEFAULT_CLOSE_WARNING} (10 s);
+         * see {@link TaskletScope.Builder#closeWarningAfter}.
+         */
+        public Builder closeWarningAfter(Duration after) {
+            this.closeWarning = Checks.positive("closeWarningAfter", after);
             return this;
         }
 

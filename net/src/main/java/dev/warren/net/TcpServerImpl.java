@@ -103,7 +103,10 @@ final class TcpServerImpl implements TcpServer {
         }
         // start() chose a channel's server socket exactly when this server reads through a reactor
         this.reactor = serverSocket.getChannel() != null ? new Reactor(name, this::stopAccepting) : null;
-        this.scope = TaskletScope.supervise(name).open();
+        this.scope = TaskletScope.supervise(name)
+                .standalone()
+                .closeWarningAfter(b.closeWarning)
+                .open();
     }
 
     /** The reactor only where it can wait without pinning a carrier (JDK 24+); else blocking sockets, said once. */
@@ -321,6 +324,15 @@ final class TcpServerImpl implements TcpServer {
         c.abort(outcome);
         CloseReason r = c.recordedReason();
         closed.get(r).increment();
+        // A reactor's channel keeps its descriptor until the reactor's next select: the slot and the
+        // active count wait for that, so that the connection limit (by default derived from the
+        // descriptor limit) also bounds the descriptors in use, even when a burst of closes meets a
+        // burst of new connections.
+        c.whenDescriptorReleased(() -> released(c));
+    }
+
+    /** The connection's descriptor is gone: its slot is free, and it no longer counts as active. */
+    private void released(ConnectionImpl c) {
         // The slot is free before the connection stops counting as active, so a peer that saw
         // active == 0 is never turned away by the limit.
         slots.release();
@@ -356,7 +368,23 @@ final class TcpServerImpl implements TcpServer {
     // ------------------------------------------------------------------ closing
 
     @Override
+    public boolean isCallerInside() {
+        return scope.isCallerInside();
+    }
+
+    /** A close or await from the server's own tasklet would wait for that tasklet: refuse it, saying why. */
+    private void checkNotInside(String what) {
+        if (scope.isCallerInside()) {
+            throw TaskletScope.selfWaitRefused(
+                    "server '" + name + "'",
+                    what,
+                    "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
+        }
+    }
+
+    @Override
     public void close() {
+        checkNotInside("closed");
         if (!closeStarted.compareAndSet(false, true)) {
             awaitUninterruptibly();
             return;
@@ -467,11 +495,13 @@ final class TcpServerImpl implements TcpServer {
 
     @Override
     public void awaitTermination() throws InterruptedException {
+        checkNotInside("awaited");
         terminated.await();
     }
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        checkNotInside("awaited");
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 

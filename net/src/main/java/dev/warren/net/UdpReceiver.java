@@ -18,13 +18,18 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p><b>Threading.</b> Every method may be called from any thread. {@link #close()} blocks until the
+ * <p><b>Threading.</b> Every method may be called from any thread, except {@link #close()} from the
+ * handler: it would wait for the handler's own tasklet, so it throws {@link IllegalStateException} and
+ * leaves the receiver running (close from another tasklet instead:
+ * {@code Tasklets.start("close", receiver::close)}). {@link #close()} blocks until the
  * receiving tasklet has ended; {@link #stats()} reads {@code /proc/net/udp*} on Linux (a small file
  * read); the others return at once.
  *
  * <p><b>Ownership.</b> The receiver owns its socket, its direct receive buffer (max datagram size + 1
  * bytes, the extra byte detects oversize datagrams) and its tasklet, which runs in the receiver's own
- * scope, owned by the tasklet that called {@link Builder#start()} (if any).
+ * scope, owned by the tasklet that called {@link Builder#start()} (if any). The scope is
+ * {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone}, like a server's: scopes
+ * open on the starting thread neither stop the receiver nor are stopped by it.
  *
  * <p><b>Closing.</b> {@link #close()} closes the socket, which ends the blocked receive, then waits for
  * the tasklet. A datagram whose handler is running is finished first unless the handler blocks (it is
@@ -45,7 +50,12 @@ public interface UdpReceiver extends AutoCloseable {
     /** The counters now; see {@link UdpStats}. */
     UdpStats stats();
 
-    /** Closes the socket and waits for the receiving tasklet to end. */
+    /**
+     * Closes the socket and waits for the receiving tasklet to end.
+     *
+     * @throws IllegalStateException if called from the handler (the receiving tasklet, or a tasklet below
+     *     it), which it would wait for; the receiver is left running
+     */
     @Override
     void close();
 

@@ -45,7 +45,7 @@ final class UdpReceiverImpl implements UdpReceiver {
         this.name = b.name + " " + ConnectionImpl.format(local);
         this.maxDatagramSize = b.maxDatagramSize;
         this.handler = b.handler;
-        this.scope = TaskletScope.supervise(name).open();
+        this.scope = TaskletScope.supervise(name).standalone().open();
     }
 
     static UdpReceiver start(UdpReceiver.Builder b) throws IOException {
@@ -155,6 +155,13 @@ final class UdpReceiverImpl implements UdpReceiver {
 
     @Override
     public void close() {
+        // Before anything changes: a refused close must leave the receiver running, not half-closed.
+        if (scope.isCallerInside()) {
+            throw TaskletScope.selfWaitRefused(
+                    "UDP receiver '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"close\", receiver::close)");
+        }
         if (!closing.compareAndSet(false, true)) {
             scope.close();
             return;

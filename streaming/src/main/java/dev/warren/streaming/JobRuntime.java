@@ -80,6 +80,10 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final AtomicBoolean shutdownCalled = new AtomicBoolean();
     private final Runnable clockListener = this::broadcastTick;
     private volatile double eventsPerSecond;
+    /** The job tasklet and the scope it opened: a close or await from inside them would wait for itself. */
+    private volatile Tasklet<?> jobTasklet;
+
+    private volatile TaskletScope jobScope;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private JobRuntime(StreamJob.Builder<E, ?, ?, ?> b) {
@@ -150,7 +154,10 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     private void run() {
+        // Set here, not from start()'s result: a sink or source could close the job before start() returns.
+        jobTasklet = Tasklets.current().orElseThrow();
         try (TaskletScope scope = TaskletScope.supervise("stream:" + name).open()) {
+            jobScope = scope;
             List<Tasklet<Void>> shardTasks = new ArrayList<>();
             for (Shard s : shards) {
                 shardTasks.add(scope.fork(name + "/shard-" + s.index, () -> runShard(s)));
@@ -559,7 +566,24 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        checkNotInside("awaited");
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Refuses a wait for the job from its own tasklets: the job tasklet (sinks and sources are closed
+     * there) or any tasklet of its scope (shards, sources, the ticker), which the job waits for.
+     */
+    private void checkNotInside(String what) {
+        Tasklet<?> me = Tasklets.current().orElse(null);
+        Tasklet<?> job = jobTasklet;
+        TaskletScope scope = jobScope;
+        if (me != null && ((job != null && me.id() == job.id()) || (scope != null && scope.isCallerInside()))) {
+            throw TaskletScope.selfWaitRefused(
+                    "stream job '" + name + "'",
+                    what,
+                    "call shutdown() there (a callback, source or sink): it does not wait");
+        }
     }
 
     @Override
@@ -569,6 +593,7 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     @Override
     public void close() {
+        checkNotInside("closed");
         shutdown();
         boolean interrupted = false;
         for (; ; ) {

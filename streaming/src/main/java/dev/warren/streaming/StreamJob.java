@@ -52,7 +52,9 @@ import java.util.function.ToLongFunction;
  *
  * <p><b>Threading.</b> Every method may be called from any thread. {@code emit} blocks as its
  * {@link Backpressure} says; {@link #close()} and {@link #awaitTermination} block; the others do not.
- * Do not close a job from its own callbacks (a shard would wait for itself).
+ * From the job's own tasklets (callbacks, sources, sinks) {@code close} and {@code awaitTermination}
+ * would wait for their caller: they throw {@link IllegalStateException} instead; call
+ * {@link #shutdown()} there, which does not wait.
  *
  * <p><b>Closing.</b> {@link #shutdown()} starts a graceful stop: sources are closed and their tasklets
  * stopped, every event already in a shard inbox is processed, every open window is emitted (whatever the
@@ -106,13 +108,19 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
      * Waits for the job to end after {@link #shutdown()}.
      *
      * @return true if it ended, false if {@code timeout} passed first
+     * @throws IllegalStateException if called from one of the job's own tasklets
      */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
     /** True until the job has ended. */
     boolean isRunning();
 
-    /** {@link #shutdown()}, then waits until the job has ended (an interrupt is kept for later). */
+    /**
+     * {@link #shutdown()}, then waits until the job has ended (an interrupt is kept for later).
+     *
+     * @throws IllegalStateException if called from one of the job's own tasklets (a callback, a source, a
+     *     sink), which the job waits for; nothing is shut down then
+     */
     @Override
     void close();
 

@@ -3,7 +3,6 @@ package dev.warren.tasklets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import org.jctools.queues.atomic.AtomicReferenceArrayQueue;
@@ -83,6 +82,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     private final LongAdder evicted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final Object receiveHint;
+    private String closedMessage;
     private final Object sendHint;
 
     ArrayChannel(String name, int capacity, OverflowPolicy policy, boolean singleConsumer) {
@@ -120,7 +120,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     @Override
     public boolean send(T value, Duration timeout) throws InterruptedException {
         requireValue(value);
-        long nanos = timeoutNanos(timeout);
+        long nanos = Durations.timeoutNanos(timeout);
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -303,7 +303,7 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
 
     @Override
     public T receive(Duration timeout) throws InterruptedException {
-        long nanos = timeoutNanos(timeout);
+        long nanos = Durations.timeoutNanos(timeout);
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -514,7 +514,11 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     }
 
     ChannelClosedException closedException() {
-        return new ChannelClosedException(name);
+        String m = closedMessage;
+        if (m == null) {
+            m = closedMessage = "channel '" + name + "' is closed"; // racy but idempotent
+        }
+        return new ChannelClosedException(m, name);
     }
 
     @Override
@@ -567,18 +571,6 @@ final class ArrayChannel<T> extends ChannelPads.Pad1 implements Channel<T> {
     private void requireValue(T value) {
         if (value == null) {
             throw new NullPointerException("channel '" + name + "' does not accept null values");
-        }
-    }
-
-    static long timeoutNanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
-        }
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 2; // ~146 years: effectively forever, and deadline arithmetic cannot overflow
         }
     }
 

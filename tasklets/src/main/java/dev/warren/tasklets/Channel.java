@@ -29,7 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * channel is unchanged by an interrupted call.
  *
  * <p><b>Capacity.</b> Exactly {@link #capacity()} values fit, whatever the capacity (it need not be a
- * power of two). What a send does on a full channel is the {@link OverflowPolicy}.
+ * power of two), from 1 to {@link #MAX_CAPACITY} (2<sup>30</sup>). What a send does on a full channel is
+ * the {@link OverflowPolicy}. The channel's array is allocated when it is built, with the capacity
+ * rounded up to a power of two: a slot costs a reference (4 or 8 bytes), plus an 8-byte sequence number
+ * unless the channel is {@linkplain Builder#singleConsumer() single-consumer}, so a channel of
+ * {@code MAX_CAPACITY} needs gigabytes of heap. Size channels for the burst they absorb, not for
+ * everything that may ever be queued.
  *
  * <p><b>Closing.</b> After {@link #close()}, sends throw {@link ChannelClosedException}; receivers still
  * get every value queued before the close, then {@code receive} throws {@code ChannelClosedException}.
@@ -54,12 +59,26 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public sealed interface Channel<T> extends AutoCloseable permits ArrayChannel {
 
-    /** A channel holding at most {@code capacity} values, policy {@link OverflowPolicy#BLOCK}. */
+    /**
+     * The largest capacity, 2<sup>30</sup> (1,073,741,824): the array behind a channel has a power-of-two
+     * length, and 2<sup>30</sup> is the largest power of two an {@code int} length can be.
+     */
+    int MAX_CAPACITY = 1 << 30;
+
+    /**
+     * A channel holding at most {@code capacity} values, policy {@link OverflowPolicy#BLOCK}.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not in 1..{@link #MAX_CAPACITY}
+     */
     static <T> Channel<T> bounded(int capacity) {
         return Channel.<T>builder(capacity).build();
     }
 
-    /** A builder for a channel holding at most {@code capacity} values. */
+    /**
+     * A builder for a channel holding at most {@code capacity} values.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not in 1..{@link #MAX_CAPACITY}
+     */
     static <T> Builder<T> builder(int capacity) {
         return new Builder<>(capacity);
     }
@@ -167,6 +186,10 @@ public sealed interface Channel<T> extends AutoCloseable permits ArrayChannel {
         Builder(int capacity) {
             if (capacity <= 0) {
                 throw new IllegalArgumentException("capacity must be > 0, was " + capacity);
+            }
+            if (capacity > MAX_CAPACITY) {
+                throw new IllegalArgumentException("capacity must be <= " + MAX_CAPACITY
+                        + " (2^30, the largest power-of-two array a channel can have), was " + capacity);
             }
             this.capacity = capacity;
         }

@@ -41,10 +41,12 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
      * @throws TaskletFailedException if every child failed
      * @throws DeadlineExceededException if the deadline passed before any child succeeded
      * @throws java.util.concurrent.CancellationException if the scope was cancelled before any success
-     * @throws IllegalStateException if nothing was forked
+     * @throws IllegalStateException if nothing was forked, or if called from a tasklet of this scope
+     *     (it would wait for itself; see {@link TaskletScope#isCallerInside()})
      */
     @SuppressWarnings("unchecked") // the winner is one of our children, each a Callable<? extends T>
     public T join() throws InterruptedException {
+        core.checkNotInside("joined");
         core.awaitChildren();
         core.throwIfFailed();
         return (T) core.winnerValue();
@@ -68,7 +70,12 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
     /** Cancels what still runs and waits for it; see {@link TaskletScope#close()}. */
     @Override
     public void close() {
-        core.close();
+        core.close(-1);
+    }
+
+    /** Like {@link #close()}, waiting at most {@code timeout}; see {@link TaskletScope#closeWithin(Duration)}. */
+    public boolean closeWithin(Duration timeout) {
+        return core.close(Durations.timeoutNanos(timeout));
     }
 
     /** Configures a first-success scope. Not thread-safe. */
@@ -76,6 +83,7 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
         private final String name;
         private Duration deadline;
         private int maxConcurrency;
+        private Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
 
         Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -93,10 +101,19 @@ public final class FirstSuccessScope<T> implements AutoCloseable {
             return this;
         }
 
-        /** Opens the scope, owned by the calling tasklet (or top-level). */
+        /** See {@link TaskletScope.Builder#closeWarningAfter}. */
+        public Builder<T> closeWarningAfter(Duration after) {
+            this.closeWarning = TaskletScope.checkCloseWarning(after);
+            return this;
+        }
+
+        /**
+         * Opens the scope, owned by the calling tasklet (or top-level) and nested in the innermost scope
+         * open on the calling thread (see {@link TaskletScope}).
+         */
         public FirstSuccessScope<T> open() {
-            return new FirstSuccessScope<>(
-                    ScopeCore.open(name, ScopeCore.Policy.FIRST_SUCCESS, maxConcurrency, deadline, null, null));
+            return new FirstSuccessScope<>(ScopeCore.open(
+                    name, ScopeCore.Policy.FIRST_SUCCESS, maxConcurrency, deadline, null, null, closeWarning, false));
         }
     }
 }

@@ -25,7 +25,10 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Workers.</b> Jobs run on worker tasklets of a supervising {@link TaskletScope} that the queue
  * opens in {@link Builder#start()}; like any scope it belongs to the tasklet that calls {@code start()}
  * (or is top-level), so cancelling that owner cancels the workers and interrupts the jobs they run, and
- * the queue then stops as by {@link #shutdownNow()}. The number of workers is elastic: never more than
+ * the queue then stops as by {@link #shutdownNow()}. The scope is
+ * {@linkplain TaskletScope.Builder#standalone() standalone}: a scope open on the starting thread (its
+ * deadline, a failure) does not stop the queue, and {@link #shutdownNow()} does not cancel scopes
+ * opened on that thread after the queue. The number of workers is elastic: never more than
  * {@code maxConcurrency}, and a new worker starts when a job is queued and there are more queued jobs
  * than idle workers; a worker left idle for {@code idleTimeout} exits unless that would leave fewer than
  * {@code minConcurrency}, which are started at once and kept. A job that throws is counted
@@ -33,16 +36,24 @@ import java.util.concurrent.CompletableFuture;
  * ({@link Tasklets#snapshot()}) shows idle workers, and adders waiting for room, as waiting on
  * {@code "jobq NAME"}.
  *
- * <p><b>Deadlines.</b> A job may carry a deadline, counted from the moment it enters the backlog; a job
- * still queued when its deadline passes is not run but dropped when a worker reaches it, and counted in
- * {@link Stats#timeouts()} (libmtev semantics). A deadline does not limit how long a job runs once
- * started.
+ * <p><b>Deadlines bound the wait in the backlog, not the job.</b> A job may carry a deadline, counted
+ * from the moment it enters the backlog. A job still queued when its deadline passes is never run: it
+ * is dropped, and counted in {@link Stats#timeouts()}. A deadline does not limit how long a job runs
+ * once a worker has taken it. For {@code add} and {@code tryAdd} jobs the deadline is checked when a
+ * worker reaches the job (libmtev's semantics): while every worker is busy (or stuck), nothing happens
+ * when it passes. For {@link #submit} the future fails with a
+ * {@link java.util.concurrent.TimeoutException} as soon as the deadline passes in the backlog, worker
+ * or not, and the job leaves the backlog (its room goes to the next add), so a caller waiting on a
+ * submitted job with a deadline waits at most that long for it to start; to bound the whole wait,
+ * running included, use the future's {@code get(timeout, unit)} or {@code orTimeout}, which leave the
+ * job running. (That takes a timer only for a submitted job that has to wait for a busy worker.)
  *
  * <p><b>Threading.</b> Any thread or tasklet may add jobs concurrently. {@code tryAdd} never blocks;
  * {@code add} and {@code submit} block while the backlog is full ({@code add} with a timeout waits at
  * most that long); {@code awaitTermination} and {@code close} block until the workers are gone.
- * {@link #stats()}, {@link #shutdown()} and {@link #shutdownNow()} never block. A job must not wait
- * for its own queue to terminate.
+ * {@link #stats()}, {@link #shutdown()} and {@link #shutdownNow()} never block. A job (or a tasklet
+ * below one) that calls {@code close} or {@code awaitTermination} on its own queue would wait for
+ * itself: it gets {@link IllegalStateException} instead, and the queue is left as it was.
  *
  * <p><b>Closing.</b> {@link #shutdown()} stops accepting jobs: afterwards {@code tryAdd} returns
  * {@code false} (counted as rejected) and {@code add}/{@code submit} throw {@link IllegalStateException},
@@ -68,7 +79,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
     String name();
 
     /**
-     * Queues {@code job} with the default deadline if there is room. Never blocks.
+     * Queues {@code job} with the default deadline if there is room. Never blocks. The deadline bounds
+     * the job's time in the backlog and is checked when a worker reaches it (see the class comment).
      *
      * @return false, counted in {@link Stats#rejected()}, if the backlog is full or the queue was shut down
      */
@@ -76,7 +88,7 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
 
     /**
      * Queues {@code job} if there is room; it is dropped unrun if it is still queued after
-     * {@code deadline}. Never blocks.
+     * {@code deadline} (checked when a worker reaches it: see the class comment). Never blocks.
      *
      * @return false, counted in {@link Stats#rejected()}, if the backlog is full or the queue was shut down
      * @throws IllegalArgumentException if {@code deadline} is not positive
@@ -85,6 +97,7 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
 
     /**
      * Queues {@code job} with the default deadline, waiting as long as it takes for room in the backlog.
+     * The deadline counts from when it is queued, and is checked when a worker reaches it.
      *
      * @throws IllegalStateException if the queue is shut down, before or while waiting
      * @throws InterruptedException if the caller is interrupted while waiting; the job was not queued
@@ -92,7 +105,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
     void add(CheckedRunnable job) throws InterruptedException;
 
     /**
-     * Queues {@code job} with the default deadline, waiting at most {@code timeout} for room.
+     * Queues {@code job} with the default deadline, waiting at most {@code timeout} for room. The
+     * deadline counts from when it is queued, and is checked when a worker reaches it.
      *
      * @return false, counted in {@link Stats#rejected()}, if there was no room within {@code timeout}
      * @throws IllegalStateException if the queue is shut down, before or while waiting
@@ -102,7 +116,7 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
 
     /**
      * Queues {@code job}, waiting at most {@code timeout} for room; once queued, it is dropped unrun if it
-     * is still queued after {@code deadline}.
+     * is still queued after {@code deadline} (checked when a worker reaches it).
      *
      * @return false, counted in {@link Stats#rejected()}, if there was no room within {@code timeout}
      * @throws IllegalStateException if the queue is shut down, before or while waiting
@@ -114,15 +128,29 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
     /**
      * Queues {@code job} with the default deadline, waiting for room like {@link #add(CheckedRunnable)}, and
      * returns its result to come. The future completes with the job's value, or exceptionally with what
-     * it threw, with a {@link java.util.concurrent.TimeoutException} if its deadline passed in the
-     * backlog, or with a {@link java.util.concurrent.CancellationException} if {@link #shutdownNow()}
-     * discarded it. Cancelling the future before the job starts keeps it from running; cancelling it
-     * later does not interrupt the job.
+     * it threw, with a {@link java.util.concurrent.TimeoutException} as soon as its deadline passes while
+     * it is still queued (then it never runs), or with a {@link java.util.concurrent.CancellationException}
+     * if {@link #shutdownNow()} discarded it. Cancelling the future before the job starts keeps it from
+     * running; cancelling it later does not interrupt the job. The deadline does not bound a job that
+     * has started: for that, wait with {@code get(timeout, unit)}.
      *
      * @throws IllegalStateException if the queue is shut down, before or while waiting
      * @throws InterruptedException if the caller is interrupted while waiting; the job was not queued
      */
     <T> CompletableFuture<T> submit(Callable<? extends T> job) throws InterruptedException;
+
+    /**
+     * Like {@link #submit(Callable)} with {@code deadline} instead of the default: if no worker has taken
+     * the job within {@code deadline} of its entering the backlog, the future fails with a
+     * {@link java.util.concurrent.TimeoutException} at that moment, even while every worker is stuck, and
+     * the job is never run. So {@code submit(job, d).get()} waits at most {@code d} for the job to start.
+     *
+     * @throws IllegalArgumentException if {@code deadline} is not positive
+     * @throws IllegalStateException if the queue is shut down, before or while waiting
+     * @throws InterruptedException if the caller is interrupted while waiting for room; the job was not
+     *     queued
+     */
+    <T> CompletableFuture<T> submit(Callable<? extends T> job, Duration deadline) throws InterruptedException;
 
     /** A snapshot of the counters, with libmtev's meanings; see {@link Stats}. */
     Stats stats();
@@ -162,9 +190,11 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
      * @param desiredConcurrency how many workers the queue wants now: {@code inflight + backlog} clamped to
      *     {@code [minConcurrency, maxConcurrency]} (0 once shut down with nothing left to do)
      * @param totalJobs jobs that ran to their end (returned or threw); expired and discarded jobs excluded
-     * @param backlog jobs queued, not yet taken by a worker (including any whose deadline has passed)
+     * @param backlog jobs queued, not yet taken by a worker (including {@code add}/{@code tryAdd} jobs whose
+     *     deadline has passed; a submitted job whose deadline passes leaves the backlog then)
      * @param inflight jobs running now
-     * @param timeouts jobs dropped unrun because their deadline passed while they were queued
+     * @param timeouts jobs dropped unrun because their deadline passed while they were queued (counted
+     *     when a worker reached them, or for {@code submit}, when the deadline passed)
      * @param avgWaitMs mean time, in milliseconds, from entering the backlog to starting, over started jobs
      * @param avgRunMs mean running time in milliseconds over {@code totalJobs}
      * @param rejected adds refused: backlog full (for {@code tryAdd} or a timed {@code add}) or shut down
@@ -275,8 +305,8 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
         }
 
         /**
-         * Starts the queue and its {@code minConcurrency} workers, in a scope owned by the calling tasklet
-         * (top-level if the caller is not a tasklet).
+         * Starts the queue and its {@code minConcurrency} workers, in a standalone scope owned by the
+         * calling tasklet (top-level if the caller is not a tasklet).
          *
          * @throws IllegalArgumentException if {@code maxConcurrency < minConcurrency}
          */

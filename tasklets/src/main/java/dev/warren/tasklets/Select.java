@@ -61,14 +61,14 @@ public final class Select {
     @SuppressWarnings("varargs") // the array is only read, as Arrays.asList does
     public static <T> Selected<T> receive(Duration timeout, Channel<? extends T>... channels)
             throws InterruptedException {
-        long nanos = ArrayChannel.timeoutNanos(timeout);
+        long nanos = Durations.timeoutNanos(timeout);
         return select(check(channels), true, System.nanoTime() + nanos);
     }
 
     /** Like {@link #receive(Duration, Channel[])} for a list of channels. */
     public static <T> Selected<T> receive(Duration timeout, List<? extends Channel<? extends T>> channels)
             throws InterruptedException {
-        long nanos = ArrayChannel.timeoutNanos(timeout);
+        long nanos = Durations.timeoutNanos(timeout);
         return select(check(channels), true, System.nanoTime() + nanos);
     }
 

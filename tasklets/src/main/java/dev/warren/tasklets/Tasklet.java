@@ -17,8 +17,12 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Cancellation.</b> {@link #cancel()} marks the tasklet cancelled and interrupts its thread, and
  * cancels every scope the tasklet has open, so the whole subtree stops. Code in a tasklet must treat
  * {@link InterruptedException} and {@link java.nio.channels.ClosedByInterruptException} as "stop now".
- * A tasklet whose cancellation was requested ends {@link TaskletState#CANCELLED} however its task
- * returns.
+ * A tasklet whose cancellation was requested ends {@link TaskletState#CANCELLED} if its task returns, or
+ * throws because of the cancellation (an {@link InterruptedException}, an interrupted I/O call, a
+ * {@link CancellationException} among the exception's causes, or a {@link java.net.SocketException}
+ * while the interrupt is still pending). A task that fails for a reason of its own ends
+ * {@link TaskletState#FAILED} even if the cancel came meanwhile: a failure that happened is never
+ * reported as a cancel.
  *
  * <p><b>Memory consistency.</b> Actions of the tasklet happen-before a {@code join} or {@code result}
  * call that observes it terminal.

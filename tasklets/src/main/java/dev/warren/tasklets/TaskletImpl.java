@@ -1,7 +1,10 @@
 package dev.warren.tasklets;
 
+import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.SocketException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -27,12 +30,14 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
             Thread.ofVirtual().inheritInheritableThreadLocals(false).factory();
     private static final VarHandle STATE;
     private static final VarHandle OWNED;
+    private static final VarHandle INNERMOST;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(TaskletImpl.class, "state", int.class);
             OWNED = l.findVarHandle(TaskletImpl.class, "ownedScopes", Set.class);
+            INNERMOST = l.findVarHandle(TaskletImpl.class, "innermostScope", ScopeCore.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -52,7 +57,10 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     volatile TaskletImpl<?> nextSibling; // the scope's ChildList link
     volatile boolean detached; // set once the scope stopped counting this child as live
     volatile int restarts;
-    private volatile Set<ScopeCore> ownedScopes; // scopes opened on this tasklet's thread; lazily created
+    private volatile Set<ScopeCore> ownedScopes; // standalone scopes opened on this thread; lazily created
+    // The innermost of the other scopes open on this thread (null if none); see ScopeCore.enclosing.
+    // It fills what was padding: a tasklet is 88 bytes with it or without it.
+    private volatile ScopeCore innermostScope;
     private long[] restartTimes; // ring of restart instants (nanoTime), own thread only
     private Fairness.Budget budget; // this tasklet's fair-turn account, made on first use; own thread only
     private int restartIndex;
@@ -180,6 +188,10 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     }
 
     private void cancelOwnedScopes() {
+        // Each scope open on our thread, from the innermost outwards; together they are all nested ones.
+        for (ScopeCore s = innermostScope; s != null; s = s.enclosing) {
+            s.cancelOwn();
+        }
         Set<ScopeCore> owned = ownedScopes;
         if (owned != null) {
             for (ScopeCore s : owned) {
@@ -211,12 +223,33 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
         return ownedScopes;
     }
 
+    ScopeCore innermostScope() {
+        return innermostScope;
+    }
+
+    /** Called on this tasklet's own thread as it opens {@code s}, under the thread's nesting lock. */
+    void innermostScope(ScopeCore s) {
+        innermostScope = s;
+    }
+
+    /** Called on this tasklet's own thread as it opens {@code s}: true if no other scope was open. */
+    boolean innermostScopeIfNone(ScopeCore s) {
+        return INNERMOST.compareAndSet(this, (ScopeCore) null, s);
+    }
+
+    /** Called by whoever closes {@code closed}: the next one out takes over if it was the innermost. */
+    void replaceInnermostScope(ScopeCore closed, ScopeCore next) {
+        INNERMOST.compareAndSet(this, closed, next);
+    }
+
     private void run() {
         try {
             if (STATE.compareAndSet(this, NEW, RUNNING)) {
                 int outcome = execute();
                 if (!STATE.compareAndSet(this, RUNNING, outcome)) {
-                    STATE.setVolatile(this, outcome == DONE || outcome == FAILED ? CANCELLED : outcome);
+                    // Cancelled meanwhile: a result nobody wants any more is a cancel, but a failure that
+                    // happened stays a failure (a fail-fast scope reports it as suppressed).
+                    STATE.setVolatile(this, outcome == DONE ? CANCELLED : outcome);
                 }
             }
         } finally {
@@ -253,7 +286,7 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 value = task.call();
                 return DONE;
             } catch (Throwable t) {
-                if (state == CANCELLING) {
+                if (state == CANCELLING && causedByCancel(t)) {
                     return CANCELLED;
                 }
                 Duration pause = scope.onFailure(this, t);
@@ -275,6 +308,29 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code t}, thrown after this tasklet's cancellation was requested, is how the task stopped
+     * because of it: an interruption somewhere in its causes ({@link InterruptedException}, an
+     * interrupted I/O call, a channel closed by the interrupt), a {@link CancellationException} (a
+     * cancelled tasklet or scope it waited for), or a {@link SocketException} while the interrupt is
+     * still pending (an interrupted virtual thread's socket closes itself and throws one). Anything else
+     * is a failure of its own that happened to race with the cancel.
+     */
+    private static boolean causedByCancel(Throwable t) {
+        boolean interruptPending = Thread.currentThread().isInterrupted();
+        int depth = 0;
+        for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
+            if (c instanceof InterruptedException
+                    || c instanceof InterruptedIOException
+                    || c instanceof ClosedByInterruptException
+                    || c instanceof CancellationException
+                    || (interruptPending && c instanceof SocketException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.warren.tasklets;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
@@ -64,6 +67,8 @@ final class TaskletJobQueue implements JobQueue {
     private long discarded;
     private long waitNanos;
     private long runNanos;
+    private List<Job> timedOut; // taken out of the backlog by their timers; futures yet to fail
+    private boolean failing; // a tasklet is failing them
 
     private TaskletJobQueue(JobQueue.Builder b, int max) {
         this.name = b.name;
@@ -71,10 +76,20 @@ final class TaskletJobQueue implements JobQueue {
         this.max = max;
         this.capacity = b.backlog;
         this.lifo = b.order == JobOrder.LIFO;
-        this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : b.defaultDeadline.toNanos();
-        this.idleNanos = b.idleTimeout.toNanos();
+        this.defaultDeadlineNanos = b.defaultDeadline == null ? 0 : Durations.saturatedNanos(b.defaultDeadline);
+        this.idleNanos = Durations.saturatedNanos(b.idleTimeout);
         this.hint = "jobq " + name;
-        this.scope = ScopeCore.open("jobq " + name, ScopeCore.Policy.SUPERVISE, 0, null, null, null);
+        // Standalone: the queue outlives the code that builds it, so it must neither be cancelled by a scope
+        // open on this thread nor cancel the scopes opened here after it (see TaskletScope).
+        this.scope = ScopeCore.open(
+                "jobq " + name,
+                ScopeCore.Policy.SUPERVISE,
+                0,
+                null,
+                null,
+                null,
+                TaskletScope.DEFAULT_CLOSE_WARNING,
+                true);
     }
 
     /** Queues started and not yet seen terminated, for the "jobq" report (libmtev's /jobq.json). */
@@ -110,19 +125,61 @@ final class TaskletJobQueue implements JobQueue {
         return q;
     }
 
-    /** A queued job. Its fields are written before it is queued and read by the worker that takes it. */
+    /** In the backlog. */
+    private static final byte QUEUED = 0;
+    /** Taken by a worker, to run. */
+    private static final byte TAKEN = 1;
+    /** Taken by a worker after its deadline: counted as a timeout, never run. */
+    private static final byte EXPIRED = 2;
+    /** Failed by its timer while in the backlog, and taken out of it. */
+    private static final byte TIMED_OUT = 3;
+    /** Thrown away by shutdownNow or the scope's cancellation. */
+    private static final byte DISCARDED = 4;
+
+    private static final VarHandle TIMER;
+    /** What a job's timer field holds once the job left the backlog: no timer may be armed any more. */
+    private static final Object DISARMED = new Object();
+
+    static {
+        try {
+            TIMER = MethodHandles.lookup().findVarHandle(Job.class, "timer", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * A queued job. Its fields are written before it is queued and read by the worker that takes it;
+     * {@code state} and {@code armed} are guarded by the lock.
+     *
+     * <p>A submitted job with a deadline that has to wait for a busy worker is armed: a timer on the
+     * deadline executor fails its future when the deadline passes while it is still in the backlog, and
+     * takes it out, whether or not a worker ever comes. The timer is scheduled after the lock is
+     * released; {@code timer} settles the race with the worker that takes the job meanwhile (a CAS from
+     * null to the timer against a swap to {@link #DISARMED}).
+     */
     private static final class Job {
         final CheckedRunnable body;
         final CompletableFuture<?> future; // null for add/tryAdd jobs
         final long deadlineNanos; // relative to queuedAt; 0 = none
         long queuedAt;
-        long startedAt;
-        boolean expired;
+        byte state;
+        boolean armed;
+
+        @SuppressWarnings("unused") // accessed through TIMER
+        private volatile Object timer; // null, the armed timer, or DISARMED
 
         Job(CheckedRunnable body, CompletableFuture<?> future, long deadlineNanos) {
             this.body = body;
             this.future = future;
             this.deadlineNanos = deadlineNanos;
+        }
+
+        /** Cancels the timer if one was armed; none can be armed afterwards. Any thread, no lock needed. */
+        void disarm() {
+            if (armed && TIMER.getAndSet(this, DISARMED) instanceof ScheduledFuture<?> f) {
+                f.cancel(false);
+            }
         }
     }
 
@@ -134,6 +191,7 @@ final class TaskletJobQueue implements JobQueue {
         boolean hasResult;
         boolean lastFailed;
         long lastRunNanos;
+        long jobStartedAt; // when the job it runs now was taken (nanoTime)
     }
 
     @Override
@@ -151,7 +209,7 @@ final class TaskletJobQueue implements JobQueue {
     @Override
     public boolean tryAdd(CheckedRunnable job, Duration deadline) {
         Objects.requireNonNull(job, "job");
-        long d = JobQueue.Builder.checkPositive("deadline", deadline).toNanos();
+        long d = Durations.saturatedNanos(JobQueue.Builder.checkPositive("deadline", deadline));
         return tryEnqueue(new Job(job, null, d));
     }
 
@@ -171,30 +229,103 @@ final class TaskletJobQueue implements JobQueue {
     @Override
     public boolean add(CheckedRunnable job, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(job, "job");
-        return enqueue(new Job(job, null, defaultDeadlineNanos), timeoutNanos(timeout), false);
+        return enqueue(new Job(job, null, defaultDeadlineNanos), Durations.timeoutNanos(timeout), false);
     }
 
     @Override
     public boolean add(CheckedRunnable job, Duration timeout, Duration deadline) throws InterruptedException {
         Objects.requireNonNull(job, "job");
-        long d = JobQueue.Builder.checkPositive("deadline", deadline).toNanos();
-        return enqueue(new Job(job, null, d), timeoutNanos(timeout), false);
+        long d = Durations.saturatedNanos(JobQueue.Builder.checkPositive("deadline", deadline));
+        return enqueue(new Job(job, null, d), Durations.timeoutNanos(timeout), false);
     }
 
     @Override
     public <T> CompletableFuture<T> submit(Callable<? extends T> job) throws InterruptedException {
+        return submit(job, defaultDeadlineNanos);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<? extends T> job, Duration deadline) throws InterruptedException {
+        return submit(job, Durations.saturatedNanos(JobQueue.Builder.checkPositive("deadline", deadline)));
+    }
+
+    private <T> CompletableFuture<T> submit(Callable<? extends T> job, long deadlineNanos) throws InterruptedException {
         Objects.requireNonNull(job, "job");
         CompletableFuture<T> f = new CompletableFuture<>();
-        enqueue(new Job(() -> f.complete(job.call()), f, defaultDeadlineNanos), -1, false);
+        enqueue(new Job(() -> f.complete(job.call()), f, deadlineNanos), -1, false);
         return f;
     }
 
-    private static long timeoutNanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, was " + timeout);
+    /** Schedules {@code j}'s timer, after the lock is released; a worker may have taken it already. */
+    private void armTimer(Job j) {
+        ScheduledFuture<?> t =
+                ScopeCore.DEADLINES.schedule(() -> deadlinePassedInBacklog(j), j.deadlineNanos, TimeUnit.NANOSECONDS);
+        if (!TIMER.compareAndSet(j, (Object) null, t)) {
+            t.cancel(false); // taken (or discarded) meanwhile
         }
-        return timeout.toNanos();
+    }
+
+    /**
+     * The deadline of a submitted job passed: unless a worker took it meanwhile, take it out of the
+     * backlog (its room goes to a waiting adder) and fail its future.
+     */
+    private void deadlinePassedInBacklog(Job j) {
+        boolean startFailer = false;
+        lock.lock();
+        try {
+            if (j.state != QUEUED) {
+                return;
+            }
+            backlog.removeFirstOccurrence(j); // the oldest time out first: they are near the head
+            notFull.signal();
+            if (j.future.isDone()) {
+                j.state = DISCARDED; // its future was cancelled: not a timeout, just out of the way
+                return;
+            }
+            j.state = TIMED_OUT;
+            timeouts++;
+            if (timedOut == null) {
+                timedOut = new ArrayList<>();
+            }
+            timedOut.add(j);
+            if (!failing) {
+                failing = true;
+                startFailer = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (startFailer) {
+            // Not on the timer's thread, which every scope deadline shares: completing a future runs its
+            // callbacks, whatever they do. One tasklet fails a whole burst of timed-out jobs.
+            Tasklets.start("jobq " + name + " deadlines", this::failTimedOut);
+        }
+    }
+
+    /** Fails the futures of the jobs whose timers took them out of the backlog, until none is left. */
+    private void failTimedOut() {
+        for (; ; ) {
+            List<Job> batch;
+            lock.lock();
+            try {
+                batch = timedOut;
+                timedOut = null;
+                if (batch == null) {
+                    failing = false;
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Job j : batch) {
+                j.future.completeExceptionally(expiredException(j));
+            }
+        }
+    }
+
+    private TimeoutException expiredException(Job j) {
+        return new TimeoutException("job on jobq '" + name + "' was dropped: its deadline of "
+                + j.deadlineNanos / 1_000_000.0 + " ms passed while it was queued");
     }
 
     /**
@@ -203,6 +334,7 @@ final class TaskletJobQueue implements JobQueue {
      */
     private boolean enqueue(Job j, long waitNanos, boolean tryOnly) throws InterruptedException {
         List<Job> dropped = null;
+        boolean arm = false;
         lock.lock();
         try {
             dropped = stopIfScopeCancelledLocked();
@@ -243,13 +375,22 @@ final class TaskletJobQueue implements JobQueue {
             if (idle > 0) {
                 notEmpty.signal();
             }
-            if (backlog.size() > idle && workers.size() < max) {
+            boolean mustWait = backlog.size() > idle; // no idle worker left for it
+            if (mustWait && workers.size() < max) {
                 dropped = spawnLocked();
+                mustWait = false; // the new worker is for it
             }
+            // A timer only for a submitted job with a deadline that waits for a busy worker: FIFO, one that
+            // an idle or new worker takes is not overtaken; LIFO, any queued job may be.
+            arm = j.future != null && j.deadlineNanos != 0 && (mustWait || lifo);
+            j.armed = arm;
             return true;
         } finally {
             lock.unlock();
             cancelAll(dropped);
+            if (arm) {
+                armTimer(j);
+            }
         }
     }
 
@@ -287,11 +428,10 @@ final class TaskletJobQueue implements JobQueue {
                 if (job == null) {
                     return;
                 }
-                if (job.expired) {
+                job.disarm(); // outside the lock: a timer that fires meanwhile finds it taken
+                if (job.state == EXPIRED) {
                     if (job.future != null) {
-                        job.future.completeExceptionally(new TimeoutException("job on jobq '" + name
-                                + "' was dropped: its deadline of " + job.deadlineNanos / 1_000_000.0
-                                + " ms passed while it was queued"));
+                        job.future.completeExceptionally(expiredException(job));
                     }
                     continue;
                 }
@@ -325,18 +465,21 @@ final class TaskletJobQueue implements JobQueue {
                 if (j != null) {
                     notFull.signal();
                     if (j.future != null && j.future.isDone()) {
+                        j.state = DISCARDED;
+                        j.disarm();
                         continue; // its future was cancelled while it waited
                     }
                     long now = System.nanoTime();
                     if (j.deadlineNanos != 0 && now - j.queuedAt > j.deadlineNanos) {
                         timeouts++;
-                        j.expired = true;
+                        j.state = EXPIRED;
                         return j;
                     }
+                    j.state = TAKEN;
                     inflight++;
                     started++;
                     waitNanos += now - j.queuedAt;
-                    j.startedAt = now;
+                    w.jobStartedAt = now;
                     return j;
                 }
                 if (shutdown) {
@@ -386,7 +529,7 @@ final class TaskletJobQueue implements JobQueue {
                 fatal = vme;
             }
         }
-        w.lastRunNanos = System.nanoTime() - j.startedAt;
+        w.lastRunNanos = System.nanoTime() - w.jobStartedAt;
         w.lastFailed = jobFailed;
         w.hasResult = true;
         if (fatal != null) {
@@ -446,6 +589,9 @@ final class TaskletJobQueue implements JobQueue {
         shutdown = true;
         List<Job> dropped = new ArrayList<>(backlog);
         backlog.clear();
+        for (Job j : dropped) {
+            j.state = DISCARDED;
+        }
         discarded += dropped.size();
         notEmpty.signalAll();
         notFull.signalAll();
@@ -458,6 +604,7 @@ final class TaskletJobQueue implements JobQueue {
     private static void cancelAll(List<Job> dropped) {
         if (dropped != null) {
             for (Job j : dropped) {
+                j.disarm();
                 if (j.future != null) {
                     j.future.cancel(false);
                 }
@@ -516,37 +663,58 @@ final class TaskletJobQueue implements JobQueue {
 
     @Override
     public boolean isTerminated() {
+        List<Job> dropped = null;
         lock.lock();
         try {
-            return terminatedLocked();
+            dropped = settleIfCancelledLocked();
+            return shutdown && workers.isEmpty();
         } finally {
             lock.unlock();
+            cancelAll(dropped);
         }
     }
 
-    private boolean terminatedLocked() {
-        if (scope.isCancelled()) {
-            reapLocked();
+    /**
+     * Once the scope was cancelled (its owner tasklet was): forgets the workers that never ran and, when
+     * none is left, stops the queue as {@code shutdownNow} would. Without this a queue that had no worker
+     * when its owner was cancelled (none started yet, or all retired idle) said it was shut down but never
+     * terminated. Returns the jobs to cancel once the lock is released, or null.
+     */
+    private List<Job> settleIfCancelledLocked() {
+        if (!scope.isCancelled()) {
+            return null;
         }
-        return shutdown && workers.isEmpty();
+        reapLocked();
+        return workers.isEmpty() ? stopIfScopeCancelledLocked() : null;
     }
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return awaitTermination(timeoutNanos(timeout), false);
+        return awaitTermination(Durations.timeoutNanos(timeout), false);
+    }
+
+    private void checkNotAJob() {
+        if (scope.isCallerInside()) {
+            throw TaskletScope.selfWaitRefused("jobq '" + name + "'", "closed or awaited", "shutdown() does not wait");
+        }
     }
 
     private boolean awaitTermination(long nanos, boolean forever) throws InterruptedException {
-        TaskletImpl<?> me = WaitHints.current();
-        if (me != null && me.scope == scope) {
-            throw new IllegalStateException("a job of jobq '" + name + "' cannot wait for the queue to terminate");
-        }
+        checkNotAJob();
         long deadline = System.nanoTime() + nanos;
+        List<Job> dropped = null;
         lock.lock();
         try {
             Object previous = Tasklets.blockingOn(hint);
             try {
-                while (!terminatedLocked()) {
+                for (; ; ) {
+                    List<Job> d = settleIfCancelledLocked();
+                    if (d != null) {
+                        dropped = d;
+                    }
+                    if (shutdown && workers.isEmpty()) {
+                        break;
+                    }
                     long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
@@ -564,14 +732,16 @@ final class TaskletJobQueue implements JobQueue {
             }
         } finally {
             lock.unlock();
+            cancelAll(dropped);
         }
-        scope.close(); // the workers left the set; wait for their threads to end and unregister the scope
+        scope.close(-1); // the workers left the set; wait for their threads to end and unregister the scope
         LIVE.remove(this);
         return true;
     }
 
     @Override
     public void close() {
+        checkNotAJob();
         shutdown();
         boolean interrupted = false;
         for (; ; ) {

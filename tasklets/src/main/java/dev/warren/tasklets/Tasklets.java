@@ -77,6 +77,9 @@ public final class Tasklets {
         List<ScopeInfo> tops = new ArrayList<>();
         tops.add(describe(ScopeCore.ROOT, now));
         List<ScopeCore> topLevel = new ArrayList<>(ScopeCore.TOP_LEVEL);
+        for (ScopeCore innermost : ScopeCore.INNERMOST_ON_PLAIN_THREADS.values()) {
+            ScopeCore.addOutwards(innermost, topLevel);
+        }
         topLevel.sort(Comparator.comparingLong(s -> s.openedNanos));
         for (ScopeCore s : topLevel) {
             tops.add(describe(s, now));
@@ -105,8 +108,10 @@ public final class Tasklets {
     private static TaskletInfo describe(TaskletImpl<?> t, long now) {
         List<ScopeInfo> scopes = List.of();
         Set<ScopeCore> owned = t.ownedScopesOrNull();
-        if (owned != null && !owned.isEmpty()) {
-            List<ScopeCore> sorted = new ArrayList<>(owned);
+        ScopeCore innermost = t.innermostScope();
+        if ((owned != null && !owned.isEmpty()) || innermost != null) {
+            List<ScopeCore> sorted = owned == null ? new ArrayList<>() : new ArrayList<>(owned);
+            ScopeCore.addOutwards(innermost, sorted);
             sorted.sort(Comparator.comparingLong(s -> s.openedNanos));
             List<ScopeInfo> infos = new ArrayList<>(sorted.size());
             for (ScopeCore s : sorted) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -521,6 +522,36 @@ class JobQueueTest {
         assertTrue(queueShutDown.get());
         assertEquals(0, backlogRan.get());
         assertFalse(workersAlive("owned"));
+    }
+
+    @Test
+    void aQueueWithoutWorkersTerminatesOnceItsOwnerIsCancelled() throws Exception {
+        // No worker yet (minConcurrency 0, nothing added): only the owner's cancel can stop the queue.
+        AtomicReference<JobQueue> queue = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Tasklet<Void> owner = Tasklets.start("queue owner", () -> {
+            queue.set(JobQueue.builder("no-workers").start());
+            started.countDown();
+            new CountDownLatch(1).await();
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        JobQueue q = queue.get();
+        owner.cancel();
+        assertTrue(q.isShutdown());
+        assertTrue(q.awaitTermination(Duration.ofSeconds(20)), "a stopped queue with no worker is terminated");
+        assertTrue(q.isTerminated());
+        assertFalse(q.tryAdd(() -> {}));
+        assertThrows(CancellationException.class, () -> owner.join(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void hugeTimeoutsMeanForeverInsteadOfOverflowing() throws Exception {
+        Duration huge = Duration.ofSeconds(Long.MAX_VALUE);
+        JobQueue q = JobQueue.builder("huge-timeouts").start();
+        assertTrue(q.add(() -> {}, huge), "a timeout too long for a long of nanoseconds is forever");
+        assertTrue(q.add(() -> {}, huge, Duration.ofDays(365L * 1000)));
+        q.shutdown();
+        assertTrue(q.awaitTermination(huge));
     }
 
     @Test

@@ -28,6 +28,7 @@ class DescriptorLimitEndToEndTest {
 
     @Test
     void byDefaultTheServerStopsAcceptingBeforeItRunsOutOfDescriptors() throws Exception {
+        String descriptors = "not read";
         DemoProcess server = DemoProcess.startWithDescriptorLimit(NOFILE, "http_server", "0");
         try {
             int port = Integer.parseInt(server.await("listening on http://127.0.0.1:(\\d+)/", 30));
@@ -46,6 +47,7 @@ class DescriptorLimitEndToEndTest {
                     return seen[0] == seen[1]; // steady: the acceptor stopped
                 });
                 assertTrue(seen[0] > 16 && seen[0] < CLIENTS, "active connections: " + seen[0]);
+                descriptors = descriptorsOf(server.process.pid());
                 // as connections close, the waiting ones are accepted and served, in turn
                 for (Socket s : clients.subList(1, CLIENTS / 2)) {
                     s.close();
@@ -60,7 +62,28 @@ class DescriptorLimitEndToEndTest {
             server.close();
         }
         String err = server.stderrAfterExit();
-        assertTrue(!err.contains("accept failed") && !err.contains("Too many open files"), err);
+        assertTrue(
+                !err.contains("accept failed") && !err.contains("Too many open files"),
+                err + "\nthe server's descriptors at the limit: " + descriptors);
+    }
+
+    /** What a process's open descriptors are, by kind, from /proc (for a failure message). */
+    private static String descriptorsOf(long pid) {
+        java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/fd"))) {
+            fds.forEach(fd -> {
+                String target;
+                try {
+                    target = java.nio.file.Files.readSymbolicLink(fd).toString().replaceAll("[0-9]+", "N");
+                } catch (IOException e) {
+                    target = "?";
+                }
+                kinds.merge(target, 1, Integer::sum);
+            });
+        } catch (IOException e) {
+            return "unreadable: " + e;
+        }
+        return kinds.toString();
     }
 
     @Test

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * bytes (a host that vanished without a reset) is only noticed once a write fails.
  *
  * <p><b>Threading.</b> Every method may be called from any tasklet or thread at once. Listener
- * callbacks run on the peers' client tasklets; keep them short and do not call {@link #remove} or
- * {@link #close()} from them (they wait for those tasklets). {@link #send} and {@link #broadcast} block
+ * callbacks run on the peers' client tasklets; keep them short. {@link #close()}, and {@link #remove} of
+ * the calling peer, from a callback would wait for the callback's own tasklet: they throw
+ * {@link IllegalStateException} and change nothing (removing another peer is fine). {@link #send} and {@link #broadcast} block
  * only as the clients' overflow policy says.
  *
  * <p><b>Ownership and closing.</b> The manager owns its clients. {@link #remove} and {@link #close()}
@@ -109,8 +110,11 @@ public final class ConnectionManager implements AutoCloseable {
             PeerReceiver r = config.receiver;
             cb.onMessage(payload -> r.onMessage(peer, payload));
         }
-        // Reserve the name first, so two adds of one name cannot both start a client.
+        // Reserve the name first, so two adds of one name cannot both start a client. The reservation
+        // learns its client before the client's tasklets run, so a callback can be told from the start
+        // that it must not close or remove its own peer.
         Placeholder reserved = new Placeholder();
+        cb.beforeStart = c -> reserved.client = c;
         if (peers.putIfAbsent(peer, reserved) != null) {
             throw new IllegalArgumentException("peer '" + peer + "' already exists");
         }
@@ -130,9 +134,12 @@ public final class ConnectionManager implements AutoCloseable {
      * Removes a peer and closes its client (draining what is queued for up to the drain timeout).
      *
      * @return false if there was no such peer
+     * @throws IllegalStateException if called from that peer's own callback, whose client it would wait
+     *     for; the peer is kept then
      */
     public boolean remove(String peer) {
-        MessageClient c = peers.remove(Objects.requireNonNull(peer, "peer"));
+        checkNotInside(peers.get(Objects.requireNonNull(peer, "peer"))); // throws before the peer is removed
+        MessageClient c = peers.remove(peer);
         if (c == null) {
             return false;
         }
@@ -207,9 +214,17 @@ public final class ConnectionManager implements AutoCloseable {
         return m;
     }
 
-    /** Closes every peer's client (each drains for up to the drain timeout); later adds throw. */
+    /**
+     * Closes every peer's client (each drains for up to the drain timeout); later adds throw.
+     *
+     * @throws IllegalStateException if called from a peer's callback (a listener or receiver), whose
+     *     client it would wait for; nothing is closed then
+     */
     @Override
     public void close() {
+        for (MessageClient c : peers.values()) {
+            checkNotInside(c);
+        }
         closed = true;
         for (String p : List.copyOf(peers.keySet())) {
             remove(p);
@@ -219,6 +234,14 @@ public final class ConnectionManager implements AutoCloseable {
     @Override
     public String toString() {
         return "ConnectionManager[" + config.name + ", peers " + peers() + "]";
+    }
+
+    /** Throws if the caller is one of {@code c}'s tasklets (a callback of that peer), which closing it would wait for. */
+    private static void checkNotInside(MessageClient c) {
+        MessageClientImpl own = c instanceof Placeholder p ? p.client : c instanceof MessageClientImpl i ? i : null;
+        if (own != null) {
+            own.checkNotInside();
+        }
     }
 
     /** Routes one client's events to the manager's listener, and evicts when the client gives up. */
@@ -253,6 +276,9 @@ public final class ConnectionManager implements AutoCloseable {
 
     /** Holds a peer's name while its client starts. */
     private static final class Placeholder implements MessageClient {
+        /** The client being started, set before its tasklets run; null before that. */
+        volatile MessageClientImpl client;
+
         @Override
         public boolean send(byte[] payload) {
             throw new IllegalStateException("peer is starting");

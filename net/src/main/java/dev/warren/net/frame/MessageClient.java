@@ -42,14 +42,18 @@ import java.util.Objects;
  *
  * <p><b>Threading.</b> {@link #send} may be called from any number of tasklets or threads at once.
  * The {@code onMessage} handler and the {@link Listener} run on the client's own tasklets (the handler
- * on the reader, the listener on the connection loop or the writer); they must not call {@link #close()} (that would
- * wait for themselves).
+ * on the reader, the listener on the connection loop or the writer); {@link #close()} from there would
+ * wait for its caller, so it throws {@link IllegalStateException} and leaves the client running (close
+ * from another tasklet: {@code Tasklets.start("close", client::close)}).
  *
  * <p><b>Ownership and closing.</b> The client owns its tasklets (in a scope opened by the thread that
- * calls {@link Builder#start()}) and its connection. {@link #close()} stops accepting messages, lets the
+ * calls {@link Builder#start()}, owned by that thread's tasklet if it is one, and
+ * {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone}: scopes open on that
+ * thread neither stop the client nor are stopped by it) and its connection. {@link #close()} stops accepting messages, lets the
  * writer send what is queued (and, at least once, waits for the acks) for up to the drain timeout, then
  * cancels whatever is left; {@link MessageClientStats#abandoned()} counts the messages that were then
- * still queued or unacknowledged.
+ * still queued or unacknowledged. Each accepted message is counted once, as delivered, abandoned or
+ * evicted (see {@link MessageClientStats}).
  */
 public interface MessageClient extends AutoCloseable {
 
@@ -69,8 +73,8 @@ public interface MessageClient extends AutoCloseable {
     }
 
     /**
-     * Callbacks about the connection, run on the client's own tasklets (keep them short; do
-     * not call {@link MessageClient#close()} from them).
+     * Callbacks about the connection, run on the client's own tasklets (keep them short; a
+     * {@link MessageClient#close()} from them throws {@link IllegalStateException}).
      */
     interface Listener {
         /** A connection is up. */
@@ -132,7 +136,12 @@ public interface MessageClient extends AutoCloseable {
     /** The counters now; never blocks. */
     MessageClientStats stats();
 
-    /** Stops accepting, drains for up to the drain timeout, then cancels; see the class comment. */
+    /**
+     * Stops accepting, drains for up to the drain timeout, then cancels; see the class comment.
+     *
+     * @throws IllegalStateException if called from the client's own tasklets (the receiver, a listener),
+     *     which it would wait for
+     */
     @Override
     void close();
 
@@ -152,6 +161,8 @@ public interface MessageClient extends AutoCloseable {
         int readBufferSize = 65536;
         Receiver receiver;
         Listener listener = new Listener() {};
+        /** For the ConnectionManager: told of the client before any of its tasklets (callbacks) runs. */
+        java.util.function.Consumer<MessageClientImpl> beforeStart;
 
         Builder(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");

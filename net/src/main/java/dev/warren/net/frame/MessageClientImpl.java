@@ -77,7 +77,7 @@ final class MessageClientImpl implements MessageClient {
     private final LongAdder connects = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder disconnects = new LongAdder();
-    private volatile long abandoned;
+    private final LongAdder abandoned = new LongAdder();
 
     MessageClientImpl(MessageClient.Builder b) {
         this.host = b.host;
@@ -100,7 +100,10 @@ final class MessageClientImpl implements MessageClient {
             qb.singleConsumer();
         }
         this.queue = qb.build();
-        this.scope = TaskletScope.supervise(name).open();
+        this.scope = TaskletScope.supervise(name).standalone().open();
+        if (b.beforeStart != null) {
+            b.beforeStart.accept(this);
+        }
         this.loop = scope.fork(name, this::connectionLoop);
     }
 
@@ -243,12 +246,7 @@ final class MessageClientImpl implements MessageClient {
     private void giveUp(Throwable last) {
         LOG.info("{}: giving up, {}:{} unreachable for more than {}", name, host, port, reconnect.giveUpAfter());
         queue.close();
-        lock.lock();
-        try {
-            abandoned = (long) unacked.size() + queue.size();
-        } finally {
-            lock.unlock();
-        }
+        abandonLeftovers(); // no connection runs now, so this loop is the queue's only consumer
         setState(State.CLOSED);
         listener.gaveUp(this, last);
     }
@@ -328,6 +326,7 @@ final class MessageClientImpl implements MessageClient {
                 return;
             }
             int batch = 0;
+            boolean flushed = false;
             try {
                 for (; ; ) {
                     boolean room = !atLeastOnce || addUnacked(m);
@@ -343,7 +342,13 @@ final class MessageClientImpl implements MessageClient {
                 }
                 c.flush();
                 written.add(batch);
+                flushed = true;
             } finally {
+                if (!flushed && !atLeastOnce) {
+                    // At most once nothing keeps them: lost with the connection, whether or not some
+                    // bytes got out. (At least once they wait in unacked for the next connection.)
+                    abandoned.add(batch);
+                }
                 settle(batch);
             }
         }
@@ -499,8 +504,19 @@ final class MessageClientImpl implements MessageClient {
 
     // ------------------------------------------------------------------ closing and queries
 
+    /** Refuses a close from the client's own tasklets, which it would wait for. */
+    void checkNotInside() {
+        if (scope.isCallerInside()) {
+            throw TaskletScope.selfWaitRefused(
+                    "message client '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"close\", client::close)");
+        }
+    }
+
     @Override
     public void close() {
+        checkNotInside();
         if (!closeStarted.compareAndSet(false, true)) {
             awaitLoop(Duration.ofNanos(Long.MAX_VALUE)); // a second closer waits for the first
             return;
@@ -516,20 +532,54 @@ final class MessageClientImpl implements MessageClient {
         }
         awaitLoop(drainTimeout.plusMillis(100));
         scope.close(); // cancels what is still running and waits for it
+        abandonLeftovers();
+        setState(State.CLOSED);
+        long notDelivered = abandoned.sum();
+        if (notDelivered > 0) {
+            LOG.info("{}: closed with {} messages not delivered", name, notDelivered);
+        }
+        checkAccounting();
+    }
+
+    /**
+     * Counts every message still queued or unacknowledged as abandoned, once: they leave the queue and
+     * the deque here. Called when no writer runs (the client gave up, or its scope is closed), so the
+     * caller is the queue's only consumer. The polls count as received in the channel's own counters,
+     * which is why {@code idle()}'s {@code receivedCount} is not used here: that would count them again.
+     */
+    private void abandonLeftovers() {
         lock.lock();
         try {
-            long left = 0;
+            long left = unacked.size();
+            unacked.clear();
             while (queue.poll() != null) {
                 left++;
             }
-            abandoned = Math.max(abandoned, left + unacked.size() + (queue.receivedCount() - settled));
-            state = State.CLOSED;
+            abandoned.add(left);
             progress.signalAll();
         } finally {
             lock.unlock();
         }
-        if (abandoned > 0) {
-            LOG.info("{}: closed with {} messages not delivered", name, abandoned);
+    }
+
+    /**
+     * Every accepted message ends counted exactly once: delivered (written at most once, acknowledged
+     * at least once), abandoned, or evicted by DROP_OLDEST. Anything else is our bug.
+     */
+    private void checkAccounting() {
+        long accepted = queue.sentCount();
+        long delivered = atLeastOnce ? acknowledged.sum() : written.sum();
+        long evicted = overflow == OverflowPolicy.DROP_OLDEST ? queue.droppedCount() : 0;
+        long gone = abandoned.sum();
+        if (accepted != delivered + gone + evicted) {
+            LOG.error(
+                    "bug: {} accepted {} messages but accounts for {}: {} delivered, {} abandoned, {} evicted",
+                    name,
+                    accepted,
+                    delivered + gone + evicted,
+                    delivered,
+                    gone,
+                    evicted);
         }
     }
 
@@ -550,6 +600,14 @@ final class MessageClientImpl implements MessageClient {
     @Override
     public State state() {
         return state;
+    }
+
+    boolean atLeastOnce() {
+        return atLeastOnce;
+    }
+
+    OverflowPolicy overflowPolicy() {
+        return overflow;
     }
 
     @Override
@@ -579,7 +637,7 @@ final class MessageClientImpl implements MessageClient {
                 connects.sum(),
                 connectFailures.sum(),
                 disconnects.sum(),
-                abandoned);
+                abandoned.sum());
     }
 
     @Override

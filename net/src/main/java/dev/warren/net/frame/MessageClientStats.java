@@ -6,6 +6,12 @@ import java.util.Map;
 /**
  * A point-in-time view of a {@link MessageClient}'s counters (each exact, not mutually consistent).
  *
+ * <p><b>Accounting.</b> Once the client is closed, every message {@code send} accepted is counted exactly
+ * once as delivered ({@code written} at most once, {@code acknowledged} at least once), {@code abandoned},
+ * or, under {@link dev.warren.tasklets.OverflowPolicy#DROP_OLDEST}, evicted ({@code dropped}):
+ * {@code accepted == delivered + abandoned (+ dropped under DROP_OLDEST)}. Messages a
+ * {@code DROP_NEWEST} queue discards were never accepted.
+ *
  * @param accepted messages {@code send} accepted onto the queue
  * @param dropped messages discarded by a DROP overflow policy (never sent)
  * @param written messages written to a socket and flushed, resends included
@@ -17,7 +23,9 @@ import java.util.Map;
  * @param connects successful connections (and handshakes)
  * @param connectFailures failed connection attempts
  * @param disconnects connections that went down
- * @param abandoned messages still queued or unacknowledged when {@code close()} gave up on them
+ * @param abandoned messages the client gave up on: those still queued or unacknowledged when
+ *     {@code close()} (or giving up reconnecting) ended the client, and, at most once, those taken for a
+ *     write that failed with its connection (some of their bytes may have reached the server)
  */
 public record MessageClientStats(
         long accepted,

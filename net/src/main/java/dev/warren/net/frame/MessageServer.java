@@ -1,6 +1,7 @@
 package dev.warren.net.frame;
 
 import dev.warren.net.TcpServer;
+import dev.warren.tasklets.TaskletScope;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,7 +45,9 @@ import java.util.Objects;
  * <p><b>Threading, ownership, closing</b>: as for {@link TcpServer}; {@link #close()} stops accepting,
  * ends at once the connections that wait for their next message with nothing in flight, lets the
  * others finish the message they are reading or handling for up to the drain timeout, then cancels
- * them. A server with nothing in flight closes at once.
+ * them. A server with nothing in flight closes at once. From a {@link MessageHandler},
+ * {@code close} and {@code awaitTermination} would wait for the handler itself: they throw
+ * {@link IllegalStateException} (close from another tasklet instead).
  */
 public interface MessageServer extends AutoCloseable {
 
@@ -95,6 +98,7 @@ public interface MessageServer extends AutoCloseable {
         int maxConnections = TcpServer.defaultMaxConnections();
         Duration idleTimeout;
         Duration drainTimeout = Duration.ofSeconds(5);
+        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int readBufferSize = 65536;
         int writeBufferSize = 16384;
 
@@ -174,6 +178,19 @@ public interface MessageServer extends AutoCloseable {
         /** How long {@link MessageServer#close()} lets connections finish. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = Objects.requireNonNull(timeout, "drainTimeout");
+            return this;
+        }
+
+        /**
+         * See {@link dev.warren.net.TcpServer.Builder#closeWarningAfter}: when a stuck close names its
+         * tasklets, {@code > 0}. Default 10 s.
+         */
+        public Builder closeWarningAfter(Duration after) {
+            Objects.requireNonNull(after, "closeWarningAfter");
+            if (after.isNegative() || after.isZero()) {
+                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
+            }
+            this.closeWarning = after;
             return this;
         }
 

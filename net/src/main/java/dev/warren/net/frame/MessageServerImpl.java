@@ -3,6 +3,7 @@ package dev.warren.net.frame;
 import dev.warren.net.Connection;
 import dev.warren.net.TcpServer;
 import dev.warren.tasklets.Fairness;
+import dev.warren.tasklets.TaskletScope;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -55,6 +56,7 @@ final class MessageServerImpl implements MessageServer {
                 .port(b.port)
                 .maxConnections(b.maxConnections)
                 .drainTimeout(b.drainTimeout)
+                .closeWarningAfter(b.closeWarning)
                 // Reads go straight from the socket into the session's own buffer (reads at least as
                 // large as the connection's input buffer skip it), so that buffer is never allocated.
                 .inputBufferSize(64)
@@ -340,6 +342,12 @@ final class MessageServerImpl implements MessageServer {
      */
     @Override
     public void close() {
+        if (tcp.isCallerInside()) { // refused before anything changes
+            throw TaskletScope.selfWaitRefused(
+                    "message server '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
+        }
         closing = true;
         for (Session s : live) {
             s.closeIfIdle();

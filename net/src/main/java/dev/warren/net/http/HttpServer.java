@@ -3,6 +3,7 @@ package dev.warren.net.http;
 import dev.warren.net.ConnectionLimitPolicy;
 import dev.warren.net.TcpServer;
 import dev.warren.tasklets.Tasklet;
+import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
 import dev.warren.tasklets.observe.LogLimiter;
 import java.net.InetAddress;
@@ -53,8 +54,16 @@ import org.slf4j.LoggerFactory;
  * once, lets requests in progress finish (their responses carry {@code Connection: close}) for up to the
  * drain timeout, then cancels what is left, and returns when every tasklet of the server has ended.
  *
+ * <p><b>Ownership.</b> As for {@link dev.warren.net.TcpServer}: the server's tasklets run in a
+ * {@linkplain dev.warren.tasklets.TaskletScope.Builder#standalone() standalone} scope that belongs to
+ * the tasklet that calls {@link Builder#start()}, if any; scopes open on that thread neither stop the
+ * server nor are stopped by it.
+ *
  * <p><b>Threading.</b> Every method may be called from any thread except {@code close} and
- * {@code awaitTermination} from a handler (they would wait for themselves).
+ * {@code awaitTermination} from a handler: they would wait for the handler itself, so they throw
+ * {@link IllegalStateException} instead (the handler's request then gets a 500) and leave the server
+ * running. A handler that shuts the server down closes it from another tasklet:
+ * {@code Tasklets.start("shutdown", server::close)}.
  */
 public final class HttpServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -108,6 +117,7 @@ public final class HttpServer implements AutoCloseable {
                 .maxConnections(b.maxConnections)
                 .limitPolicy(ConnectionLimitPolicy.WAIT)
                 .drainTimeout(b.drainTimeout)
+                .closeWarningAfter(b.closeWarning)
                 .reactor(b.reactor)
                 .handler(conn -> new ServerConnection(this, conn).run());
         if (b.bindAddress != null) {
@@ -181,19 +191,38 @@ public final class HttpServer implements AutoCloseable {
         return closing;
     }
 
-    /** Blocks until the server was closed and all its tasklets have ended. */
+    /**
+     * Blocks until the server was closed and all its tasklets have ended.
+     *
+     * @throws IllegalStateException if called from a handler, which it would wait for
+     */
     public void awaitTermination() throws InterruptedException {
         tcp.awaitTermination();
     }
 
-    /** Like {@link #awaitTermination()}, at most {@code timeout}; true if the server terminated. */
+    /**
+     * Like {@link #awaitTermination()}, at most {@code timeout}; true if the server terminated.
+     *
+     * @throws IllegalStateException if called from a handler, which it would wait for
+     */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return tcp.awaitTermination(timeout);
     }
 
-    /** Graceful close, see the class comment. Harmless twice. */
+    /**
+     * Graceful close, see the class comment. Harmless twice.
+     *
+     * @throws IllegalStateException if called from a handler (or a tasklet below one), which it would
+     *     wait for; the server is left running
+     */
     @Override
     public void close() {
+        if (tcp.isCallerInside()) {
+            throw TaskletScope.selfWaitRefused(
+                    "HTTP server '" + name + "'",
+                    "closed",
+                    "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
+        }
         closing = true;
         sweeper.cancel();
         for (ServerConnection c : live) {
@@ -229,6 +258,7 @@ public final class HttpServer implements AutoCloseable {
         Duration bodyReadTimeout = Duration.ofSeconds(30);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration drainTimeout = Duration.ofSeconds(5);
+        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int maxConnections = TcpServer.defaultMaxConnections();
         long maxBufferedBodyBytes = defaultMaxBufferedBodyBytes();
         int backlog = 1024;
@@ -301,6 +331,16 @@ public final class HttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("drainTimeout must be >= 0, was " + timeout);
             }
             this.drainTimeout = timeout;
+            return this;
+        }
+
+        /** See {@link TcpServer.Builder#closeWarningAfter}: when a stuck close names its tasklets. Default 10 s. */
+        public Builder closeWarningAfter(Duration after) {
+            Objects.requireNonNull(after, "closeWarningAfter");
+            if (after.isNegative() || after.isZero()) {
+                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
+            }
+            this.closeWarning = after;
             return this;
         }
 

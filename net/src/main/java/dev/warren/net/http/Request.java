@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -138,8 +142,8 @@ public final class Request {
                         continue;
                     }
                     int eq = pair.indexOf('=');
-                    String k = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-                    String v = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
+                    String k = decodeQueryPart(eq < 0 ? pair : pair.substring(0, eq));
+                    String v = eq < 0 ? "" : decodeQueryPart(pair.substring(eq + 1));
                     m.computeIfAbsent(k, x -> new ArrayList<>(1)).add(v);
                 }
                 m.replaceAll((k, v) -> List.copyOf(v));
@@ -150,18 +154,78 @@ public final class Request {
     }
 
     /**
-     * Percent-decodes {@code s} as UTF-8 ({@code +} as space when {@code plusIsSpace}); a malformed
-     * escape is left as it is rather than failing the request.
+     * Percent-decodes a query component as UTF-8, {@code +} as a space; a malformed escape is left as it
+     * is rather than failing the request. (Path parameters are decoded strictly: {@link #decodeStrict}.)
      */
-    static String decode(String s, boolean plusIsSpace) {
-        if (s.indexOf('%') < 0 && (!plusIsSpace || s.indexOf('+') < 0)) {
+    static String decodeQueryPart(String s) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
             return s;
         }
         try {
-            return URLDecoder.decode(plusIsSpace ? s : s.replace("+", "%2B"), StandardCharsets.UTF_8);
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException malformed) {
             return s;
         }
+    }
+
+    /**
+     * Percent-decodes a path segment as UTF-8, strictly: {@code +} stays {@code +}, characters other than
+     * escapes are kept as they are, and each run of escapes must be valid UTF-8.
+     *
+     * @throws IllegalArgumentException naming the problem if an escape is malformed ({@code %zz},
+     *     {@code %4}) or the escaped bytes are not UTF-8
+     */
+    static String decodeStrict(String s) {
+        int pct = s.indexOf('%');
+        if (pct < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        out.append(s, 0, pct);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] bytes = new byte[s.length() / 3];
+        int len = s.length();
+        int i = pct;
+        while (i < len) {
+            if (s.charAt(i) != '%') {
+                out.append(s.charAt(i++));
+                continue;
+            }
+            int n = 0;
+            while (i < len && s.charAt(i) == '%') {
+                int hi = i + 1 < len ? hexValue(s.charAt(i + 1)) : -1;
+                int lo = i + 2 < len ? hexValue(s.charAt(i + 2)) : -1;
+                if (hi < 0 || lo < 0) {
+                    throw new IllegalArgumentException(
+                            "has an invalid percent-escape '" + s.substring(i, Math.min(i + 3, len)) + "'");
+                }
+                bytes[n++] = (byte) (hi << 4 | lo);
+                i += 3;
+            }
+            try {
+                out.append(utf8.decode(ByteBuffer.wrap(bytes, 0, n)));
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("has percent-escaped bytes that are not UTF-8");
+            }
+            utf8.reset();
+        }
+        return out.toString();
+    }
+
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     /** The value of path parameter {@code name} (from {@code /users/{id}}), decoded, or null. {@code "*"} names the wildcard's rest. */

@@ -22,11 +22,16 @@ import java.util.Set;
  *
  * <p><b>Patterns.</b> A pattern starts with {@code /}; its segments are literals, {@code {name}}
  * parameters matching one non-empty segment, or a final {@code *} matching the rest of the path (zero or
- * more segments, available as {@code pathParam("*")}). Parameters are percent-decoded. Among the routes
- * whose pattern matches, the first registered for the method wins.
+ * more segments, available as {@code pathParam("*")}). Parameters are percent-decoded as UTF-8; a
+ * parameter with a malformed escape ({@code %zz}) or escaped bytes that are not UTF-8 gets a 400 answer
+ * (the handler is not called). Among the routes whose pattern matches, the first registered for the
+ * method wins, so a route that an earlier one of its method shadows (one that matches every path it
+ * does) is refused when it is added.
  *
  * <p><b>Answers of its own.</b> 404 when no pattern matches the path; 405 with an {@code Allow} header
- * when patterns match but none for the method. {@code HEAD} uses the {@code GET} route unless a
+ * when patterns match but none for the method; 400 when a path parameter of the route chosen does not
+ * decode (parameters are decoded only once a route of the method matched, so a malformed escape in a
+ * path that matches nothing still gets 404). {@code HEAD} uses the {@code GET} route unless a
  * {@code HEAD} route exists (the server sends no body for HEAD). Filters run around these answers too.
  *
  * <p>Immutable and thread-safe once built.
@@ -69,7 +74,7 @@ public final class Router implements HttpHandler {
                 continue;
             }
             if (r.method.equals(method)) {
-                return r.handler.handle(params.isEmpty() ? req : req.withPathParams(params));
+                return call(r, req, params);
             }
             if (method.equals("HEAD") && r.method.equals("GET") && getFallback == null) {
                 getFallback = r;
@@ -81,7 +86,7 @@ public final class Router implements HttpHandler {
             allowed.add(r.method);
         }
         if (getFallback != null) {
-            return getFallback.handler.handle(getParams.isEmpty() ? req : req.withPathParams(getParams));
+            return call(getFallback, req, getParams);
         }
         if (allowed == null) {
             return Response.text(404, "not found: " + path + "\n");
@@ -91,6 +96,29 @@ public final class Router implements HttpHandler {
         }
         return Response.text(405, "method " + method + " not allowed on " + path + "\n")
                 .header("Allow", String.join(", ", allowed));
+    }
+
+    /**
+     * Decodes the path parameters of the route chosen and calls its handler; 400 if one does not decode.
+     * Only the chosen route's parameters are decoded: a path that no route of its method matches gets
+     * 404 or 405 whatever its escapes.
+     */
+    private static Response call(Route r, Request req, Map<String, String> raw) throws Exception {
+        if (raw.isEmpty()) {
+            return r.handler.handle(req);
+        }
+        Map<String, String> params = new HashMap<>(raw.size() * 2);
+        for (Map.Entry<String, String> p : raw.entrySet()) {
+            try {
+                params.put(p.getKey(), Request.decodeStrict(p.getValue()));
+            } catch (IllegalArgumentException e) {
+                return Response.text(
+                        400,
+                        "bad request: path parameter '" + p.getKey() + "' (" + p.getValue() + ") " + e.getMessage()
+                                + "\n");
+            }
+        }
+        return r.handler.handle(req.withPathParams(params));
     }
 
     /** Configures a {@link Router}. Not thread-safe. */
@@ -123,8 +151,11 @@ public final class Router implements HttpHandler {
         /**
          * Routes {@code method pattern} to {@code handler}.
          *
-         * @throws IllegalArgumentException if the method is not a token, the pattern is malformed, or the
-         *     same method and pattern were routed already
+         * @throws IllegalArgumentException if the method is not a token, the pattern is malformed, or a
+         *     route of the same method routed before matches every path this one does (the same pattern,
+         *     or e.g. {@code /b/{id}} before {@code /b/me}, {@code /a/{x}} before {@code /a/{y}},
+         *     {@code /static/*} before {@code /static/css/{f}}): this one could never be chosen. The
+         *     message names both routes.
          */
         public Builder route(String method, String pattern, HttpHandler handler) {
             Objects.requireNonNull(method, "method");
@@ -134,8 +165,16 @@ public final class Router implements HttpHandler {
             }
             Route r = new Route(method, pattern, handler);
             for (Route other : routes) {
-                if (other.method.equals(method) && other.pattern.equals(r.pattern)) {
+                if (!other.method.equals(method)) {
+                    continue;
+                }
+                if (other.pattern.equals(r.pattern)) {
                     throw new IllegalArgumentException("route " + method + " " + pattern + " defined twice");
+                }
+                if (other.covers(r)) {
+                    throw new IllegalArgumentException("route " + method + " " + pattern + " can never match: "
+                            + method + " " + other.pattern + ", routed before it, matches every path it does"
+                            + " (the first match wins); route the more specific one first");
                 }
             }
             routes.add(r);
@@ -194,7 +233,32 @@ public final class Router implements HttpHandler {
             this.wildcard = wild;
         }
 
-        /** The parameters if {@code path} matches, else null. */
+        /**
+         * True if this route matches every path {@code later} matches, so that {@code later}, routed after
+         * it for the same method, could never be chosen. A parameter matches any non-empty segment (so it
+         * covers a parameter or a non-empty literal), a literal only itself, and a final {@code *} any
+         * number of further segments (none included).
+         */
+        boolean covers(Route later) {
+            int m = segments.length;
+            int n = later.segments.length;
+            if (wildcard ? n < m : later.wildcard || n != m) {
+                return false;
+            }
+            for (int i = 0; i < m; i++) {
+                String mine = segments[i];
+                String theirs = later.segments[i];
+                boolean covered = mine == null
+                        ? theirs == null || !theirs.isEmpty() // a parameter never matches an empty segment
+                        : mine.equals(theirs);
+                if (!covered) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The parameters, still percent-encoded, if {@code path} matches, else null. */
         Map<String, String> match(String path) {
             int pos = 1; // after the leading '/'
             int len = path.length();
@@ -222,7 +286,7 @@ public final class Router implements HttpHandler {
                     if (params == null) {
                         params = new HashMap<>(4);
                     }
-                    params.put(names[i], Request.decode(path.substring(pos, end), false));
+                    params.put(names[i], path.substring(pos, end));
                 }
                 pos = end + 1;
             }
@@ -230,7 +294,7 @@ public final class Router implements HttpHandler {
                 if (params == null) {
                     params = new HashMap<>(2);
                 }
-                params.put("*", pos > len ? "" : Request.decode(path.substring(pos), false));
+                params.put("*", pos > len ? "" : path.substring(pos));
                 return params;
             }
             if (pos != len + 1) {

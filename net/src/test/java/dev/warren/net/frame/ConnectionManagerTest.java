@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.warren.tasklets.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(MessageAccounting.class)
 class ConnectionManagerTest {
 
     /** Records peer events as "up a", "down a", "evicted a". */
@@ -131,6 +134,30 @@ class ConnectionManagerTest {
             assertFalse(events.has("down live"));
             // the evicted client was closed in the background: its tasklets go away
             await().atMost(WAIT).untilAsserted(() -> MsgTesting.assertNoTaskletNamed(mname + " doomed"));
+        }
+        MsgTesting.assertNoTaskletNamed(mname);
+    }
+
+    @Test
+    void closingAManagerCountsAnUndeliveredBroadcastOncePerPeer() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        String mname = MsgTesting.unique("mgr-undelivered");
+        try (LogCapture log = LogCapture.start()) {
+            try (ConnectionManager m = manager(mname, new Events())
+                    .drainTimeout(Duration.ofMillis(100))
+                    .build()) {
+                m.add("p", "127.0.0.1", port);
+                assertEquals(1, m.broadcast(new byte[] {1}));
+                assertEquals(1, m.stats().get("p").accepted());
+            }
+            assertEquals(
+                    1,
+                    log.lines(mname + " p: closed with 1 messages not delivered")
+                            .size(),
+                    log.text());
         }
         MsgTesting.assertNoTaskletNamed(mname);
     }

@@ -11,6 +11,7 @@ import dev.warren.net.TcpServer;
 import dev.warren.tasklets.ChannelFullException;
 import dev.warren.tasklets.OverflowPolicy;
 import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.testing.LogCapture;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(MessageAccounting.class)
 class MessageClientTest {
 
     /** Records which sequence numbers arrived, how often, and whether any byte was wrong. */
@@ -303,6 +306,7 @@ class MessageClientTest {
             client.close();
             assertEquals(MessageClient.State.CLOSED, client.state());
             assertEquals(0, client.stats().abandoned());
+            MessageAccounting.assertAccounted(client);
             await().atMost(WAIT).until(() -> sink.distinct() == 5000);
             assertThrows(IllegalStateException.class, () -> client.send(new byte[1]));
         }
@@ -345,12 +349,112 @@ class MessageClientTest {
     }
 
     @Test
+    void closeCountsEachUndeliveredMessageOnceAsAbandoned() throws Exception {
+        // Nothing listens: the 10 messages stay queued until close() gives up on them after the drain.
+        String cname = MsgTesting.unique("undelivered");
+        MessageClient client =
+                client(closedPort(), cname).drainTimeout(Duration.ofMillis(100)).start();
+        try (LogCapture log = LogCapture.start()) {
+            for (int i = 0; i < 10; i++) {
+                assertTrue(client.send(new byte[] {(byte) i}));
+            }
+            client.close();
+            MessageClientStats st = client.stats();
+            assertEquals(10, st.accepted(), st.toString());
+            assertEquals(10, st.abandoned(), st.toString());
+            assertEquals(0, st.queued(), st.toString());
+            MessageAccounting.assertAccounted(client);
+            assertEquals(
+                    1,
+                    log.lines(cname + ": closed with 10 messages not delivered").size(),
+                    log.text());
+        }
+        MsgTesting.assertNoTaskletNamed(cname);
+    }
+
+    @Test
+    void atMostOnceCountsABatchLostWithItsConnectionAsAbandoned() throws Exception {
+        // The first connection is never read: the writer ends up blocked in a write, with a batch taken
+        // from the queue, when the server hangs up with unread bytes (a reset). That batch is gone, and
+        // must be counted so. Later connections read everything.
+        CountDownLatch hangUp = new CountDownLatch(1);
+        LongAdder connections = new LongAdder();
+        try (TcpServer raw = TcpServer.builder()
+                .bindAddress("127.0.0.1")
+                .port(0)
+                .handler(c -> {
+                    connections.increment();
+                    if (connections.sum() == 1) {
+                        hangUp.await();
+                        c.abort();
+                        return;
+                    }
+                    byte[] buf = new byte[1 << 16];
+                    while (c.readUpTo(buf, 0, buf.length) > 0) {
+                        // drain
+                    }
+                })
+                .start()) {
+            int n = 10_000;
+            MessageClient client = client(raw.port(), MsgTesting.unique("amo-reset"))
+                    .queueCapacity(64)
+                    .start();
+            try (client;
+                    var sender = TaskletScope.failFast("amo-reset sender").open()) {
+                sender.fork("sender", () -> {
+                    for (int i = 0; i < n; i++) {
+                        client.send(MsgTesting.message(i, 4000));
+                    }
+                });
+                // a full queue: the writer is stuck in a write with its batch
+                await().atMost(WAIT).until(() -> client.stats().queued() == 64);
+                hangUp.countDown();
+                sender.join();
+                assertTrue(client.awaitIdle(WAIT), () -> client.stats().toString());
+            }
+            MessageClientStats st = client.stats();
+            assertEquals(n, st.accepted(), st.toString());
+            assertTrue(st.abandoned() > 0, st.toString());
+            assertTrue(st.disconnects() >= 1, st.toString());
+            MessageAccounting.assertAccounted(client);
+        }
+    }
+
+    @Test
+    void atLeastOnceCloseCountsUnacknowledgedAndQueuedMessagesOnce() throws Exception {
+        // A server that never acknowledges: 3 messages go out and wait for acks, the rest wait in the queue.
+        CountDownLatch never = new CountDownLatch(1);
+        try (MessageServer server = MsgTesting.local(MsgTesting.unique("stuck"))
+                .drainTimeout(Duration.ZERO)
+                .handler((c, p) -> never.await())
+                .start()) {
+            MessageClient client = client(server.port(), MsgTesting.unique("alo-stuck"))
+                    .delivery(DeliveryMode.AT_LEAST_ONCE)
+                    .queueCapacity(3)
+                    .drainTimeout(Duration.ofMillis(100))
+                    .start();
+            assertTrue(client.awaitUp(WAIT));
+            for (int i = 0; i < 5; i++) {
+                client.send(MsgTesting.message(i, 16));
+            }
+            await().atMost(WAIT).until(() -> client.stats().unacknowledged() == 3);
+            client.close();
+            MessageClientStats st = client.stats();
+            assertEquals(5, st.accepted(), st.toString());
+            assertEquals(0, st.acknowledged(), st.toString());
+            assertEquals(5, st.abandoned(), st.toString());
+            assertEquals(0, st.unacknowledged(), st.toString());
+            MessageAccounting.assertAccounted(client);
+        }
+    }
+
+    @Test
     void givesUpAfterTheConfiguredTimeAndSaysSo() throws Exception {
         int port = closedPort();
         AtomicReference<Throwable> gaveUp = new AtomicReference<>();
         CountDownLatch latch = new CountDownLatch(1);
         String cname = MsgTesting.unique("giveup");
-        try (MessageClient client = client(port, cname)
+        MessageClient client = client(port, cname)
                 .reconnect(ReconnectPolicy.defaults()
                         .withDelays(Duration.ofMillis(5), Duration.ofMillis(20))
                         .withGiveUpAfter(Duration.ofMillis(200)))
@@ -361,7 +465,8 @@ class MessageClientTest {
                         latch.countDown();
                     }
                 })
-                .start()) {
+                .start();
+        try (client) {
             client.send(new byte[] {1});
             assertTrue(latch.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(gaveUp.get() instanceof java.net.ConnectException, String.valueOf(gaveUp.get()));
@@ -370,6 +475,8 @@ class MessageClientTest {
             assertTrue(client.stats().connectFailures() >= 2);
             assertEquals(1, client.stats().abandoned());
         }
+        assertEquals(1, client.stats().abandoned(), "a close after giving up counts nothing again");
+        MessageAccounting.assertAccounted(client);
         MsgTesting.assertNoTaskletNamed(cname);
     }
 

@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Many message connections at once on loopback, bounded in count and time. */
+@ExtendWith(MessageAccounting.class)
 class MessageLoadTest {
 
     @RepeatedTest(2)
@@ -99,6 +101,7 @@ class MessageLoadTest {
             for (MessageClient c : cs) {
                 assertEquals(MessageClient.State.CLOSED, c.state());
                 assertEquals(0, c.stats().abandoned());
+                MessageAccounting.assertAccounted(c);
             }
             assertEquals((long) clients * messages, server.stats().messagesIn());
         }
