@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The options of one stage in a request, {@code (grep,pattern=err,invert)}: keys with text values,
@@ -228,6 +229,24 @@ public final class StageOptions {
         }
         throw new BadOption(
                 key, "option '" + key + "' must be one of " + String.join(", ", allowed) + ", was '" + v + "'");
+    }
+
+    /**
+     * The value of {@code key} as a regular expression ({@link Pattern} syntax), compiled.
+     *
+     * @throws IllegalArgumentException if it is absent, a flag, or not a regular expression (naming the
+     *     option, what is wrong and where in the pattern)
+     */
+    public Pattern regex(String key) {
+        String v = require(key);
+        try {
+            return Pattern.compile(v);
+        } catch (PatternSyntaxException e) {
+            throw new BadOption(
+                    key,
+                    "option '" + key + "' is not a regular expression: " + e.getDescription()
+                            + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "") + ", was '" + v + "'");
+        }
     }
 
     private static long inRange(String key, long n, long min, long max, String raw) {

@@ -182,7 +182,10 @@ class BuiltinStagesTest {
         }
         RequestException bad =
                 assertThrows(RequestException.class, () -> Datapaths.insert("(gen) > (grep,pattern=\"(a\")"));
-        assertTrue(bad.reason().startsWith("stage 'grep': option 'pattern' is not a regular expression"), bad.reason());
+        assertEquals(
+                "stage 'grep': option 'pattern' is not a regular expression: Unclosed group near index 2, was '(a'",
+                bad.reason());
+        assertEquals(15, bad.column(), "the caret is under the option, not the stage");
     }
 
     @Test
@@ -275,6 +278,23 @@ class BuiltinStagesTest {
         }
         assertThrows(RequestException.class, () -> Datapaths.insert("(gen) > (classify,default=1)"));
         assertThrows(RequestException.class, () -> Datapaths.insert("(gen) > (classify,x=1)"));
+    }
+
+    /**
+     * Jazzer's finding (RequestParserFuzzTestInputs/check/classify-rule-not-a-regex): a rule that is not a
+     * regular expression, with a NUL in it, is refused at the rule before anything opens. The finding
+     * itself was the fuzzer's regex-injection hook; this is the behaviour the fuzz target relies on.
+     */
+    @Test
+    void aClassifyRuleThatIsNotARegexIsRefusedAtTheRule() {
+        String request =
+                "(gen) > (classify,1=ERROR,2=\"W[\0ARN\",default=3) >> ( (count) | (boundary) | (file,path=x) )";
+        RequestException e = assertThrows(RequestException.class, () -> Datapaths.check(request));
+        assertEquals(
+                "stage 'classify': option '2' is not a regular expression: Unclosed character class near index 5,"
+                        + " was 'W[\0ARN'",
+                e.reason());
+        assertEquals(27, e.column());
     }
 
     @Test

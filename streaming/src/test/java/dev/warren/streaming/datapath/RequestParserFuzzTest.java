@@ -11,6 +11,12 @@ import org.junit.jupiter.api.Tag;
  * classes, roles, every stage's options): any text is accepted or refused with a {@link RequestException}
  * whose place lies inside the request; anything else escaping is a finding. Regression inputs in
  * {@code src/test/resources/dev/warren/streaming/datapath/RequestParserFuzzTestInputs/check/}.
+ *
+ * <p>Jazzer's regex-injection hook is off for this module (src/test/resources/junit-platform.properties):
+ * it reports any pattern that {@code Pattern.compile} refuses, even when the caller catches the refusal,
+ * and a request carries regular expressions by design ({@code grep}, {@code classify}); a bad one must be
+ * a {@link RequestException} under its option, which this target checks (input
+ * {@code classify-rule-not-a-regex}).
  */
 @Tag("fuzz")
 class RequestParserFuzzTest {

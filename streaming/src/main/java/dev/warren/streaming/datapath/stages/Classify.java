@@ -7,8 +7,6 @@ import dev.warren.streaming.datapath.StageOptions;
 import dev.warren.streaming.datapath.StageType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code (classify,1=ERROR,2=WARN,default=3)}: the classification is the number of the first rule (in
@@ -39,11 +37,8 @@ public final class Classify implements StageType {
                 throw new IllegalArgumentException("unknown option '" + k + "' (stage 'classify' takes N=PATTERN with N"
                         + " in 1..65535, and default=N)");
             }
-            String p = o.get(k, null);
-            try {
-                Pattern.compile(p);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("rule " + k + " is not a regular expression: " + e.getDescription());
+            if (!Bytes.isLiteral(o.require(k))) {
+                o.regex(k);
             }
             rules++;
         }

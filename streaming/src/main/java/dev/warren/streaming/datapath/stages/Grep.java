@@ -5,8 +5,6 @@ import dev.warren.streaming.datapath.Role;
 import dev.warren.streaming.datapath.Stage;
 import dev.warren.streaming.datapath.StageOptions;
 import dev.warren.streaming.datapath.StageType;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * {@code (grep,pattern=REGEX[,invert][,literal])}: 1 if the block contains a match, else 0. A pattern
@@ -30,13 +28,8 @@ public final class Grep implements StageType {
         String p = o.require("pattern");
         boolean literal = o.flag("literal");
         o.flag("invert");
-        if (!literal) {
-            try {
-                Pattern.compile(p);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("option 'pattern' is not a regular expression: " + e.getDescription()
-                        + " near index " + e.getIndex());
-            }
+        if (!literal && !Bytes.isLiteral(p)) {
+            o.regex("pattern");
         }
     }
 
