@@ -14,8 +14,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * HTTP views of datapaths, for an admin server to mount (and {@code ./datapath --admin PORT}, which
- * serves {@link #router()}):
+ * HTTP views of datapaths, for an admin server to mount ({@link #router()}; Warren has no admin server
+ * yet, so nothing serves them unless the application mounts them on an {@code HttpServer} of its own):
  * <ul>
  *   <li>{@link #streamHandler()} at {@code /streams/{name}}: the stream's raw bytes, chunked; what the ring
  *       holds now, or with {@code ?follow=1} everything that follows until the stream ends (the client
