@@ -21,7 +21,7 @@ $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress
-DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
+DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser datapath
 
 .PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean
 
@@ -36,6 +36,8 @@ all: build launchers
 	@echo "  ./msg_client 127.0.0.1 7000 -n 100000 -c 4 --echo   # send, and check every echoed byte"
 	@echo "  ./http_server 5555                # an HTTP/1.1 server: /, /hello/NAME, POST /echo, /stream, /sleep?ms=N"
 	@echo "  ./http_client localhost 5555 /    # fetch a page; -n 100000 -c 50 for a keep-alive load run"
+	@echo "  ./datapath '(gen,interval=10ms) > (grep,pattern=7) > (count)'   # a datapath, live counts per stage"
+	@echo "  ./datapath '(tcpsock,expression=5000) > (compress,export,name=mybuf)' --read mybuf > out.gz"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

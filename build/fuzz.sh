@@ -15,6 +15,7 @@ net:dev.warren.net.frame.FrameDecoderFuzzTest#buffStreams
 net:dev.warren.net.frame.FrameDecoderFuzzTest#fixed32
 net:dev.warren.net.http.RouterFuzzTest#pathMatching
 streaming:dev.warren.streaming.KeyValueFuzzTest#parse
+streaming:dev.warren.streaming.datapath.RequestParserFuzzTest#check
 "}
 mvn=${MVN:-mvn -B -e --no-transfer-progress}
 logdir="$root/target/fuzz"

@@ -9,6 +9,10 @@
 #                       stream  keyed sliding windows by in-process emit vs a trafilo-style lock-per-bucket pool
 #                       kafka   a windowed count: warren vs Kafka Streams (TopologyTestDriver, in-memory store)
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
+#                       datapath  datapaths (DatapathBench): blocks/s of (gen) > (grep) > (count) in one tasklet
+#                               and with a boundary vs Pekko Streams and Reactor; the compress stage vs a bare
+#                               Deflater; exported-stream read/peek with 1 and 4 readers vs ArrayBlockingQueue
+#                               (DATAPATH_ARGS, e.g. "-Dblocks=1000000 -Drounds=5", before the class)
 #                       fair    a bystander's latency while hostile clients load ./http_server (HostileLoad),
 #                               fair turns on and off in alternating rounds (FAIR_ROUNDS, default 3)
 #                       http    Warren's HttpServer vs Netty 4.2 (native epoll and NIO) and a minimal C epoll
@@ -31,7 +35,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg http fair stream kafka udp"
+parts="jmh parked msg http fair stream kafka udp datapath"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -244,5 +248,9 @@ if wants udp; then
     echo "== UDP ingest with the hiveparser generator: warren StreamJob vs raw socket drain =="
     "$jdk/bin/java" $jopts -cp "$cp" dev.warren.bench.UdpIngest 5 400000 2000000 | tee "bench/results/udp-$stamp.txt"
     "$jdk/bin/java" $jopts -Dsenders=2 -cp "$cp" dev.warren.bench.UdpIngest 5 400000 2000000 | tee -a "bench/results/udp-$stamp.txt"
+fi
+if wants datapath; then
+    echo "== datapaths: pipeline vs Pekko Streams and Reactor, compress vs Deflater, exported streams vs ArrayBlockingQueue =="
+    "$jdk/bin/java" $jopts -Xmx2g ${DATAPATH_ARGS:-} -cp "$cp" dev.warren.bench.DatapathBench | tee "bench/results/datapath-$stamp.txt"
 fi
 echo "results in bench/results/*-$stamp.*"

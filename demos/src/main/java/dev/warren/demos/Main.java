@@ -10,7 +10,8 @@ import java.util.Arrays;
 public final class Main {
     private Main() {}
 
-    private static final String DEMOS = "tasklets_demo, http_server, http_client, msg_server, msg_client, hiveparser";
+    private static final String DEMOS =
+            "tasklets_demo, http_server, http_client, msg_server, msg_client, hiveparser, datapath";
 
     /** Dispatches to the demo named by {@code args[0]}. */
     public static void main(String[] args) throws Exception {
@@ -26,6 +27,7 @@ public final class Main {
             case "msg_client" -> MsgClientDemo.run(rest);
             case "http_server" -> HttpServerDemo.run(rest);
             case "http_client" -> HttpClientDemo.run(rest);
+            case "datapath" -> DatapathDemo.run(rest);
             default -> {
                 System.err.println("unknown demo '" + args[0] + "' (demos: " + DEMOS + ")");
                 yield 2;

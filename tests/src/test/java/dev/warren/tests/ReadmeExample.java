@@ -5,12 +5,17 @@ import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
 import dev.warren.streaming.KeyValue;
 import dev.warren.streaming.StreamJob;
+import dev.warren.streaming.datapath.Datapath;
+import dev.warren.streaming.datapath.Datapaths;
+import dev.warren.streaming.datapath.StreamReader;
+import dev.warren.streaming.datapath.Streams;
 import dev.warren.streaming.window.Aggregators;
 import dev.warren.streaming.window.Windows;
 import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -101,4 +106,19 @@ final class ReadmeExample {
         return counts;
     }
     // README:end stream
+
+    // README:begin datapath
+    static byte[] compressedGreetings() throws InterruptedException {
+        Datapath dp = Datapaths.insert("(gen,count=3,payload=hello) > (compress,export,name=greetings)");
+        try (dp;
+                StreamReader r = Streams.open("greetings")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            for (int n; (n = r.read(buf, 0, buf.length)) >= 0; ) { // blocks; -1 after gen's 3 blocks
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray(); // 3 gzip members, one per block: gunzip gives "1 hello2 hello3 hello"
+        } // close(): every stage closed in reverse order, the stream gone
+    }
+    // README:end datapath
 }

@@ -37,6 +37,15 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theDatapathExampleCompressesEachBlock() throws Exception {
+        byte[] gz = ReadmeExample.compressedGreetings();
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            assertEquals(
+                    "1 hello2 hello3 hello", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void theHttpExampleServes() throws Exception {
         try (HttpServer server = ReadmeExample.helloServer(0);
                 HttpClient client = HttpClient.builder().build()) {
@@ -69,6 +78,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(4, found, "README markers in ReadmeExample.java");
+        assertEquals(5, found, "README markers in ReadmeExample.java");
     }
 }
