@@ -19,7 +19,7 @@ ifeq ($(JDK),)
 $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
-MVN := mvn -B -q -e --no-transfer-progress
+MVN := mvn -B -q -e --no-transfer-progress -Dwarren.commit=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser
 
 .PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak clean

@@ -43,6 +43,16 @@ public final class MetricSink {
         add(name, help, "counter", Labels.of(labels), value);
     }
 
+    /** A counter sample with a whole-number value (a count); {@code name} ends in {@code _total}. */
+    public void counter(String name, String help, long value, String... labels) {
+        counter(name, help, (double) value, labels);
+    }
+
+    /** A gauge sample with a whole-number value. */
+    public void gauge(String name, String help, long value, String... labels) {
+        gauge(name, help, (double) value, labels);
+    }
+
     /** A gauge sample. */
     public void gauge(String name, String help, double value, String... labels) {
         add(name, help, "gauge", Labels.of(labels), value);
