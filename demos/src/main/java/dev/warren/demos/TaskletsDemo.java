@@ -28,7 +28,7 @@ final class TaskletsDemo {
             usage: tasklets_demo [--count N]          park N tasklets on a channel (default 1000000), report
                                                       spawn rate, heap per tasklet and join time
                    tasklets_demo tree [--seconds S]   print a live tree of nested scopes once a second
-                                                      for S seconds (default 3)""";
+                                                      for S seconds (default 3)""" + "\n" + AdminOption.USAGE;
 
     private TaskletsDemo() {}
 

@@ -118,6 +118,20 @@ final class DemoProcess implements AutoCloseable {
         }
     }
 
+    /** Waits for a standard-error line matching {@code regex} and returns its first group. */
+    String awaitStderr(String regex, long seconds) {
+        Pattern p = Pattern.compile(regex);
+        return org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(seconds))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(
+                        () -> {
+                            Matcher m = p.matcher(stderr.get());
+                            return m.find() ? (m.groupCount() > 0 ? m.group(1) : m.group()) : null;
+                        },
+                        v -> v != null);
+    }
+
     /** Everything the process wrote to its standard error, once it has ended (waits up to 30 s for that). */
     String stderrAfterExit() throws InterruptedException {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
