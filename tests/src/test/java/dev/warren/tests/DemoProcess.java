@@ -83,6 +83,13 @@ final class DemoProcess implements AutoCloseable {
         return new DemoProcess(new ProcessBuilder(command(demo, args)).start());
     }
 
+    /** Like {@link #start}, with {@code jvmOption} (e.g. {@code -Dwarren.metrics=false}) on the java command. */
+    static DemoProcess startWithJvmOption(String jvmOption, String demo, String... args) throws IOException {
+        List<String> cmd = command(demo, args);
+        cmd.add(1, jvmOption);
+        return new DemoProcess(new ProcessBuilder(cmd).start());
+    }
+
     private static List<String> command(String demo, String... args) {
         Path jar = ROOT.resolve("demos/target/warren-demos.jar");
         if (!Files.exists(jar)) {
