@@ -35,6 +35,7 @@ all: build launchers
 	@echo "  ./msg_client 127.0.0.1 7000 -n 100000 -c 4 --echo   # send, and check every echoed byte"
 	@echo "  ./http_server 5555                # an HTTP/1.1 server: /, /hello/NAME, POST /echo, /stream, /sleep?ms=N"
 	@echo "  ./http_client localhost 5555 /    # fetch a page; -n 100000 -c 50 for a keep-alive load run"
+	@echo "  ./http_server 5555 --admin 9090   # any demo: admin endpoints, /metrics and a live dashboard on http://127.0.0.1:9090/"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:
