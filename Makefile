@@ -20,7 +20,7 @@ ifeq ($(JDK),)
 $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
-MVN := mvn -B -q -e --no-transfer-progress
+MVN := mvn -B -q -e --no-transfer-progress -Dwarren.commit=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser datapath
 
 .PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean
@@ -38,6 +38,7 @@ all: build launchers
 	@echo "  ./http_client localhost 5555 /    # fetch a page; -n 100000 -c 50 for a keep-alive load run"
 	@echo "  ./datapath '(gen,interval=10ms) > (grep,pattern=7) > (count)'   # a datapath, live counts per stage"
 	@echo "  ./datapath '(tcpsock,expression=5000) > (compress,export,name=mybuf)' --read mybuf > out.gz"
+	@echo "  ./http_server 5555 --admin 9090   # any demo: admin endpoints, /metrics and a live dashboard on http://127.0.0.1:9090/"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

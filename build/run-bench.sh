@@ -23,6 +23,11 @@
 #                               rounds alternating the peers (the summary compares medians), and by ./http_client -n -c;
 #                               then per peer the heap (after GC) and RSS per idle keep-alive connection and
 #                               wrk on /sleep?ms=100, both at HTTP_IDLE (default 10000) connections
+#                       metrics Warren's library metrics on vs off (-Dwarren.metrics), and on with /metrics
+#                               scraped every 100 ms, HTTP keep-alive req/s by wrk at METRICS_CONNECTIONS (default
+#                               500) for METRICS_SECONDS (default 10) in METRICS_ROUNDS (default 3) alternating
+#                               rounds (medians); then the time and size of /metrics and /sockets.json with
+#                               METRICS_OPEN (default 10000) open connections (MetricsRender)
 #   SKIP_JMH=1          the same as leaving jmh out of SIDE
 set -eu
 jdk=$1
@@ -35,7 +40,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg http fair stream kafka udp datapath"
+parts="jmh parked msg http fair stream kafka udp datapath metrics"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -191,6 +196,69 @@ http_side() {
         done
     } | tee "$out"
 }
+# ---- library metrics: what counting costs an HTTP server, and what rendering costs with many connections
+metrics_side() {
+    command -v wrk >/dev/null 2>&1 || { echo "wrk is missing (apt-get install wrk)" >&2; return 1; }
+    out="bench/results/metrics-$stamp.txt"
+    seconds=${METRICS_SECONDS:-10}
+    rounds=${METRICS_ROUNDS:-3}
+    c=${METRICS_CONNECTIONS:-500}
+    port=${METRICS_PORT:-18082}
+    admin=$((port + 1))
+    ulimit -n 40000 2>/dev/null || ulimit -n 20000 2>/dev/null || true
+    r=1
+    while [ "$r" -le "$rounds" ]; do
+        for mode in off on scraped; do
+            case "$mode" in
+                off) flags="-Dwarren.metrics=false" ;;
+                on) flags="-Dwarren.metrics=true" ;;
+                scraped) flags="-Dwarren.metrics=true -Dwarren.bench.admin=$admin" ;;
+            esac
+            "$jdk/bin/java" $jopts $flags -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer warren "$port" \
+                >>"bench/results/metrics-$mode-$stamp.log" 2>&1 &
+            pid=$!
+            wait_port "$port"
+            wrk -t2 -c"$c" -d3s "http://127.0.0.1:$port/" >/dev/null # warm-up
+            scraper=""
+            if [ "$mode" = scraped ]; then
+                ( while :; do curl -s -o /dev/null "http://127.0.0.1:$admin/metrics"; sleep 0.1; done ) &
+                scraper=$!
+            fi
+            echo "== metrics $mode, round $r of $rounds: wrk -t2 -c$c -d${seconds}s =="
+            wrk -t2 -c"$c" -d"${seconds}s" --latency "http://127.0.0.1:$port/" | tee "bench/results/metrics-$mode-r$r-$stamp.wrk"
+            if [ -n "$scraper" ]; then
+                [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$admin/metrics")" = 200 ] \
+                    || echo "    the scrape of /metrics failed in round $r" >&2
+                kill "$scraper"; wait "$scraper" 2>/dev/null || true
+            fi
+            stop_peer
+        done
+        r=$((r + 1))
+    done
+    {
+        echo "== HTTP keep-alive GET / at $c connections, library metrics off / on / on + /metrics every 100 ms, $rounds rounds, medians =="
+        for mode in off on scraped; do
+            : >"bench/results/metrics-$mode-$stamp.rounds"
+            r=1
+            while [ "$r" -le "$rounds" ]; do
+                f="bench/results/metrics-$mode-r$r-$stamp.wrk"
+                awk '/^Requests\/sec/ {print $2}' "$f" >>"bench/results/metrics-$mode-$stamp.rounds"
+                e=$(awk '/Socket errors|Non-2xx/ {print}' "$f" | tr '\n' ' ')
+                [ -z "$e" ] || echo "    errors, $mode round $r: $e"
+                r=$((r + 1))
+            done
+        done
+        off=$(median 1 "bench/results/metrics-off-$stamp.rounds")
+        on=$(median 1 "bench/results/metrics-on-$stamp.rounds")
+        scraped=$(median 1 "bench/results/metrics-scraped-$stamp.rounds")
+        printf "%-28s %12s %8s\n" mode req/s vs-off
+        printf "%-28s %12s %8s\n" "metrics off" "$off" "1.00"
+        printf "%-28s %12s %8s\n" "metrics on" "$on" "$(ratio "$on" "$off")"
+        printf "%-28s %12s %8s\n" "metrics on, scraped 100 ms" "$scraped" "$(ratio "$scraped" "$off")"
+        echo "== rendering with ${METRICS_OPEN:-10000} open connections =="
+        "$jdk/bin/java" $jopts -Xmx2g -cp "$cp" dev.warren.bench.MetricsRender "${METRICS_OPEN:-10000}"
+    } | tee "$out"
+}
 # ---- fairness: a bystander's latency while hostile clients keep ./http_server busy, fair turns on and off
 fair_side() {
     out="bench/results/fair-$stamp.txt"
@@ -235,6 +303,9 @@ if wants fair; then
 fi
 if wants http; then
     http_side
+fi
+if wants metrics; then
+    metrics_side
 fi
 if wants stream; then
     echo "== keyed sliding windows, in-process emit: warren vs trafilo-style lock-per-bucket pool =="

@@ -37,7 +37,8 @@ import java.util.Locale;
  *
  * <p>{@code java ... dev.warren.bench.HttpPeer warren|netty|netty-epoll PORT}; runs until killed. With {@code
  * -Dwarren.reactor=false} Warren's connections read their own sockets instead of through the server's
- * reactor (the A/B in docs/BENCHMARKS.md).
+ * reactor (the A/B in docs/BENCHMARKS.md). With {@code -Dwarren.bench.admin=PORT} an admin server runs beside
+ * it ({@code SIDE=metrics} scrapes its {@code /metrics}).
  */
 public final class HttpPeer {
     /** The page of {@code ./http_server}, byte for byte (demos/.../HttpServerDemo.PAGE). */
@@ -86,6 +87,14 @@ public final class HttpPeer {
                 .reactor(Boolean.parseBoolean(System.getProperty("warren.reactor", "true")))
                 .start();
         System.out.println("warren peer listening on " + server.port());
+        // make bench SIDE=metrics: the admin server whose /metrics the run scrapes every 100 ms
+        Integer admin = Integer.getInteger("warren.bench.admin");
+        if (admin != null) {
+            dev.warren.net.admin.AdminServer.builder()
+                    .port(admin)
+                    .pinningMonitor(false)
+                    .start();
+        }
         server.awaitTermination();
     }
 

@@ -63,7 +63,7 @@ final class HiveParser {
               --jsonl FILE|-    write every window emission as a JSON line to FILE (- : stdout)
               --generate RATE   send RATE lines/s over UDP to ourselves, over --keys K keys
               --duration D      with --generate: stop after D, flush, print totals and exit
-            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""";
+            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n" + AdminOption.USAGE;
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -215,6 +215,9 @@ final class HiveParser {
         private final CountDownLatch stop = new CountDownLatch(1);
         private final CountDownLatch done = new CountDownLatch(1);
         private final Map<String, WindowResult<String, Stats>> latest = new ConcurrentHashMap<>();
+        /** The top keys of the last second, for the {@code top_keys} report the admin dashboard shows. */
+        private volatile List<WindowResult<String, Stats>> lastTop = List.of();
+
         private volatile String lastParseError = "";
         private volatile int exitCode;
 
@@ -259,6 +262,8 @@ final class HiveParser {
             }
             PrintStream info = "-".equals(o.jsonl()) ? err : out;
             StreamJob<KeyValue> job = b.start();
+            // lives as long as the process: the report reads lastTop, refreshed once a second below
+            dev.warren.tasklets.observe.Reports.register("top_keys", this::topKeysReport);
             int udpPort;
             int tcpPort = -1;
             try {
@@ -310,6 +315,7 @@ final class HiveParser {
                     List<WindowResult<String, Stats>> t = topKeys(10);
                     if (!t.isEmpty()) {
                         top = t;
+                        lastTop = t;
                     }
                     double secs = (now - startNanos) / 1e9;
                     if (dashboard) {
@@ -357,6 +363,26 @@ final class HiveParser {
             err.flush();
             // A JVM ended by SIGTERM/SIGINT exits 143/130 after its hooks; a clean, flushed stop is success.
             Runtime.getRuntime().halt(exitCode);
+        }
+
+        /** The {@code top_keys} report: the keys with the highest rate in their latest window, with its values. */
+        private Map<String, Object> topKeysReport() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("window", o.windowSpec().toString());
+            List<Object> keys = new ArrayList<>();
+            for (WindowResult<String, Stats> r : lastTop) {
+                Map<String, Object> k = new java.util.LinkedHashMap<>();
+                Stats v = r.value();
+                k.put("key", r.key());
+                k.put("rate", rate(r));
+                k.put("count", v.count());
+                k.put("sum", v.sum());
+                k.put("min", v.min());
+                k.put("max", v.max());
+                keys.add(k);
+            }
+            m.put("keys", keys);
+            return m;
         }
 
         private List<WindowResult<String, Stats>> topKeys(int n) {

@@ -19,7 +19,8 @@ import java.time.Duration;
  *   <li>{@code GET /stream?n=N} N lines sent as N chunks;
  *   <li>{@code GET /sleep?ms=N} answers after N ms: ten thousand of these park ten thousand tasklets
  *       cheaply;
- *   <li>{@code GET /stats} the server's counters.
+ *   <li>{@code GET /stats} the server's counters as JSON (the admin server, {@code --admin PORT}, has
+ *       everything else).
  * </ul>
  *
  * <p>Ctrl-C (SIGINT) or SIGTERM closes the server gracefully: it stops accepting, lets requests in
@@ -31,7 +32,7 @@ final class HttpServerDemo {
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
               --access-log         log one line per request
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
-                                   (default: 90 % of the process's descriptor limit, less 64)""";
+                                   (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE;
 
     /** The canned page, the same bytes as the Netty peer in bench/ serves. */
     static final byte[] PAGE = """
@@ -153,7 +154,14 @@ final class HttpServerDemo {
                     Thread.sleep(ms); // parks this tasklet only
                     return Response.ok("slept " + ms + " ms\n");
                 })
-                .get("/stats", req -> Response.ok(stats.get().toTree() + "\n"))
+                .get(
+                        "/stats",
+                        req -> Response.status(200)
+                                .body(
+                                        (dev.warren.tasklets.observe.Json.write(
+                                                                stats.get().toTree()) + "\n")
+                                                .getBytes(StandardCharsets.UTF_8),
+                                        "application/json; charset=utf-8"))
                 .filter((req, next) -> {
                     try {
                         return next.handle(req);

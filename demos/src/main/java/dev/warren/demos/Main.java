@@ -19,7 +19,14 @@ public final class Main {
             System.err.println("usage: Main DEMO [ARGS...]   (demos: " + DEMOS + ")");
             System.exit(2);
         }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        String[] all = Arrays.copyOfRange(args, 1, args.length);
+        // --admin PORT works the same for every demo: taken out here, before the demo parses the rest
+        AdminOption.Parsed admin = AdminOption.extract(args[0], all, System.err);
+        if (admin == null) {
+            System.exit(2);
+            return;
+        }
+        String[] rest = admin.rest();
         int code = switch (args[0]) {
             case "tasklets_demo" -> TaskletsDemo.run(rest);
             case "hiveparser" -> HiveParser.run(rest);

@@ -5,6 +5,8 @@ import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
@@ -57,6 +59,34 @@ final class ConnectionImpl implements Connection {
 
     /** System.nanoTime() of the last socket read or write; read by a server's idle reaper. */
     volatile long lastActivity;
+
+    /** When the connection was set up: System.nanoTime() (ages, newest-first order) and wall-clock millis. */
+    final long createdNanos = System.nanoTime();
+
+    final long createdMillis = System.currentTimeMillis();
+    /**
+     * This connection's own byte counts, for the sockets report: plain fields written only by the tasklet
+     * that reads (or writes), published with opaque stores so that a report reads a whole, recent value
+     * without putting a fence on the I/O path. The server's totals are its LongAdders.
+     */
+    private long bytesRead;
+
+    private long bytesWritten;
+    /** The id of the tasklet serving the connection (0 until it runs); for the sockets report. */
+    volatile long taskletId;
+
+    private static final VarHandle BYTES_READ;
+    private static final VarHandle BYTES_WRITTEN;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            BYTES_READ = l.findVarHandle(ConnectionImpl.class, "bytesRead", long.class);
+            BYTES_WRITTEN = l.findVarHandle(ConnectionImpl.class, "bytesWritten", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * The size of the input and output buffers a connection keeps while it waits in {@link
@@ -148,6 +178,7 @@ final class ConnectionImpl implements Connection {
         }
         lastActivity = end;
         bytesIn.add(n);
+        BYTES_READ.setOpaque(this, bytesRead + n);
         return n;
     }
 
@@ -413,6 +444,7 @@ final class ConnectionImpl implements Connection {
         long end = System.nanoTime();
         lastActivity = end;
         bytesOut.add(len);
+        BYTES_WRITTEN.setOpaque(this, bytesWritten + len);
         // A peer that reads everything at once never makes this tasklet wait: it must take turns with the others.
         Fairness.afterBlockingCall(end - start);
     }
@@ -638,6 +670,34 @@ final class ConnectionImpl implements Connection {
                 LOG.debug("closing {}", this, e);
             }
         }
+    }
+
+    /** Bytes read from the socket so far (any thread; a recent value). */
+    long bytesRead() {
+        return (long) BYTES_READ.getOpaque(this);
+    }
+
+    /** Bytes written to the socket so far (any thread; a recent value). */
+    long bytesWritten() {
+        return (long) BYTES_WRITTEN.getOpaque(this);
+    }
+
+    /** The connection as a sockets-report entry, read now from any thread. */
+    java.util.Map<String, Object> toTree(long nowNanos) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("remote", format(remote));
+        m.put("local", format(local));
+        m.put("age_ms", (nowNanos - createdNanos) / 1_000_000);
+        m.put("idle_ms", Math.max(0, (nowNanos - lastActivity) / 1_000_000));
+        m.put("bytes_in", bytesRead());
+        m.put("bytes_out", bytesWritten());
+        CloseReason r = reason.get();
+        m.put("state", closed.get() ? "closed" : r != null ? "closing" : "open");
+        if (r != null) {
+            m.put("close_reason", r.label());
+        }
+        m.put("tasklet", taskletId);
+        return m;
     }
 
     /** {@code socket LOCAL<-REMOTE} on the server side, {@code socket LOCAL->REMOTE} on a client. */

@@ -85,6 +85,12 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
         return FileDescriptors.DEFAULT_MAX_CONNECTIONS;
     }
 
+    /**
+     * The server's name as its reports and metrics show it: the builder's {@linkplain Builder#name name} and
+     * the address it listens on, e.g. {@code "api 0.0.0.0:8080"}.
+     */
+    String name();
+
     /** The port the server listens on (the real one when it was started with port 0). */
     int port();
 
@@ -148,8 +154,24 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
         int inputBufferSize = 8192;
         int outputBufferSize = 8192;
         boolean reactor;
+        String protocol = "tcp";
 
         Builder() {}
+
+        /**
+         * What the server speaks, shown in the {@code sockets} report and as the {@code protocol} label of its
+         * metrics: {@code "tcp"} by default; {@code HttpServer} says {@code "http"}, {@code MessageServer}
+         * {@code "framed"}. Letters, digits, {@code -} and {@code _}, 1 to 32 of them.
+         */
+        public Builder protocol(String protocol) {
+            Objects.requireNonNull(protocol, "protocol");
+            if (!protocol.matches("[A-Za-z0-9_-]{1,32}")) {
+                throw new IllegalArgumentException(
+                        "protocol must be 1-32 letters, digits, - or _, was '" + protocol + "'");
+            }
+            this.protocol = protocol;
+            return this;
+        }
 
         /** The name of the server's scope and the prefix of its tasklets' names. Default "tcp-server". */
         public Builder name(String name) {

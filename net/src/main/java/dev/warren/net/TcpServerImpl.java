@@ -52,7 +52,12 @@ final class TcpServerImpl implements TcpServer {
     /** One warning per this period about failed accepts, handler bugs and the like, with the count held back. */
     static final Duration WARN_PERIOD = Duration.ofSeconds(10);
 
+    /** Servers started and not yet closed, for the sockets report and the metrics. */
+    static final Set<TcpServerImpl> LIVE = ConcurrentHashMap.newKeySet();
+
     private final String name;
+    private final String protocol;
+    private final long startedMillis = System.currentTimeMillis();
     private final ServerSocket serverSocket;
     private final InetSocketAddress local;
     private final ConnectionHandler handler;
@@ -89,6 +94,7 @@ final class TcpServerImpl implements TcpServer {
         this.serverSocket = serverSocket;
         this.local = (InetSocketAddress) serverSocket.getLocalSocketAddress();
         this.name = b.name + " " + ConnectionImpl.format(local);
+        this.protocol = b.protocol;
         this.handler = b.handler;
         this.tcpNoDelay = b.tcpNoDelay;
         this.readTimeoutMillis = b.readTimeout == null ? 0 : Checks.millis("readTimeout", b.readTimeout);
@@ -159,6 +165,8 @@ final class TcpServerImpl implements TcpServer {
             server.scope.fork("reactor " + ConnectionImpl.format(server.local), r::run);
         }
         server.acceptor = server.scope.fork("acceptor " + ConnectionImpl.format(server.local), server::acceptLoop);
+        LIVE.add(server);
+        NetObservability.started();
         if (server.idleNanos > 0) {
             server.reaper = server.scope.fork("idle-reaper " + ConnectionImpl.format(server.local), server::reapLoop);
         }
@@ -268,6 +276,7 @@ final class TcpServerImpl implements TcpServer {
     // ------------------------------------------------------------------ serving
 
     private void serve(ConnectionImpl c) {
+        c.taskletId = Tasklets.current().map(Tasklet::id).orElse(0L);
         CloseReason outcome = CloseReason.NORMAL;
         try {
             handler.handle(c);
@@ -416,6 +425,7 @@ final class TcpServerImpl implements TcpServer {
                 finish(c, CloseReason.SHUTDOWN); // forked but cancelled before its tasklet ever ran
             }
         } finally {
+            LIVE.remove(this);
             terminated.countDown();
         }
     }
@@ -481,6 +491,48 @@ final class TcpServerImpl implements TcpServer {
     @Override
     public boolean isClosing() {
         return closing;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    String protocol() {
+        return protocol;
+    }
+
+    /**
+     * This listener as a sockets-report entry: its counters, and its open connections newest first, at most
+     * {@code limit} of them, with their total beside.
+     */
+    Map<String, Object> toTree(int limit, long nowNanos) {
+        TcpServerStats st = stats();
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", name);
+        m.put("protocol", protocol);
+        m.put("local", ConnectionImpl.format(local));
+        m.put("reactor", reactor != null);
+        m.put("started_ms", startedMillis);
+        m.put("closing", closing);
+        m.put("max_connections", maxConnections);
+        m.put("accepted", st.accepted());
+        m.put("open", st.active());
+        Map<String, Object> byReason = new java.util.LinkedHashMap<>();
+        st.closed().forEach((r, n) -> byReason.put(r.label(), n));
+        m.put("closed", byReason);
+        m.put("bytes_in", st.bytesIn());
+        m.put("bytes_out", st.bytesOut());
+        ConnectionImpl[] all = live.toArray(new ConnectionImpl[0]);
+        java.util.Arrays.sort(all, (a, b) -> Long.compare(b.createdNanos, a.createdNanos));
+        int n = Math.min(limit, all.length);
+        java.util.List<Object> conns = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            conns.add(all[i].toTree(nowNanos));
+        }
+        m.put("connections_total", all.length);
+        m.put("connections", conns);
+        return m;
     }
 
     @Override

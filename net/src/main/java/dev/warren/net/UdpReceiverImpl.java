@@ -25,7 +25,11 @@ import org.slf4j.LoggerFactory;
 final class UdpReceiverImpl implements UdpReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(UdpReceiverImpl.class);
 
+    /** Receivers started and not yet closed, for the sockets report and the metrics. */
+    static final java.util.Set<UdpReceiverImpl> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final String name;
+    private final long startedMillis = System.currentTimeMillis();
     private final DatagramChannel channel;
     private final InetSocketAddress local;
     private final int maxDatagramSize;
@@ -67,6 +71,8 @@ final class UdpReceiverImpl implements UdpReceiver {
         PollerModeCheck.warnOnce();
         UdpReceiverImpl r = new UdpReceiverImpl(b, ch);
         r.scope.fork(r.name, r::receiveLoop);
+        LIVE.add(r);
+        NetObservability.started();
         return r;
     }
 
@@ -166,12 +172,30 @@ final class UdpReceiverImpl implements UdpReceiver {
             scope.close();
             return;
         }
+        LIVE.remove(this);
         try {
             channel.close();
         } catch (IOException e) {
             LOG.debug("{}: close failed", name, e);
         }
         scope.close();
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** This receiver as a sockets-report entry. */
+    java.util.Map<String, Object> toTree() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", name);
+        m.put("protocol", "udp");
+        m.put("local", ConnectionImpl.format(local));
+        m.put("reactor", false);
+        m.put("started_ms", startedMillis);
+        m.put("closing", closing.get());
+        m.putAll(stats().toTree());
+        return m;
     }
 
     @Override

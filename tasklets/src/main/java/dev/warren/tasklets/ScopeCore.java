@@ -94,6 +94,7 @@ final class ScopeCore {
     static {
         // The registry is visible as the "tasklets" report from the first use of the runtime on.
         Reports.register("tasklets", () -> Tasklets.snapshot().toTree());
+        RuntimeMetrics.register();
     }
 
     final String name;

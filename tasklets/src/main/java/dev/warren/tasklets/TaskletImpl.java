@@ -84,6 +84,9 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
     }
 
     void start() {
+        if (RuntimeMetrics.ON) {
+            RuntimeMetrics.STARTED.increment();
+        }
         thread.start();
     }
 
@@ -253,6 +256,9 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 }
             }
         } finally {
+            if (RuntimeMetrics.ON) {
+                RuntimeMetrics.ended(state);
+            }
             Fairness.Budget b = budget;
             if (b != null && b.holds) {
                 FairGate.INSTANCE.leave(b); // a place among the busy tasklets is not taken to the grave

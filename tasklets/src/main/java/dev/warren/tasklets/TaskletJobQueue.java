@@ -1,5 +1,7 @@
 package dev.warren.tasklets;
 
+import dev.warren.tasklets.observe.MetricRegistry;
+import dev.warren.tasklets.observe.MetricSink;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -97,6 +99,65 @@ final class TaskletJobQueue implements JobQueue {
 
     static {
         dev.warren.tasklets.observe.Reports.register("jobq", TaskletJobQueue::report);
+        if (MetricRegistry.libraryMetrics()) {
+            MetricRegistry.global().register(TaskletJobQueue::collectAll);
+        }
+    }
+
+    private static void collectAll(MetricSink out) {
+        LIVE.removeIf(TaskletJobQueue::isTerminated);
+        for (TaskletJobQueue q : LIVE) {
+            q.collect(out);
+        }
+    }
+
+    /** This queue's series, labelled {@code queue=NAME}, read under its lock in one go. */
+    private void collect(MetricSink out) {
+        long jobs;
+        long tOut;
+        long rej;
+        long fail;
+        long disc;
+        long waitN;
+        long runN;
+        int back;
+        int inf;
+        int conc;
+        lock.lock();
+        try {
+            jobs = totalJobs;
+            tOut = timeouts;
+            rej = rejected;
+            fail = failed;
+            disc = discarded;
+            waitN = waitNanos;
+            runN = runNanos;
+            back = backlog.size();
+            inf = inflight;
+            conc = workers.size();
+        } finally {
+            lock.unlock();
+        }
+        out.gauge("warren_jobq_backlog", "Jobs waiting in the queue's backlog", back, "queue", name);
+        out.gauge("warren_jobq_inflight", "Jobs running now", inf, "queue", name);
+        out.gauge("warren_jobq_workers", "Worker tasklets of the queue", conc, "queue", name);
+        out.counter("warren_jobq_jobs_completed_total", "Jobs that ran to their end", jobs, "queue", name);
+        out.counter("warren_jobq_jobs_failed_total", "Jobs that threw", fail, "queue", name);
+        out.counter("warren_jobq_timeouts_total", "Jobs whose deadline passed", tOut, "queue", name);
+        out.counter(
+                "warren_jobq_rejected_total",
+                "Submissions refused (backlog full or queue shut down)",
+                rej,
+                "queue",
+                name);
+        out.counter("warren_jobq_discarded_total", "Queued jobs dropped by shutdownNow", disc, "queue", name);
+        out.counter(
+                "warren_jobq_wait_seconds_total",
+                "Time jobs waited in the backlog before a worker took them",
+                waitN / 1e9,
+                "queue",
+                name);
+        out.counter("warren_jobq_run_seconds_total", "Time workers spent running jobs", runN / 1e9, "queue", name);
     }
 
     /** {@code {"NAME": {concurrency, desired_concurrency, ...}, ...}} for every live queue, by name. */

@@ -84,6 +84,13 @@ final class DemoProcess implements AutoCloseable {
         return new DemoProcess(new ProcessBuilder(command(demo, args)).start());
     }
 
+    /** Like {@link #start}, with {@code jvmOption} (e.g. {@code -Dwarren.metrics=false}) on the java command. */
+    static DemoProcess startWithJvmOption(String jvmOption, String demo, String... args) throws IOException {
+        List<String> cmd = command(demo, args);
+        cmd.add(1, jvmOption);
+        return new DemoProcess(new ProcessBuilder(cmd).start());
+    }
+
     private static List<String> command(String demo, String... args) {
         Path jar = ROOT.resolve("demos/target/warren-demos.jar");
         if (!Files.exists(jar)) {
@@ -117,6 +124,20 @@ final class DemoProcess implements AutoCloseable {
                 return m.groupCount() > 0 ? m.group(1) : l;
             }
         }
+    }
+
+    /** Waits for a standard-error line matching {@code regex} and returns its first group. */
+    String awaitStderr(String regex, long seconds) {
+        Pattern p = Pattern.compile(regex);
+        return org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(seconds))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(
+                        () -> {
+                            Matcher m = p.matcher(stderr.get());
+                            return m.find() ? (m.groupCount() > 0 ? m.group(1) : m.group()) : null;
+                        },
+                        v -> v != null);
     }
 
     /**

@@ -37,7 +37,7 @@ class DescriptorLimitEndToEndTest {
                 Socket first = clients.get(0);
                 assertEquals("Hello, flood!", ask(first, "/hello/flood"));
                 // the acceptor takes connections up to the limit, and there it stops: no descriptor runs out
-                Pattern active = Pattern.compile("active=(\\d+),");
+                Pattern active = Pattern.compile("\"active\":(\\d+),"); // /stats is JSON
                 long[] seen = {-1, -2};
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     Matcher m = active.matcher(ask(first, "/stats"));

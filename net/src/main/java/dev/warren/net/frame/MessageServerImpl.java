@@ -33,6 +33,7 @@ final class MessageServerImpl implements MessageServer {
     private final boolean acknowledgements;
     private final int maxRead;
     private final TcpServer tcp;
+    private final dev.warren.tasklets.observe.MetricRegistry.Registration metrics; // null: metrics off
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder acksOut = new LongAdder();
@@ -61,6 +62,7 @@ final class MessageServerImpl implements MessageServer {
                 // large as the connection's input buffer skip it), so that buffer is never allocated.
                 .inputBufferSize(64)
                 .outputBufferSize(b.writeBufferSize)
+                .protocol("framed")
                 .handler(this::serve);
         if (b.bindAddress != null) {
             t.bindAddress(b.bindAddress);
@@ -69,6 +71,38 @@ final class MessageServerImpl implements MessageServer {
             t.idleTimeout(b.idleTimeout);
         }
         this.tcp = t.start();
+        this.metrics = dev.warren.tasklets.observe.MetricRegistry.libraryMetrics()
+                ? dev.warren.tasklets.observe.MetricRegistry.global().register(this::collect)
+                : null;
+    }
+
+    /** The framed-message series of this server, read from its counters at scrape time. */
+    private void collect(dev.warren.tasklets.observe.MetricSink out) {
+        MessageServerStats st = stats();
+        String server = tcp.name();
+        out.counter(
+                "warren_framed_messages_received_total",
+                "Framed messages handed to the handler",
+                st.messagesIn(),
+                "server",
+                server);
+        out.counter("warren_framed_messages_sent_total", "Framed replies written", st.messagesOut(), "server", server);
+        out.counter(
+                "warren_framed_acks_sent_total",
+                "Acknowledgement frames written to at-least-once clients",
+                st.acksOut(),
+                "server",
+                server);
+        for (java.util.Map.Entry<FrameException.Reason, Long> e : st.badFrames().entrySet()) {
+            out.counter(
+                    "warren_framed_bad_frames_total",
+                    "Connections closed for a bad frame, by reason",
+                    e.getValue(),
+                    "server",
+                    server,
+                    "reason",
+                    e.getKey().name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     static MessageServer start(MessageServer.Builder b) {
@@ -353,6 +387,9 @@ final class MessageServerImpl implements MessageServer {
             s.closeIfIdle();
         }
         tcp.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     @Override

@@ -97,6 +97,9 @@ public final class HttpServer implements AutoCloseable {
     volatile boolean accessLog;
     volatile boolean closing;
     private final TcpServer tcp;
+    /** Requests by method and status class, and their durations; null when library metrics are off. */
+    final HttpMetrics metrics;
+
     private final Tasklet<Void> sweeper;
 
     private HttpServer(Builder b) {
@@ -119,11 +122,13 @@ public final class HttpServer implements AutoCloseable {
                 .drainTimeout(b.drainTimeout)
                 .closeWarningAfter(b.closeWarning)
                 .reactor(b.reactor)
+                .protocol("http")
                 .handler(conn -> new ServerConnection(this, conn).run());
         if (b.bindAddress != null) {
             tb.bindAddress(b.bindAddress);
         }
         this.tcp = tb.start();
+        this.metrics = HttpMetrics.ON ? new HttpMetrics(this, tcp.name()) : null;
         this.sweeper = Tasklets.start(b.name + " idle-sweeper", this::sweepLoop);
     }
 
@@ -229,6 +234,9 @@ public final class HttpServer implements AutoCloseable {
             c.closeIfIdle();
         }
         tcp.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         try {
             sweeper.join();
         } catch (InterruptedException e) {

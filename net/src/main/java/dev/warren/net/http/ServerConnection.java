@@ -204,6 +204,10 @@ final class ServerConnection {
                 lingeringClose(); // the client may still be sending the body nobody read
             }
         }
+        HttpMetrics metrics = server.metrics;
+        if (metrics != null) {
+            metrics.record(head.method(), resp.status(), start, System.nanoTime());
+        }
         if (server.accessLog) {
             HttpServer.ACCESS.info(
                     "{} \"{} {} {}\" {} {}us",

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * atomic snapshot: increments that race with it may or may not be included, but every increment that
  * happened-before the call is.
  *
- * <p>Obtain one from {@link MetricRegistry#counter(String, String)}; the registry owns it and a counter
+ * <p>Obtain one from {@link MetricRegistry#counter(String, String, String...)}; the registry owns it and a counter
  * has nothing to close.
  */
 public final class Counter implements Metric {

@@ -12,7 +12,7 @@ import java.util.function.DoubleSupplier;
  *
  * <p><b>Ownership.</b> Registering a gauge under a name that already holds a gauge replaces the supplier
  * (the newest owner wins; see {@link MetricRegistry#gauge}); the owner should
- * {@link MetricRegistry#remove(String) remove} it when it closes so a dead object is not kept reachable.
+ * {@link MetricRegistry#remove(String, String...) remove} it when it closes so a dead object is not kept reachable.
  *
  * <p><b>Memory consistency.</b> The supplier is held in a volatile field: a replacement is seen by every
  * later {@code value()}.

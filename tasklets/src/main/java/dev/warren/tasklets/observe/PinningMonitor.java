@@ -100,6 +100,9 @@ public final class PinningMonitor implements AutoCloseable {
     private final AtomicLong pinnedOurs = new AtomicLong();
     private final AtomicLong submitFailed = new AtomicLong();
     private final Reports.Registration report;
+    /** The monitor's counters in the global metrics, beside its report; null without a report or metrics. */
+    private final MetricRegistry.Registration metrics;
+
     private volatile boolean closed;
     private volatile Throwable streamError;
 
@@ -124,6 +127,9 @@ public final class PinningMonitor implements AutoCloseable {
         }
         this.stream = rs;
         this.report = b.reportName == null ? null : Reports.register(b.reportName, this::toTree);
+        this.metrics = b.reportName == null || !MetricRegistry.libraryMetrics()
+                ? null
+                : MetricRegistry.global().register(this::collect);
     }
 
     /** A builder with the defaults: prefix {@value #DEFAULT_PREFIX}, keep the last 16, report "pinning". */
@@ -288,6 +294,21 @@ public final class PinningMonitor implements AutoCloseable {
         return !closed && streamError == null;
     }
 
+    private void collect(MetricSink out) {
+        out.counter(
+                "warren_virtual_thread_pinned_total",
+                "Virtual threads that pinned their carrier (JFR jdk.VirtualThreadPinned), by whether a frame"
+                        + " of ours (the monitor's class prefix) was on the stack",
+                pinnedOursCount(),
+                "ours",
+                "true");
+        out.counter("warren_virtual_thread_pinned_total", "", pinnedCount() - pinnedOursCount(), "ours", "false");
+        out.counter(
+                "warren_virtual_thread_submit_failed_total",
+                "Virtual threads the scheduler could not start or continue (JFR jdk.VirtualThreadSubmitFailed)",
+                submitFailedCount());
+    }
+
     /** The report tree: counters, prefix, state and the recent events. */
     public Map<String, Object> toTree() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -389,6 +410,9 @@ public final class PinningMonitor implements AutoCloseable {
         closed = true;
         if (report != null) {
             report.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         stream.close();
         lock.lock();

@@ -26,7 +26,7 @@ class MetricsTest {
     void concurrentIncrementsAreExact(boolean virtual) throws Exception {
         MetricRegistry reg = new MetricRegistry();
         Counter c = reg.counter("hits_total", "hits");
-        Histogram h = reg.histogram("lat", "latency");
+        Summary h = reg.summary("lat", "latency");
         int threads = 16;
         int each = 20_000;
         CountDownLatch go = new CountDownLatch(1);
@@ -62,16 +62,16 @@ class MetricsTest {
 
     @Test
     void counterRejectsNegativeAdd() {
-        Counter c = new MetricRegistry().counter("c", "h");
+        Counter c = new MetricRegistry().counter("c_total", "h");
         var e = assertThrows(IllegalArgumentException.class, () -> c.add(-3));
         assertTrue(e.getMessage().contains("-3"), e.getMessage());
     }
 
     @Test
-    void histogramPercentilesWithinStatedErrorOnRandomData() {
+    void summaryPercentilesWithinStatedErrorOnRandomData() {
         SplittableRandom rnd = new SplittableRandom(42);
         for (int round = 0; round < 20; round++) {
-            Histogram h = new Histogram("h", "h");
+            Summary h = new Summary("h", "h");
             int n = 1 + rnd.nextInt(5000);
             long[] values = new long[n];
             for (int i = 0; i < n; i++) {
@@ -81,7 +81,7 @@ class MetricsTest {
                 h.record(values[i]);
             }
             Arrays.sort(values);
-            Histogram.Snapshot s = h.snapshot();
+            Summary.Snapshot s = h.snapshot();
             assertEquals(n, s.count());
             assertEquals(values[0], s.min());
             assertEquals(values[n - 1], s.max());
@@ -89,7 +89,7 @@ class MetricsTest {
                 long rank = Math.max(1, (long) Math.ceil(p / 100 * n));
                 long exact = values[(int) rank - 1];
                 long got = s.percentile(p);
-                double allowed = exact * Histogram.MAX_RELATIVE_ERROR;
+                double allowed = exact * Summary.MAX_RELATIVE_ERROR;
                 assertTrue(
                         Math.abs(got - exact) <= allowed,
                         "p" + p + " of " + n + " values: exact " + exact + ", got " + got);
@@ -99,7 +99,7 @@ class MetricsTest {
 
     @Test
     void smallValuesAreExactAndMeanIsExact() {
-        Histogram h = new Histogram("h", "h");
+        Summary h = new Summary("h", "h");
         for (long v = 1; v <= 100; v++) {
             h.record(v);
         }
@@ -112,19 +112,19 @@ class MetricsTest {
     @Test
     void bucketsTileTheLongRange() {
         long expectedLower = 0;
-        for (int i = 0; Histogram.index(Long.MAX_VALUE) >= i; i++) {
-            assertEquals(expectedLower, Histogram.lowerBound(i), "bucket " + i);
-            assertEquals(i, Histogram.index(Histogram.lowerBound(i)));
-            long upper = Histogram.lowerBound(i) + Histogram.width(i) - 1;
-            assertEquals(i, Histogram.index(upper));
+        for (int i = 0; Summary.index(Long.MAX_VALUE) >= i; i++) {
+            assertEquals(expectedLower, Summary.lowerBound(i), "bucket " + i);
+            assertEquals(i, Summary.index(Summary.lowerBound(i)));
+            long upper = Summary.lowerBound(i) + Summary.width(i) - 1;
+            assertEquals(i, Summary.index(upper));
             expectedLower = upper + 1;
         }
         assertEquals(Long.MIN_VALUE, expectedLower, "last bucket ends at Long.MAX_VALUE");
     }
 
     @Test
-    void histogramRejectsNegativeValuesAndBadPercentiles() {
-        Histogram h = new Histogram("rpc_nanos", "h");
+    void summaryRejectsNegativeValuesAndBadPercentiles() {
+        Summary h = new Summary("rpc_nanos", "h");
         var e = assertThrows(IllegalArgumentException.class, () -> h.record(-7));
         assertTrue(e.getMessage().contains("rpc_nanos") && e.getMessage().contains("-7"), e.getMessage());
         var e2 = assertThrows(IllegalArgumentException.class, () -> h.percentile(101));
@@ -138,7 +138,7 @@ class MetricsTest {
         MetricRegistry reg = new MetricRegistry();
         Counter c = reg.counter("jobs_total", "jobs");
         assertSame(c, reg.counter("jobs_total", "other help"));
-        var clash = assertThrows(IllegalArgumentException.class, () -> reg.histogram("jobs_total", "h"));
+        var clash = assertThrows(IllegalArgumentException.class, () -> reg.summary("jobs_total", "h"));
         assertTrue(
                 clash.getMessage().contains("jobs_total") && clash.getMessage().contains("counter"),
                 clash.getMessage());
@@ -147,7 +147,7 @@ class MetricsTest {
         assertThrows(IllegalArgumentException.class, () -> reg.gauge("", "h", () -> 1));
         assertTrue(reg.remove("jobs_total"));
         assertTrue(reg.get("jobs_total").isEmpty());
-        reg.histogram("jobs_total", "now a histogram");
+        reg.summary("jobs_total", "now a summary");
     }
 
     @Test
@@ -174,11 +174,11 @@ class MetricsTest {
         reg.counter("req_total", "Requests.\nSecond line with \\ backslash").add(42);
         reg.gauge("conns", "Open connections", () -> 7);
         reg.doubleGauge("load", "Load", () -> 0.25);
-        Histogram h = reg.histogram("lat_nanos", "Latency");
+        Summary h = reg.summary("lat_nanos", "Latency");
         for (int i = 1; i <= 1000; i++) {
             h.record(i * 1000L);
         }
-        reg.histogram("empty", "never recorded");
+        reg.summary("empty", "never recorded");
 
         Map<String, String> types = new HashMap<>();
         Map<String, String> samples = new HashMap<>();

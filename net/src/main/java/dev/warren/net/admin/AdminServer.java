@@ -1,0 +1,183 @@
+package dev.warren.net.admin;
+
+import dev.warren.net.http.HttpServer;
+import dev.warren.tasklets.observe.PinningMonitor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP server: what a running Warren program knows about itself, read-only, on a port of its
+ * own, without a line of code beyond starting it.
+ *
+ * <pre>{@code
+ * AdminServer admin = AdminServer.start(9090);   // http://127.0.0.1:9090/
+ * }</pre>
+ *
+ * <p><b>Endpoints</b> (all {@code GET}; JSON unless said otherwise):
+ * <ul>
+ *   <li>{@code /} the live dashboard (one self-contained HTML page; it polls the endpoints below once a second);
+ *   <li>{@code /capa.json} version, build commit, JDK, OS, carriers, poller mode, reactor, modules, time;
+ *   <li>{@code /tasklets.json?state=&name=&limit=} the live tasklet tree, filtered by state and by a
+ *       substring of the name, at most {@code limit} tasklets (default 1,000);
+ *   <li>{@code /jobq.json} every job queue with libmtev's field names;
+ *   <li>{@code /sockets.json?limit=} every listener and its open connections, newest first, at most
+ *       {@code limit} per listener (default 100), with their total;
+ *   <li>{@code /streams.json}, {@code /pinning.json}, {@code /reports/NAME.json} (any registered report),
+ *       {@code /reports.json} (their names);
+ *   <li>{@code /metrics} every metric in the Prometheus text format 0.0.4; {@code /metrics.json} the same
+ *       as JSON, histograms with their recent view;
+ *   <li>{@code /threads} a thread dump of every thread, virtual threads included (the JDK's own JSON
+ *       thread dump, {@code HotSpotDiagnosticMXBean.dumpThreads}).
+ * </ul>
+ * Unknown paths answer 404, other methods 405, bad query values 400 (an unknown parameter, a limit that
+ * is not a whole number {@code >= 0}, an unknown state), each with {@code {"error": "..."}} naming the
+ * bad value. No endpoint changes anything.
+ *
+ * <p><b>Security.</b> Binds {@code 127.0.0.1} unless told otherwise; binding any other address logs a
+ * warning, since the endpoints show the program's insides. With a {@linkplain Builder#token token},
+ * every data endpoint requires {@code Authorization: Bearer TOKEN} (compared in constant time; 401
+ * otherwise). The dashboard page itself holds no data and is served without it; it sends the token it
+ * is given in its URL ({@code /#token=TOKEN}) with each request.
+ *
+ * <p><b>Threading and closing.</b> The server is an {@link HttpServer} (its tasklets belong to the
+ * caller's tasklet, if any); every method may be called from any thread; {@link #close()} blocks until
+ * its tasklets have ended. Starting it starts the process-wide {@link PinningMonitor#shared() pinning
+ * monitor} (a JFR stream) unless {@link Builder#pinningMonitor(boolean) told not to}; closing leaves that
+ * running, as other users may share it.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final HttpServer http;
+
+    private AdminServer(HttpServer http) {
+        this.http = http;
+    }
+
+    /** Starts an admin server on {@code 127.0.0.1:port} (0 picks a free port), without a token. */
+    public static AdminServer start(int port) {
+        return builder().port(port).start();
+    }
+
+    /** A builder: port 0, address 127.0.0.1, no token, pinning monitor on. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return http.port();
+    }
+
+    /** The address it listens on. */
+    public InetSocketAddress localAddress() {
+        return http.localAddress();
+    }
+
+    /** Stops it and waits for its tasklets; harmless twice. */
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    @Override
+    public String toString() {
+        return "AdminServer[" + http.localAddress() + "]";
+    }
+
+    /** Configures an {@link AdminServer}; each option is checked as it is set. Not thread-safe. */
+    public static final class Builder {
+        private int port;
+        private InetAddress bind;
+        private byte[] token;
+        private boolean pinning = true;
+        private String name = "admin";
+
+        private Builder() {
+            try {
+                bind = InetAddress.getByName("127.0.0.1");
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The port, 0..65535 (0, the default, picks a free one). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The address to bind, by name or literal; default 127.0.0.1. Anything not loopback is warned about. */
+        public Builder bindAddress(String host) {
+            Objects.requireNonNull(host, "bindAddress");
+            try {
+                this.bind = InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("bindAddress is not a known host or address: '" + host + "'", e);
+            }
+            return this;
+        }
+
+        /**
+         * Requires {@code Authorization: Bearer TOKEN} on every data endpoint. At least 16 characters,
+         * printable ASCII without spaces, so that it fits a header and cannot be guessed in passing.
+         */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("token must be at least 16 printable ASCII characters without"
+                        + " spaces, was " + token.length() + " characters" + (token.isBlank() ? " (blank)" : ""));
+            }
+            this.token = token.getBytes(StandardCharsets.US_ASCII);
+            return this;
+        }
+
+        /** Whether starting it starts the shared pinning monitor (a JFR stream) for {@code /pinning.json}. Default true. */
+        public Builder pinningMonitor(boolean on) {
+            this.pinning = on;
+            return this;
+        }
+
+        /** The name of its HTTP server (and of its tasklets' scope). Default "admin". */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * Binds and starts the server.
+         *
+         * @throws java.io.UncheckedIOException if the address cannot be bound
+         */
+        public AdminServer start() {
+            if (!bind.isLoopbackAddress()) {
+                LOG.warn(
+                        "admin server bound to {}, not a loopback address: everyone who can reach it can read"
+                                + " the program's tasklets, connections and metrics{}",
+                        bind.getHostAddress(),
+                        token == null ? " (and no token is set)" : "");
+            }
+            if (pinning) {
+                PinningMonitor.shared();
+            }
+            Capa.register();
+            HttpServer http = HttpServer.builder()
+                    .name(name)
+                    .bindAddress(bind.getHostAddress())
+                    .port(port)
+                    .maxConnections(256)
+                    .handler(new AdminHandler(token))
+                    .start();
+            LOG.info("admin server on http://{}/", dev.warren.net.admin.AdminHandler.hostPort(http.localAddress()));
+            return new AdminServer(http);
+        }
+    }
+}
