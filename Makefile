@@ -38,6 +38,7 @@ all: build launchers
 	@echo "  ./http_client localhost 5555 /    # fetch a page; -n 100000 -c 50 for a keep-alive load run"
 	@echo "  ./datapath '(gen,interval=10ms) > (grep,pattern=7) > (count)'   # a datapath, live counts per stage"
 	@echo "  ./datapath '(tcpsock,expression=5000) > (compress,export,name=mybuf)' --read mybuf > out.gz"
+	@echo "  ./datapath '(gen,interval=10ms,payload=hello) > (export,name=g)' --admin 9191   # then curl -sN 'localhost:9191/streams/g?follow=1'"
 	@echo "  ./http_server 5555 --admin 9090   # any demo: admin endpoints, /metrics and a live dashboard on http://127.0.0.1:9090/"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 

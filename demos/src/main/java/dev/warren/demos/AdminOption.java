@@ -1,6 +1,7 @@
 package dev.warren.demos;
 
 import dev.warren.net.admin.AdminServer;
+import dev.warren.net.http.Router;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.List;
  * The options every demo takes for the admin server: {@code --admin PORT} starts one (dashboard at
  * {@code http://127.0.0.1:PORT/}), {@code --admin-bind ADDRESS} binds another address than 127.0.0.1, and
  * the environment variable {@code WARREN_ADMIN_TOKEN} (not an option, so it stays out of {@code ps})
- * requires that bearer token.
+ * requires that bearer token. A demo with endpoints of its own (./datapath's streams) passes them as a
+ * {@link Router}, served beside the built-in ones.
  */
 final class AdminOption {
     static final String USAGE = """
@@ -28,10 +30,11 @@ final class AdminOption {
     private AdminOption() {}
 
     /**
-     * Takes the admin options out of {@code args} and starts the server; null (after a message on
-     * {@code err}) if an option is bad or the port cannot be bound.
+     * Takes the admin options out of {@code args} and starts the server, serving {@code routes} (if not
+     * null) beside the built-in endpoints; null (after a message on {@code err}) if an option is bad or
+     * the port cannot be bound.
      */
-    static Parsed extract(String demo, String[] args, PrintStream err) {
+    static Parsed extract(String demo, String[] args, PrintStream err, Router routes) {
         List<String> rest = new ArrayList<>();
         Integer port = null;
         String bind = null;
@@ -69,6 +72,9 @@ final class AdminOption {
         }
         AdminServer.Builder b = AdminServer.builder().port(port);
         try {
+            if (routes != null) {
+                b.routes(routes);
+            }
             if (bind != null) {
                 b.bindAddress(bind);
             }
@@ -77,7 +83,7 @@ final class AdminOption {
                 b.token(token);
             }
             AdminServer admin = b.start();
-            err.println(demo + ": admin server and dashboard on http://" + hostPort(admin) + "/");
+            err.println(demo + ": admin server and dashboard on " + url(admin) + "/");
             err.flush();
             return new Parsed(List.copyOf(rest), admin);
         } catch (IllegalArgumentException | UncheckedIOException e) {
@@ -86,8 +92,9 @@ final class AdminOption {
         }
     }
 
-    private static String hostPort(AdminServer admin) {
+    /** {@code http://HOST:PORT}, without a final slash. */
+    static String url(AdminServer admin) {
         String host = admin.localAddress().getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + admin.port();
+        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + admin.port();
     }
 }

@@ -1,5 +1,6 @@
 package dev.warren.demos;
 
+import dev.warren.net.admin.AdminServer;
 import dev.warren.streaming.datapath.Datapath;
 import dev.warren.streaming.datapath.DatapathException;
 import dev.warren.streaming.datapath.Datapaths;
@@ -22,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./datapath 'REQUEST' [--read NAME] [--dot] [--stages]}: builds a datapath from one request
+ * {@code ./datapath 'REQUEST' [--read NAME] [--dot] [--admin PORT]}, {@code ./datapath --stages}: builds a datapath from one request
  * ({@link Datapaths#insert}) and shows every stage's counts once a second, a table on a terminal and one
  * line per second otherwise. {@code --read NAME} writes the exported stream's raw bytes to stdout (so it
  * pipes; the counts then go to stderr). {@code --dot} prints the graph with its final counts as Graphviz
@@ -31,14 +32,17 @@ import java.util.concurrent.TimeUnit;
  * prints the totals; so does a datapath whose sources all end ({@code (gen,count=N)}, a file). A bad
  * request prints the error with a caret under its place and exits 2.
  *
- * <p>{@code --admin PORT} is refused: Warren has no admin server yet to serve the datapath views
- * ({@code DatapathsHttp.router()} is ready for one).
+ * <p>{@code --admin PORT} (taken out by {@link Main} through {@link AdminOption}, with {@code --admin-bind}
+ * and {@code WARREN_ADMIN_TOKEN}) starts the admin server with the datapath views beside its own
+ * endpoints ({@code DatapathsHttp.router()}): {@code /streams/NAME?follow=1} streams an exported stream
+ * chunked, {@code /datapaths.json} is the report, {@code /datapaths/ID.dot} the graph with live counts;
+ * the header names their URLs.
  */
 final class DatapathDemo {
     private DatapathDemo() {}
 
     static final String USAGE = """
-            usage: ./datapath 'REQUEST' [--read NAME] [--dot]
+            usage: ./datapath 'REQUEST' [--read NAME] [--dot] [--admin PORT]
                    ./datapath --stages
               REQUEST       a datapath, e.g. '(tcpsock,expression=5000) > (compress,export,name=mybuf)'
               --read NAME   write the exported stream NAME's raw bytes to stdout (counts go to stderr)
@@ -46,7 +50,9 @@ final class DatapathDemo {
                             (and render datapath-ID.png when Graphviz's dot is installed)
               --stages      list the stage classes and exit
             Counts are shown once a second (a table on a terminal). Ctrl-C or SIGTERM removes the
-            datapath and prints the totals; a datapath whose sources all end stops by itself.""";
+            datapath and prints the totals; a datapath whose sources all end stops by itself.
+            With --admin, the admin server also serves /streams/NAME?follow=1 (an exported stream,
+            chunked), /datapaths.json and /datapaths/ID.dot.""" + "\n" + AdminOption.USAGE;
 
     record Options(String request, String read, boolean dot, boolean stages) {}
 
@@ -67,9 +73,6 @@ final class DatapathDemo {
                 }
                 case "--dot" -> dot = true;
                 case "--stages" -> stages = true;
-                case "--admin" ->
-                    throw new IllegalArgumentException("--admin: Warren has no admin server yet, so nothing would"
-                            + " serve the datapath views; run without --admin");
                 case "-h", "--help" -> throw new IllegalArgumentException("");
                 default -> {
                     if (a.startsWith("--")) {
@@ -89,7 +92,8 @@ final class DatapathDemo {
         return new Options(request, read, dot, stages);
     }
 
-    static int run(String[] args) throws Exception {
+    /** Runs it; {@code admin} is the admin server {@code --admin} started (serving the datapath views), or null. */
+    static int run(String[] args, AdminServer admin) throws Exception {
         Options o;
         try {
             o = parse(args);
@@ -109,7 +113,7 @@ final class DatapathDemo {
             }
             return 0;
         }
-        return new Session(o).run();
+        return new Session(o, admin).run();
     }
 
     /** One run: the datapath, the reader, the display and the shutdown hook. */
@@ -124,8 +128,12 @@ final class DatapathDemo {
         /** Set by the shutdown hook (Ctrl-C, SIGTERM), which then ends the process with status 0. */
         private volatile boolean signalled;
 
-        Session(Options o) {
+        /** Serves the datapath views, or null. */
+        private final AdminServer admin;
+
+        Session(Options o, AdminServer admin) {
             this.o = o;
+            this.admin = admin;
             this.info = o.read() != null ? System.err : System.out;
             this.table = o.read() == null && HiveParser.stdoutIsTerminal();
         }
@@ -212,6 +220,13 @@ final class DatapathDemo {
             if (!dp.exports().isEmpty()) {
                 info.println("  exported streams: " + String.join(", ", dp.exports()));
             }
+            if (admin != null) {
+                String url = AdminOption.url(admin);
+                for (String name : dp.exports()) {
+                    info.println("  " + url + "/streams/" + name + "?follow=1");
+                }
+                info.println("  " + url + "/datapaths.json, " + url + "/datapaths/" + dp.id() + ".dot");
+            }
             info.flush();
         }
 
@@ -252,6 +267,15 @@ final class DatapathDemo {
                             c.timeNanos() / 1e6));
                 }
                 s.append('\n').append(dp.request()).append('\n');
+                if (admin != null) {
+                    // the header scrolled away with the first table: the URLs stay in view here
+                    String url = AdminOption.url(admin);
+                    s.append("admin: ").append(url).append("/  ");
+                    for (String name : dp.exports()) {
+                        s.append(url).append("/streams/").append(name).append("?follow=1  ");
+                    }
+                    s.append(url).append("/datapaths/").append(dp.id()).append(".dot\n");
+                }
                 info.print(s);
             } else {
                 StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%4.0fs", up));

@@ -1,5 +1,7 @@
 package dev.warren.demos;
 
+import dev.warren.net.http.Router;
+import dev.warren.streaming.datapath.DatapathsHttp;
 import java.util.Arrays;
 
 /**
@@ -21,7 +23,8 @@ public final class Main {
         }
         String[] all = Arrays.copyOfRange(args, 1, args.length);
         // --admin PORT works the same for every demo: taken out here, before the demo parses the rest
-        AdminOption.Parsed admin = AdminOption.extract(args[0], all, System.err);
+        Router adminRoutes = args[0].equals("datapath") ? DatapathsHttp.router() : null;
+        AdminOption.Parsed admin = AdminOption.extract(args[0], all, System.err, adminRoutes);
         if (admin == null) {
             System.exit(2);
             return;
@@ -34,7 +37,7 @@ public final class Main {
             case "msg_client" -> MsgClientDemo.run(rest);
             case "http_server" -> HttpServerDemo.run(rest);
             case "http_client" -> HttpClientDemo.run(rest);
-            case "datapath" -> DatapathDemo.run(rest);
+            case "datapath" -> DatapathDemo.run(rest, admin.admin());
             default -> {
                 System.err.println("unknown demo '" + args[0] + "' (demos: " + DEMOS + ")");
                 yield 2;

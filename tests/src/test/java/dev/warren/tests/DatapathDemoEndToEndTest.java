@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -12,12 +14,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -28,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./datapath} as a separate process: the seed's example fed over TCP and read back through
- * {@code --read}, decompressed byte for byte; a datapath that ends by itself; a bad request.
+ * {@code --read}, decompressed byte for byte; a datapath that ends by itself; a bad request; the datapath
+ * views served by the admin server ({@code --admin}).
  */
 class DatapathDemoEndToEndTest {
     private static final Pattern PORT = Pattern.compile("#0 tcpsock listening on port (\\d+)");
@@ -38,6 +46,10 @@ class DatapathDemoEndToEndTest {
     Path dir;
 
     private Process start(Path stdout, Path stderr, String... args) throws IOException {
+        return start(Map.of(), stdout, stderr, args);
+    }
+
+    private Process start(Map<String, String> env, Path stdout, Path stderr, String... args) throws IOException {
         Path demos = DemoProcess.ROOT.resolve("demos/target");
         assertTrue(
                 Files.isRegularFile(demos.resolve("warren-demos.jar")),
@@ -54,8 +66,10 @@ class DatapathDemoEndToEndTest {
                 "dev.warren.demos.Main",
                 "datapath"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .directory(dir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("WARREN_ADMIN_TOKEN");
+        pb.environment().putAll(env);
+        return pb.directory(dir.toFile())
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile())
                 .start();
@@ -161,14 +175,11 @@ class DatapathDemoEndToEndTest {
         }
     }
 
-    /** --admin is refused (Warren has no admin server yet), and so is an unknown option. */
+    /** Unknown or incomplete options: the usage and exit 2; so for a bad --admin port, with its own message. */
     @Test
-    void adminAndUnknownOptionsAreRefused() throws Exception {
-        for (String[] args : List.of(
-                new String[] {"(gen)", "--admin", "8080"},
-                new String[] {"(gen)", "--reed", "x"},
-                new String[] {"(gen)", "--read"},
-                new String[] {})) {
+    void unknownOptionsAreRefused() throws Exception {
+        for (String[] args :
+                List.of(new String[] {"(gen)", "--reed", "x"}, new String[] {"(gen)", "--read"}, new String[] {})) {
             Path stderr = dir.resolve("err.txt");
             Process p = start(dir.resolve("out.txt"), stderr, args);
             try {
@@ -180,6 +191,171 @@ class DatapathDemoEndToEndTest {
                 p.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void aBadAdminPortIsRefusedNamingIt() throws Exception {
+        Path stderr = dir.resolve("err.txt");
+        Process p = start(dir.resolve("out.txt"), stderr, "(gen)", "--admin", "http");
+        try {
+            assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS));
+            String err = read(stderr);
+            assertEquals(2, p.exitValue(), err);
+            assertEquals("datapath: --admin PORT must be a number 0..65535, was 'http'\n", err);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * {@code --admin 0}: the admin server serves the datapath views beside its own endpoints. The header
+     * names their URLs; {@code /datapaths.json} has the request; {@code /streams/g} is what the ring holds,
+     * chunked, and {@code ?follow=1} goes on past it as the blocks come, byte for byte in sequence; the
+     * graph, the dashboard, {@code /metrics} and the JSON 404 still answer.
+     */
+    @Test
+    void theAdminServerServesTheDatapathViews() throws Exception {
+        Path stdout = dir.resolve("out.txt");
+        Path stderr = dir.resolve("err.txt");
+        Process p = start(stdout, stderr, "(gen,interval=10ms,payload=hello) > (export,name=g)", "--admin", "0");
+        try {
+            String base = adminUrl(p, stderr);
+            String header = await().atMost(WAIT).until(() -> read(stdout), t -> t.contains(".dot\n") || !p.isAlive());
+            assertTrue(header.contains("  " + base + "/streams/g?follow=1\n"), header);
+            assertTrue(header.contains("  " + base + "/datapaths.json, " + base + "/datapaths/1.dot\n"), header);
+
+            HttpResponse<String> json = get(base + "/datapaths.json");
+            assertEquals(200, json.statusCode(), json.body());
+            JsonObject dp = JsonParser.parseString(json.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("datapaths")
+                    .get(0)
+                    .getAsJsonObject();
+            assertEquals(1, dp.get("id").getAsLong());
+            assertEquals(
+                    "(gen,interval=10ms,payload=hello) > (export,name=g)",
+                    dp.get("request").getAsString());
+            assertEquals("running", dp.get("state").getAsString());
+
+            // what the ring holds now: "1 hello2 hello3 hello..." in sequence, at least two blocks
+            await().atMost(WAIT).until(() -> blocks(get(base + "/streams/g").body()) >= 2);
+            HttpResponse<String> now = get(base + "/streams/g");
+            assertEquals(200, now.statusCode());
+            assertEquals(
+                    "chunked", now.headers().firstValue("Transfer-Encoding").orElseThrow());
+            assertEquals(
+                    "application/octet-stream",
+                    now.headers().firstValue("Content-Type").orElseThrow());
+            long held = blocks(now.body());
+
+            // follow: the ring, then blocks that came after the request, without a gap
+            HttpResponse<InputStream> follow = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create(base + "/streams/g?follow=1"))
+                            .timeout(WAIT)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, follow.statusCode());
+            StringBuilder followed = new StringBuilder();
+            try (InputStream in = follow.body()) {
+                byte[] b = new byte[4096];
+                while (!followed.toString().contains((held + 20) + " hello")) {
+                    int n = in.read(b);
+                    assertTrue(n > 0, () -> "the follow body ended early: " + followed);
+                    followed.append(new String(b, 0, n, StandardCharsets.US_ASCII));
+                }
+            }
+            assertTrue(blocks(followed.toString()) >= held + 20, followed::toString);
+
+            HttpResponse<String> dot = get(base + "/datapaths/1.dot");
+            assertEquals(200, dot.statusCode());
+            assertTrue(dot.body().startsWith("digraph \"datapath 1\" {"), dot.body());
+            assertTrue(get(base + "/").body().contains("<title>Warren admin</title>"));
+            assertTrue(get(base + "/metrics").body().contains("# TYPE "));
+            JsonObject capa =
+                    JsonParser.parseString(get(base + "/capa.json").body()).getAsJsonObject();
+            assertTrue(capa.has("version"), capa.toString());
+            HttpResponse<String> nowhere = get(base + "/nowhere");
+            assertEquals(404, nowhere.statusCode());
+            assertTrue(
+                    JsonParser.parseString(nowhere.body())
+                            .getAsJsonObject()
+                            .get("error")
+                            .getAsString()
+                            .contains("/streams/{name}"),
+                    nowhere.body());
+            assertEquals(404, get(base + "/streams/nosuch").statusCode());
+
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "datapath did not stop on SIGTERM");
+            assertEquals(0, p.exitValue(), read(stderr));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** With WARREN_ADMIN_TOKEN set, the datapath views want the bearer token like every data endpoint. */
+    @Test
+    void theTokenGuardsTheDatapathViews() throws Exception {
+        String token = "datapath-admin-token-0123456789";
+        Path stderr = dir.resolve("err.txt");
+        Process p = start(
+                Map.of("WARREN_ADMIN_TOKEN", token),
+                dir.resolve("out.txt"),
+                stderr,
+                "(gen,interval=10ms,payload=hello) > (export,name=g)",
+                "--admin",
+                "0");
+        try {
+            String base = adminUrl(p, stderr);
+            for (String path : new String[] {"/streams/g", "/datapaths.json", "/datapaths/1.dot", "/capa.json"}) {
+                assertEquals(401, get(base + path).statusCode(), path);
+                HttpResponse<String> ok = get(base + path, "Authorization", "Bearer " + token);
+                assertEquals(200, ok.statusCode(), path + ": " + ok.body());
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static final Pattern ADMIN = Pattern.compile("datapath: admin server and dashboard on (http://[^/]+)/");
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private static String adminUrl(Process p, Path stderr) {
+        String err = await().atMost(WAIT)
+                .until(() -> read(stderr), t -> ADMIN.matcher(t).find() || !p.isAlive());
+        assertTrue(p.isAlive(), () -> "datapath died: " + err);
+        Matcher m = ADMIN.matcher(err);
+        assertTrue(m.find());
+        return m.group(1);
+    }
+
+    private static HttpResponse<String> get(String url, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(WAIT);
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final Pattern BLOCK = Pattern.compile("(\\d+) hello");
+
+    /**
+     * The number of the last whole block of {@code body}, after checking that it is the gen blocks from 1
+     * on, each once, in order (a block cut at the end of a read is left out).
+     */
+    private static long blocks(String body) {
+        Matcher m = BLOCK.matcher(body);
+        long expected = 1;
+        int end = 0;
+        while (m.find()) {
+            int at = end;
+            assertEquals(at, m.start(), () -> "not a gen block at " + at + ": " + body);
+            assertEquals(expected, Long.parseLong(m.group(1)), () -> "out of sequence: " + body);
+            expected++;
+            end = m.end();
+        }
+        return expected - 1;
     }
 
     private static byte[] gunzip(byte[] gz) throws IOException {

@@ -5,6 +5,7 @@ import dev.warren.net.NetObservability;
 import dev.warren.net.http.HttpHandler;
 import dev.warren.net.http.Request;
 import dev.warren.net.http.Response;
+import dev.warren.net.http.Router;
 import dev.warren.tasklets.Tasklets;
 import dev.warren.tasklets.observe.Json;
 import dev.warren.tasklets.observe.MetricRegistry;
@@ -30,10 +31,41 @@ final class AdminHandler implements HttpHandler {
     private static final int MAX_LIMIT = 1_000_000;
     private static final byte[] DASHBOARD = load("dashboard.html");
 
-    private final byte[] token; // null: none required
+    /**
+     * The paths answered here, as {@link Router} patterns: a route the application adds must share no
+     * path with them. {@code /reports/*} keeps the whole {@code /reports/} space for reports.
+     */
+    static final List<String> BUILT_IN = List.of(
+            "/",
+            "/index.html",
+            "/capa.json",
+            "/tasklets.json",
+            "/jobq.json",
+            "/sockets.json",
+            "/streams.json",
+            "/pinning.json",
+            "/reports.json",
+            "/reports/*",
+            "/metrics",
+            "/metrics.json",
+            "/threads",
+            "/threads.json");
 
-    AdminHandler(byte[] token) {
+    private final byte[] token; // null: none required
+    private final List<Router> extra;
+    private final String tryHint;
+
+    AdminHandler(byte[] token, List<Router> extra) {
         this.token = token;
+        this.extra = List.copyOf(extra);
+        StringBuilder hint = new StringBuilder(" (try /, /capa.json, /tasklets.json, /jobq.json, /sockets.json,"
+                + " /streams.json, /pinning.json, /reports.json, /metrics, /metrics.json, /threads");
+        for (Router r : this.extra) {
+            for (Router.RouteSpec route : r.routes()) {
+                hint.append(", ").append(route.pattern());
+            }
+        }
+        this.tryHint = hint.append(')').toString();
     }
 
     private static byte[] load(String resource) {
@@ -53,7 +85,7 @@ final class AdminHandler implements HttpHandler {
     }
 
     @Override
-    public Response handle(Request req) {
+    public Response handle(Request req) throws Exception {
         String path = req.path();
         if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
             return error(405, "method " + req.method() + " not allowed: the admin server only reads (GET)")
@@ -75,7 +107,7 @@ final class AdminHandler implements HttpHandler {
         }
     }
 
-    private Response route(Request req, String path) {
+    private Response route(Request req, String path) throws Exception {
         return switch (path) {
             case "/capa.json" -> {
                 params(req);
@@ -130,10 +162,12 @@ final class AdminHandler implements HttpHandler {
                             .orElseGet(
                                     () -> error(404, "unknown report '" + name + "'; registered: " + Reports.names()));
                 }
-                yield error(
-                        404,
-                        "no such endpoint: " + path + " (try /, /capa.json, /tasklets.json, /jobq.json, /sockets.json,"
-                                + " /streams.json, /pinning.json, /reports.json, /metrics, /metrics.json, /threads)");
+                for (Router r : extra) {
+                    if (r.routeFor(req.method(), path).isPresent()) {
+                        yield r.handle(req);
+                    }
+                }
+                yield error(404, "no such endpoint: " + path + tryHint);
             }
         };
     }

@@ -1,11 +1,14 @@
 package dev.warren.net.admin;
 
 import dev.warren.net.http.HttpServer;
+import dev.warren.net.http.Router;
 import dev.warren.tasklets.observe.PinningMonitor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * AdminServer admin = AdminServer.start(9090);   // http://127.0.0.1:9090/
+ * // with endpoints of the application's own beside the built-in ones:
+ * AdminServer admin = AdminServer.builder().port(9090).routes(DatapathsHttp.router()).start();
  * }</pre>
  *
  * <p><b>Endpoints</b> (all {@code GET}; JSON unless said otherwise):
@@ -34,7 +39,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /threads} a thread dump of every thread, virtual threads included (the JDK's own JSON
  *       thread dump, {@code HotSpotDiagnosticMXBean.dumpThreads}).
  * </ul>
- * Unknown paths answer 404, other methods 405, bad query values 400 (an unknown parameter, a limit that
+ * An application adds read-only endpoints of its own with {@link Builder#routes(Router)} (for
+ * example the datapath views, {@code DatapathsHttp.router()} in warren-streaming); they are served
+ * beside these, behind the same token.
+ *
+ * <p>Unknown paths answer 404, other methods 405, bad query values 400 (an unknown parameter, a limit that
  * is not a whole number {@code >= 0}, an unknown state), each with {@code {"error": "..."}} naming the
  * bad value. No endpoint changes anything.
  *
@@ -97,6 +106,7 @@ public final class AdminServer implements AutoCloseable {
         private byte[] token;
         private boolean pinning = true;
         private String name = "admin";
+        private final List<Router> extra = new ArrayList<>();
 
         private Builder() {
             try {
@@ -146,6 +156,43 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves {@code router}'s routes beside the built-in endpoints, behind the same {@linkplain
+         * #token token}, with the same 405 for any method but {@code GET} and {@code HEAD}; a path that no
+         * route matches still answers the JSON 404. Called more than once, the routers are tried in the
+         * order given. The router's handlers run on the request's connection tasklet, as any {@link
+         * HttpServer} handler does, and may stream ({@code Response.stream}).
+         *
+         * @throws IllegalArgumentException if a route is not {@code GET} or {@code HEAD} (the admin server
+         *     only reads), or shares a path with a built-in endpoint ({@code /reports/} is kept whole for
+         *     reports) or with a route added before; the message names both
+         */
+        public Builder routes(Router router) {
+            Objects.requireNonNull(router, "router");
+            for (Router.RouteSpec r : router.routes()) {
+                if (!r.method().equals("GET") && !r.method().equals("HEAD")) {
+                    throw new IllegalArgumentException(
+                            "admin route " + r + " is not GET or HEAD: the admin server only reads");
+                }
+                for (String builtIn : AdminHandler.BUILT_IN) {
+                    if (Router.overlap(r.pattern(), builtIn)) {
+                        throw new IllegalArgumentException("admin route " + r + " clashes with the built-in endpoint "
+                                + builtIn + " (they share a path); choose another path");
+                    }
+                }
+                for (Router before : extra) {
+                    for (Router.RouteSpec other : before.routes()) {
+                        if (Router.overlap(r.pattern(), other.pattern())) {
+                            throw new IllegalArgumentException("admin route " + r + " clashes with " + other
+                                    + ", added before (they share a path); choose another path");
+                        }
+                    }
+                }
+            }
+            extra.add(router);
+            return this;
+        }
+
         /** The name of its HTTP server (and of its tasklets' scope). Default "admin". */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -174,7 +221,7 @@ public final class AdminServer implements AutoCloseable {
                     .bindAddress(bind.getHostAddress())
                     .port(port)
                     .maxConnections(256)
-                    .handler(new AdminHandler(token))
+                    .handler(new AdminHandler(token, extra))
                     .start();
             LOG.info("admin server on http://{}/", dev.warren.net.admin.AdminHandler.hostPort(http.localAddress()));
             return new AdminServer(http);

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,6 +35,10 @@ import java.util.Set;
  * path that matches nothing still gets 404). {@code HEAD} uses the {@code GET} route unless a
  * {@code HEAD} route exists (the server sends no body for HEAD). Filters run around these answers too.
  *
+ * <p><b>Looking inside.</b> {@link #routes()} lists the routes, {@link #routeFor} tells which one a
+ * request would reach, and {@link #overlap} whether two patterns share a path: enough for a server that
+ * mounts a router beside endpoints of its own (the admin server) to refuse a clash when it is built.
+ *
  * <p>Immutable and thread-safe once built.
  */
 public final class Router implements HttpHandler {
@@ -60,6 +65,60 @@ public final class Router implements HttpHandler {
     @Override
     public Response handle(Request request) throws Exception {
         return chain.handle(request);
+    }
+
+    /** The routes in the order they are tried. */
+    public List<RouteSpec> routes() {
+        return routes.stream().map(r -> new RouteSpec(r.method, r.pattern)).toList();
+    }
+
+    /**
+     * The route a request for {@code method path} would reach (for {@code HEAD}, the {@code GET} route
+     * when there is no {@code HEAD} one), or empty if the router would answer 404 or 405 itself. Filters
+     * are not consulted.
+     */
+    public Optional<RouteSpec> routeFor(String method, String path) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Route getFallback = null;
+        for (Route r : routes) {
+            if (r.match(path) == null) {
+                continue;
+            }
+            if (r.method.equals(method)) {
+                return Optional.of(new RouteSpec(r.method, r.pattern));
+            }
+            if (method.equals("HEAD") && r.method.equals("GET") && getFallback == null) {
+                getFallback = r;
+            }
+        }
+        return Optional.ofNullable(getFallback).map(r -> new RouteSpec(r.method, r.pattern));
+    }
+
+    /**
+     * Whether some path matches both patterns: {@code /a/{x}} and {@code /a/b} overlap, and so do
+     * {@code /static/*} and {@code /static}; {@code /a/{x}} and {@code /a} do not (a parameter needs a
+     * non-empty segment), nor {@code /a.json} and {@code /a/{x}}.
+     *
+     * @throws IllegalArgumentException if either pattern is malformed
+     */
+    public static boolean overlap(String pattern, String other) {
+        HttpHandler none = req -> Response.text(500, "never called\n");
+        return new Route("GET", pattern, none).overlaps(new Route("GET", other, none));
+    }
+
+    /** One route: its method and its pattern, as routed. */
+    public record RouteSpec(String method, String pattern) {
+        public RouteSpec {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(pattern, "pattern");
+        }
+
+        /** {@code "GET /streams/{name}"}. */
+        @Override
+        public String toString() {
+            return method + " " + pattern;
+        }
     }
 
     private Response dispatch(Request req) throws Exception {
@@ -252,6 +311,25 @@ public final class Router implements HttpHandler {
                         ? theirs == null || !theirs.isEmpty() // a parameter never matches an empty segment
                         : mine.equals(theirs);
                 if (!covered) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** True if some path matches both this route's pattern and {@code o}'s, whatever their methods. */
+        boolean overlaps(Route o) {
+            int m = segments.length;
+            int n = o.segments.length;
+            // a final '*' takes any number of further segments; without one the counts must agree
+            if (wildcard ? !o.wildcard && n < m : o.wildcard ? m < n : m != n) {
+                return false;
+            }
+            for (int i = 0; i < Math.min(m, n); i++) {
+                String a = segments[i];
+                String b = o.segments[i];
+                boolean shared = a == null ? b == null || !b.isEmpty() : b == null ? !a.isEmpty() : a.equals(b);
+                if (!shared) {
                     return false;
                 }
             }

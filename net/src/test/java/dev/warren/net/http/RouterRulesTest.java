@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,6 +147,100 @@ class RouterRulesTest {
             RawHttp.Resp r = c.send(method + " " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
                     .read();
             assertEquals(status, r.status(), r.toString());
+        }
+    }
+
+    @Test
+    void routesAndRouteForTellWhatARequestWouldReach() {
+        Router router = Router.builder()
+                .get("/b/me", OK)
+                .get("/b/{id}", OK)
+                .post("/b/{id}", OK)
+                .get("/static/*", OK)
+                .build();
+        assertEquals(
+                List.of("GET /b/me", "GET /b/{id}", "POST /b/{id}", "GET /static/*"),
+                router.routes().stream().map(Router.RouteSpec::toString).toList());
+        assertEquals("GET /b/me", router.routeFor("GET", "/b/me").orElseThrow().toString());
+        assertEquals("GET /b/{id}", router.routeFor("GET", "/b/7").orElseThrow().toString());
+        assertEquals(
+                "POST /b/{id}", router.routeFor("POST", "/b/me").orElseThrow().toString());
+        assertEquals(
+                "GET /b/{id}", router.routeFor("HEAD", "/b/7").orElseThrow().toString(), "HEAD uses GET");
+        assertEquals(
+                "GET /static/*", router.routeFor("GET", "/static").orElseThrow().toString());
+        assertTrue(router.routeFor("PUT", "/b/7").isEmpty(), "the router would answer 405");
+        assertTrue(router.routeFor("GET", "/b/").isEmpty(), "a parameter needs a non-empty segment");
+        assertTrue(router.routeFor("GET", "/elsewhere").isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0} and {1}: {2}")
+    @CsvSource({
+        "/a/{x}, /a/b, true",
+        "/static/*, /static, true",
+        "/*, /, true",
+        "/reports/*, /reports/{name}, true",
+        "/{x}, /capa.json, true",
+        "/a/*, /b/*, false",
+        "/a/{x}, /a, false",
+        "/{x}, /, false", // a parameter never matches the empty segment of "/"
+        "/a.json, /a/{x}, false",
+        "/streams/{name}, /streams.json, false",
+        "/a/{x}/c, /a/b/{y}, true",
+        "/a/{x}/c, /a/b/d, false",
+    })
+    void overlapTellsWhetherTwoPatternsShareAPath(String a, String b, boolean expected) {
+        assertEquals(expected, Router.overlap(a, b));
+        assertEquals(expected, Router.overlap(b, a), "symmetric");
+    }
+
+    /**
+     * {@link Router#overlap} against brute force: every pair of patterns over a small alphabet overlaps
+     * exactly when some path over that alphabet (up to one segment longer than the longer pattern)
+     * reaches both.
+     */
+    @Test
+    void overlapAgreesWithTryingEveryPath() {
+        List<String> segs = List.of("", "a", "b");
+        List<String> patterns = new ArrayList<>();
+        List<String> pieces = List.of("", "a", "b", "{p}");
+        for (String x : pieces) {
+            patterns.add("/" + x);
+            patterns.add("/" + x + "/*");
+            for (String y : pieces) {
+                patterns.add("/" + x + "/" + y.replace("{p}", "{q}"));
+                patterns.add("/" + x + "/" + y.replace("{p}", "{q}") + "/*");
+            }
+        }
+        patterns.add("/*");
+        List<String> paths = new ArrayList<>();
+        List<String> level = List.of("");
+        for (int depth = 1; depth <= 4; depth++) {
+            List<String> next = new ArrayList<>();
+            for (String prefix : level) {
+                for (String seg : segs) {
+                    next.add(prefix + "/" + seg);
+                }
+            }
+            paths.addAll(next);
+            level = next;
+        }
+        Map<String, Router> routers = new HashMap<>();
+        for (String p : patterns) {
+            routers.put(p, Router.builder().get(p, OK).build());
+        }
+        for (String a : patterns) {
+            for (String b : patterns) {
+                boolean shared = false;
+                for (String path : paths) {
+                    if (routers.get(a).routeFor("GET", path).isPresent()
+                            && routers.get(b).routeFor("GET", path).isPresent()) {
+                        shared = true;
+                        break;
+                    }
+                }
+                assertEquals(shared, Router.overlap(a, b), a + " and " + b);
+            }
         }
     }
 }

@@ -14,12 +14,13 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
- * HTTP views of datapaths, for an admin server to mount ({@link #router()}; Warren has no admin server
- * yet, so nothing serves them unless the application mounts them on an {@code HttpServer} of its own):
+ * HTTP views of datapaths, for the admin server to serve beside its own endpoints,
+ * {@code AdminServer.builder().routes(DatapathsHttp.router())} (behind its token, if it has one), or for
+ * any {@code HttpServer} ({@link #router()} is a handler):
  * <ul>
  *   <li>{@link #streamHandler()} at {@code /streams/{name}}: the stream's raw bytes, chunked; what the ring
  *       holds now, or with {@code ?follow=1} everything that follows until the stream ends (the client
- *       closing stops it);</li>
+ *       closing stops it), sent as it comes: flushed whenever the reader has caught up;</li>
  *   <li>{@code /datapaths.json}: the {@code datapaths} report; {@code /datapaths/{id}.dot} and
  *       {@code /datapaths/{id}.json}: one datapath's graph with live counts, and its report.</li>
  * </ul>
@@ -27,7 +28,7 @@ import java.util.Optional;
  * <p><b>Threading.</b> The handlers run on the request's connection tasklet and block while they stream.
  */
 public final class DatapathsHttp {
-    /** How long a follower waits for a block before it flushes what it has. */
+    /** How long a follower, caught up and flushed, waits for a block before it looks again. */
     private static final Duration FOLLOW_POLL = Duration.ofMillis(200);
 
     private DatapathsHttp() {}
@@ -67,18 +68,22 @@ public final class DatapathsHttp {
         byte[] buf = new byte[64 << 10];
         try (reader) {
             for (; ; ) {
-                int n = reader.read(buf, 0, buf.length, follow ? FOLLOW_POLL : Duration.ZERO);
-                if (n < 0) {
-                    return;
-                }
+                int n = reader.read(buf, 0, buf.length, Duration.ZERO);
                 if (n == 0) {
                     if (!follow) {
                         return;
                     }
+                    // Caught up: send what was written now. Flushing only when a poll times out would hold a
+                    // steady trickle (a block every 100 ms) in the buffers until they fill, for minutes.
                     out.flush();
-                    continue;
+                    n = reader.read(buf, 0, buf.length, FOLLOW_POLL);
                 }
-                out.write(buf, 0, n);
+                if (n < 0) {
+                    return;
+                }
+                if (n > 0) {
+                    out.write(buf, 0, n);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

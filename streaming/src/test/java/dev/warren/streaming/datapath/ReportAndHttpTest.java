@@ -8,9 +8,17 @@ import dev.warren.net.http.ClientResponse;
 import dev.warren.net.http.HttpClient;
 import dev.warren.net.http.HttpServer;
 import dev.warren.tasklets.observe.Reports;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Metadata: per-stage counts and state in the datapaths report and the DOT graph; the HTTP views. */
@@ -95,6 +103,49 @@ class ReportAndHttpTest {
                 assertEquals("wake up!".repeat(4), r.bodyString());
                 assertTrue(dp.isDone());
             }
+        }
+    }
+
+    /**
+     * A follower gets a slow, steady stream as it comes: a block every 100 ms never leaves the reader idle
+     * for a whole poll, so flushing only on an idle poll held it in the buffers until 4 KiB had gathered
+     * (about 100 s of this stream).
+     */
+    @Test
+    void aFollowerGetsASteadyTrickleAsItComes() throws Exception {
+        try (HttpServer server = HttpServer.builder()
+                        .bindAddress("127.0.0.1")
+                        .port(0)
+                        .handler(DatapathsHttp.router())
+                        .start();
+                Datapath dp = Datapaths.insert("(gen,interval=100ms,payload=t,export,name=h3) > (count)");
+                Socket s = new Socket("127.0.0.1", server.port())) {
+            s.getOutputStream()
+                    .write("GET /streams/h3?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            // Blocks 1 to 3 (the ring's first ones, then new ones as they come) in well under the 100 s a
+            // 4 KiB buffer takes to fill; the reading runs apart so that a stuck stream fails at WAIT.
+            CompletableFuture<String> three = CompletableFuture.supplyAsync(() -> {
+                byte[] b = new byte[256];
+                try {
+                    for (int n; (n = in.read(b)) > 0; ) {
+                        got.write(b, 0, n);
+                        String text = got.toString(StandardCharsets.US_ASCII);
+                        if (text.contains("3 t")) {
+                            return text;
+                        }
+                    }
+                    return "ended early: " + got.toString(StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String text = three.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(text.startsWith("HTTP/1.1 200 "), text);
+            assertTrue(text.contains("Transfer-Encoding: chunked\r\n"), text);
+            assertTrue(text.contains("1 t") && text.contains("2 t") && text.contains("3 t"), text);
+            assertFalse(dp.isDone(), "the stream goes on: this is following, not the end of the body");
         }
     }
 
