@@ -152,7 +152,11 @@ public sealed interface JobQueue extends AutoCloseable permits TaskletJobQueue {
      */
     <T> CompletableFuture<T> submit(Callable<? extends T> job, Duration deadline) throws InterruptedException;
 
-    /** A snapshot of the counters, with libmtev's meanings; see {@link Stats}. */
+    /**
+     * A snapshot of the counters, with libmtev's meanings; see {@link Stats}. A job is counted as done
+     * (and leaves {@code inflight}) when its worker comes back to the queue, just after the job's future
+     * completed: a caller that has seen the future complete may read the count a moment before it moves.
+     */
     Stats stats();
 
     /** Stops accepting jobs; queued jobs still run, then the workers exit. Does not wait. Idempotent. */

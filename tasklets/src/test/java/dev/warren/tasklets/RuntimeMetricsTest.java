@@ -64,8 +64,14 @@ class RuntimeMetricsTest {
             for (CompletableFuture<Integer> f : fs) {
                 f.get();
             }
+            // A worker counts a job when it comes back for the next one, just after the job's future
+            // completed: the count reaches 10 shortly after the last get().
+            String completed = "warren_jobq_jobs_completed_total{queue=\"metrics-q \\\"quoted\\\"\"}";
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> sample(MetricRegistry.global().prometheusText(), completed) == 10);
             String text = MetricRegistry.global().prometheusText();
-            assertEquals(10, sample(text, "warren_jobq_jobs_completed_total{queue=\"metrics-q \\\"quoted\\\"\"}"));
+            assertEquals(10, sample(text, completed));
             assertEquals(0, sample(text, "warren_jobq_backlog{queue=\"metrics-q \\\"quoted\\\"\"}"));
         }
     }
