@@ -83,7 +83,9 @@ final class AdminOption {
                 b.token(token);
             }
             AdminServer admin = b.start();
-            err.println(demo + ": admin server and dashboard on " + url(admin) + "/");
+            boolean guarded = token != null && !token.isEmpty();
+            err.println(demo + ": admin server and dashboard on " + url(admin) + "/"
+                    + (guarded ? " (token required: open " + url(admin) + "/?token=$WARREN_ADMIN_TOKEN)" : ""));
             err.flush();
             return new Parsed(List.copyOf(rest), admin);
         } catch (IllegalArgumentException | UncheckedIOException e) {

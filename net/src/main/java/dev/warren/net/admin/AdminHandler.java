@@ -91,14 +91,20 @@ final class AdminHandler implements HttpHandler {
             return error(405, "method " + req.method() + " not allowed: the admin server only reads (GET)")
                     .header("Allow", "GET, HEAD");
         }
-        if (path.equals("/") || path.equals("/index.html")) {
-            return Response.status(200)
-                    .body(DASHBOARD, "text/html; charset=utf-8")
-                    .header("Cache-Control", "no-store");
-        }
-        if (token != null && !authorized(req.header("Authorization"))) {
+        boolean page = path.equals("/") || path.equals("/index.html");
+        // A browser cannot put a header on the address it opens: the page alone also takes the token as
+        // ?token=TOKEN, and then sends it as a header with every request it makes.
+        if (token != null
+                && !authorized(req.header("Authorization"))
+                && !(page && pageTokenMatches(req.rawQuery()))) {
             return error(401, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
                     .header("WWW-Authenticate", "Bearer realm=\"warren-admin\"");
+        }
+        if (page) {
+            return Response.status(200)
+                    .body(DASHBOARD, "text/html; charset=utf-8")
+                    .header("Cache-Control", "no-store")
+                    .header("Referrer-Policy", "no-referrer"); // the token in the address goes nowhere else
         }
         try {
             return route(req, path);
@@ -160,7 +166,7 @@ final class AdminHandler implements HttpHandler {
                     yield Reports.snapshot(name)
                             .map(AdminHandler::json)
                             .orElseGet(
-                                    () -> error(404, "unknown report '" + name + "'; registered: " + Reports.names()));
+                                    () -> error(400, "unknown report '" + name + "'; registered: " + Reports.names()));
                 }
                 for (Router r : extra) {
                     if (r.routeFor(req.method(), path).isPresent()) {
@@ -176,8 +182,24 @@ final class AdminHandler implements HttpHandler {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(given, token); // constant time in the length of the given value
+        return matches(header.substring(7).trim());
+    }
+
+    /** Whether the page's query is exactly {@code token=TOKEN} with the right token (percent-decoded). */
+    private boolean pageTokenMatches(String rawQuery) {
+        if (rawQuery == null || !rawQuery.startsWith("token=")) {
+            return false;
+        }
+        try {
+            return matches(java.net.URLDecoder.decode(rawQuery.substring(6), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException badEscape) {
+            return false;
+        }
+    }
+
+    private boolean matches(String given) {
+        // constant time in the length of the given value
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII), token);
     }
 
     /** The query parameters, each at most once, all among {@code known}; else 400 naming the stranger. */

@@ -44,14 +44,14 @@ import org.slf4j.LoggerFactory;
  * beside these, behind the same token.
  *
  * <p>Unknown paths answer 404, other methods 405, bad query values 400 (an unknown parameter, a limit that
- * is not a whole number {@code >= 0}, an unknown state), each with {@code {"error": "..."}} naming the
+ * is not a whole number {@code >= 0}, an unknown state, an unknown report name), each with {@code {"error": "..."}} naming the
  * bad value. No endpoint changes anything.
  *
  * <p><b>Security.</b> Binds {@code 127.0.0.1} unless told otherwise; binding any other address logs a
  * warning, since the endpoints show the program's insides. With a {@linkplain Builder#token token},
- * every data endpoint requires {@code Authorization: Bearer TOKEN} (compared in constant time; 401
- * otherwise). The dashboard page itself holds no data and is served without it; it sends the token it
- * is given in its URL ({@code /#token=TOKEN}) with each request.
+ * every endpoint requires {@code Authorization: Bearer TOKEN} (compared in constant time; 401
+ * otherwise). The dashboard page, which a browser opens without headers, also takes it as
+ * {@code /?token=TOKEN}, and sends it as that header with each request it makes.
  *
  * <p><b>Threading and closing.</b> The server is an {@link HttpServer} (its tasklets belong to the
  * caller's tasklet, if any); every method may be called from any thread; {@link #close()} blocks until

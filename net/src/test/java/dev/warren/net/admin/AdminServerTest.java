@@ -308,7 +308,7 @@ class AdminServerTest {
         assertError("/sockets.json?bogus=1", 400, "'bogus'");
         assertError("/capa.json?limit=1", 400, "'limit'");
         assertError("/tasklets.json?limit=1&limit=2", 400, "2 times");
-        assertError("/reports/no-such-report.json", 404, "'no-such-report'");
+        assertError("/reports/no-such-report.json", 400, "'no-such-report'");
         assertError("/nowhere", 404, "/nowhere");
         HttpResponse<String> post = CLIENT.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + "/metrics"))
@@ -361,10 +361,23 @@ class AdminServerTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ok.statusCode());
-            HttpResponse<String> page = CLIENT.send(
+            HttpResponse<String> bare = CLIENT.send(
                     HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, page.statusCode(), "the page holds no data; it sends the token itself");
+            assertEquals(401, bare.statusCode(), "the page wants the token too");
+            HttpResponse<String> wrongQuery = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create(base + "/?token=" + token + "x")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrongQuery.statusCode());
+            HttpResponse<String> notThePage = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create(base + "/capa.json?token=" + token)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, notThePage.statusCode(), "only the page takes the token in its address");
+            HttpResponse<String> page = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create(base + "/?token=" + token)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("<title>Warren admin</title>"));
+            assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElseThrow());
         }
         var shortToken = assertThrows(
                 IllegalArgumentException.class, () -> AdminServer.builder().token("short"));
