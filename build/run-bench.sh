@@ -12,7 +12,8 @@
 #                       datapath  datapaths (DatapathBench): blocks/s of (gen) > (grep) > (count) in one tasklet
 #                               and with a boundary vs Pekko Streams and Reactor; the compress stage vs a bare
 #                               Deflater; exported-stream read/peek with 1 and 4 readers vs ArrayBlockingQueue
-#                               (DATAPATH_ARGS, e.g. "-Dblocks=1000000 -Drounds=5", before the class)
+#                               (each pipeline in a JVM of its own, DATAPATH_ROUNDS rounds, default 3;
+#                               DATAPATH_ARGS, e.g. "-Dblocks=1000000", before the class)
 #                       fair    a bystander's latency while hostile clients load ./http_server (HostileLoad),
 #                               fair turns on and off in alternating rounds (FAIR_ROUNDS, default 3)
 #                       http    Warren's HttpServer vs Netty 4.2 (native epoll and NIO) and a minimal C epoll
@@ -218,12 +219,16 @@ metrics_side() {
                 >>"bench/results/metrics-$mode-$stamp.log" 2>&1 &
             pid=$!
             wait_port "$port"
-            wrk -t2 -c"$c" -d3s "http://127.0.0.1:$port/" >/dev/null # warm-up
             scraper=""
             if [ "$mode" = scraped ]; then
-                ( while :; do curl -s -o /dev/null "http://127.0.0.1:$admin/metrics"; sleep 0.1; done ) &
+                # started before the warm-up, so its own JVM start is not in the measured pass; one
+                # long-lived scraper on a keep-alive connection, as Prometheus is (a curl started
+                # every 100 ms cost the 2-core machine more than the rendering it was there to measure)
+                "$jdk/bin/java" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$cp" dev.warren.bench.Scraper \
+                    "http://127.0.0.1:$admin/metrics" 100 2>>"bench/results/metrics-scraper-$stamp.log" &
                 scraper=$!
             fi
+            wrk -t2 -c"$c" -d3s "http://127.0.0.1:$port/" >/dev/null # warm-up
             echo "== metrics $mode, round $r of $rounds: wrk -t2 -c$c -d${seconds}s =="
             wrk -t2 -c"$c" -d"${seconds}s" --latency "http://127.0.0.1:$port/" | tee "bench/results/metrics-$mode-r$r-$stamp.wrk"
             if [ -n "$scraper" ]; then
@@ -322,6 +327,28 @@ if wants udp; then
 fi
 if wants datapath; then
     echo "== datapaths: pipeline vs Pekko Streams and Reactor, compress vs Deflater, exported streams vs ArrayBlockingQueue =="
-    "$jdk/bin/java" $jopts -Xmx2g ${DATAPATH_ARGS:-} -cp "$cp" dev.warren.bench.DatapathBench | tee "bench/results/datapath-$stamp.txt"
+    out="bench/results/datapath-$stamp.txt"
+    # The pipelines each in a JVM of their own, alternating, so that no pipeline's code pollutes the
+    # profiles another's is compiled with (in one JVM the first one measured ran 1.7x faster than later
+    # rounds of itself); then compress and export in one JVM.
+    rounds=${DATAPATH_ROUNDS:-3}
+    : >"bench/results/datapath-pipeline-$stamp.raw"
+    r=1
+    while [ "$r" -le "$rounds" ]; do
+        for v in "warren 1 tasklet" "warren boundary" "pekko fused" "pekko async" "reactor" "reactor publishOn"; do
+            "$jdk/bin/java" $jopts -Xmx2g ${DATAPATH_ARGS:-} -Drounds=1 -Dpipeline.only="$v" -cp "$cp" \
+                dev.warren.bench.DatapathBench pipeline 2>/dev/null | grep '^round 1 ' \
+                | sed "s/^round 1 /round $r /" | tee -a "bench/results/datapath-pipeline-$stamp.raw"
+        done
+        r=$((r + 1))
+    done
+    {
+        echo "== pipeline (gen) > (grep) > (count), one JVM per run, medians over $rounds rounds =="
+        for v in "warren 1 tasklet" "warren boundary" "pekko fused" "pekko async" "reactor" "reactor publishOn"; do
+            grep "  $v  *[0-9]" "bench/results/datapath-pipeline-$stamp.raw" | sed 's/.* \([0-9,]*\) blocks\/s/\1/' \
+                | tr -d , | sort -n | awk -v name="$v" '{a[NR]=$1} END {printf "median  %-18s %14d blocks/s\n", name, a[int((NR+1)/2)]}'
+        done
+    } | tee "$out"
+    "$jdk/bin/java" $jopts -Xmx2g ${DATAPATH_ARGS:-} -cp "$cp" dev.warren.bench.DatapathBench compress,export | tee -a "$out"
 fi
 echo "results in bench/results/*-$stamp.*"

@@ -103,8 +103,15 @@ public final class DatapathBench {
                 rates.add(new ArrayList<>());
             }
             long expected = -1;
+            // -Dpipeline.only=NAME runs one of them alone: in a JVM of its own, no other pipeline's code
+            // shares (and pollutes) the profiles the JIT compiles the common paths with (run-bench.sh does
+            // that, alternating JVMs).
+            String only = System.getProperty("pipeline.only");
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < names.length; i++) {
+                    if (only != null && !only.equals(names[i])) {
+                        continue;
+                    }
                     long t0 = System.nanoTime();
                     long matches = switch (i) {
                         case 0 -> warrenPipeline(n, false);
@@ -125,6 +132,9 @@ public final class DatapathBench {
                 }
             }
             System.out.printf(Locale.ROOT, "(%,d matches each)%n", expected);
+            if (only != null) {
+                return;
+            }
             for (int i = 0; i < names.length; i++) {
                 System.out.printf(Locale.ROOT, "median  %-18s %,14.0f blocks/s%n", names[i], median(rates.get(i)));
             }

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * with N open keep-alive connections on one HTTP server (default 10,000): the time to build each in-process
  * (median of 30 after 10 warm-ups) and served over HTTP by the admin server, and their size in bytes.
  *
- * <p>{@code java ... dev.warren.bench.MetricsRender [N]}; needs about 2N file descriptors.
+ * <p>{@code java ... dev.warren.bench.MetricsRender [N]}; the N client ends are held by a child process, so
+ * each process needs about N file descriptors.
  */
 public final class MetricsRender {
     private MetricsRender() {}
@@ -39,16 +40,24 @@ public final class MetricsRender {
                 .handler(req -> Response.ok("hi\n"))
                 .start();
         AdminServer admin = AdminServer.builder().pinningMonitor(false).start();
-        List<SocketChannel> open = new ArrayList<>(n);
-        byte[] get = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer answer = ByteBuffer.allocate(4096);
+        // The client ends live in a process of their own: one process holding both ends of 10,000
+        // connections would need more than the 20,000 descriptors a process may have.
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process clients = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Clients.class.getName(),
+                        Integer.toString(server.port()),
+                        Integer.toString(n))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            for (int i = 0; i < n; i++) {
-                SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", server.port()));
-                open.add(c);
-                c.write(ByteBuffer.wrap(get)); // one request each, so every connection has bytes in and out
-                answer.clear();
-                c.read(answer);
+            String ready = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(clients.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            if (!"ready".equals(ready)) {
+                throw new IllegalStateException("the client process did not open its connections: " + ready);
             }
             long total = ((Number) NetObservability.sockets(0).get("connections_total")).longValue();
             System.out.printf(Locale.ROOT, "%d open keep-alive connections (the sockets report counts %d)%n", n, total);
@@ -71,11 +80,36 @@ public final class MetricsRender {
                 });
             }
         } finally {
+            clients.getOutputStream().close(); // its cue to close them and end
+            clients.waitFor();
+            admin.close();
+            server.close();
+        }
+    }
+
+    /** The client side: opens N connections, sends one request on each, says "ready", waits for stdin's end. */
+    public static final class Clients {
+        private Clients() {}
+
+        public static void main(String[] args) throws Exception {
+            int port = Integer.parseInt(args[0]);
+            int n = Integer.parseInt(args[1]);
+            List<SocketChannel> open = new ArrayList<>(n);
+            byte[] get = "GET / HTTP/1.1\r\nHost: bench\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+            ByteBuffer answer = ByteBuffer.allocate(4096);
+            for (int i = 0; i < n; i++) {
+                SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+                open.add(c);
+                c.write(ByteBuffer.wrap(get)); // one request each, so every connection has bytes in and out
+                answer.clear();
+                c.read(answer);
+            }
+            System.out.println("ready");
+            System.out.flush();
+            System.in.readAllBytes();
             for (SocketChannel c : open) {
                 c.close();
             }
-            admin.close();
-            server.close();
         }
     }
 

@@ -297,6 +297,7 @@ final class HiveParser {
             long nextTick = startNanos + TimeUnit.SECONDS.toNanos(1);
             JobStats prev = job.stats();
             List<WindowResult<String, Stats>> top = List.of();
+            TerminalScreen screen = null;
             while (true) {
                 long now = System.nanoTime();
                 long wait = Math.min(nextTick, deadline) - now;
@@ -319,7 +320,10 @@ final class HiveParser {
                     }
                     double secs = (now - startNanos) / 1e9;
                     if (dashboard) {
-                        out.print(dashboardText(st, prev, top, udp, secs));
+                        if (screen == null) {
+                            screen = TerminalScreen.open(out);
+                        }
+                        screen.draw(dashboardText(st, prev, top, udp, secs));
                     } else {
                         info.println(summaryLine(st, prev, udp, secs));
                     }
@@ -335,6 +339,9 @@ final class HiveParser {
                 } catch (RuntimeException cancelled) {
                     // stopped early by a signal: what it sent is counted by the receiver
                 }
+            }
+            if (screen != null) {
+                screen.close(); // back to the normal screen, where the totals stay
             }
             job.close(); // drain the shards, flush every open window (to --jsonl too), free every state
             JobStats st = job.stats();
@@ -413,7 +420,6 @@ final class HiveParser {
         private String dashboardText(
                 JobStats st, JobStats prev, List<WindowResult<String, Stats>> top, UdpLineSource udp, double secs) {
             StringBuilder s = new StringBuilder(2048);
-            s.append("\033[H\033[2J");
             s.append(String.format(
                     Locale.ROOT,
                     "\033[1mhiveparser\033[0m  %s%s   up %.0fs%n%n",

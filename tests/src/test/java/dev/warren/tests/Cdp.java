@@ -176,13 +176,28 @@ final class Cdp implements AutoCloseable {
     @Override
     public void close() {
         page.abort();
+        // Chromium's helpers (renderer, GPU, crash handler) are processes of their own that may still
+        // write into the profile directory after the main one ends; they are listed before it goes
+        // (they are re-parented after) and each one waited for, so the test's temporary directory can go.
+        java.util.List<ProcessHandle> helpers = browser.descendants().toList();
         browser.destroy();
         try {
             if (!browser.waitFor(10, TimeUnit.SECONDS)) {
                 browser.destroyForcibly();
             }
+            for (ProcessHandle h : helpers) {
+                h.destroy();
+            }
+            for (ProcessHandle h : helpers) {
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    h.destroyForcibly();
+                }
+            }
         } catch (InterruptedException e) {
             browser.destroyForcibly();
+            helpers.forEach(ProcessHandle::destroyForcibly);
             Thread.currentThread().interrupt();
         }
     }

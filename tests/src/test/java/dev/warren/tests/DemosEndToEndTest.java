@@ -162,12 +162,17 @@ class DemosEndToEndTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String screen = new String(bytes, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), screen);
-        assertTrue(screen.contains("\u001b[H\u001b[2J"), "the dashboard redraws from the top: " + screen);
+        assertTrue(screen.contains("\u001b[?1049h"), "the dashboard uses the alternate screen: " + screen);
+        assertTrue(screen.indexOf("\u001b[?1049l") > screen.lastIndexOf("\u001b[H"), "and leaves it at the end");
+        assertTrue(
+                screen.indexOf("hiveparser totals:") > screen.indexOf("\u001b[?1049l"),
+                "the totals stay on the normal screen: " + screen);
+        assertTrue(screen.contains("sliding 5s/1s"), "durations as people write them: " + screen);
         assertTrue(screen.contains("events/s"), screen);
         assertTrue(screen.contains("top keys"), screen);
         // The last frame before the totals lists the ten busiest of the twelve keys, one row each.
-        String last = screen.substring(screen.lastIndexOf("\u001b[H\u001b[2J"));
-        Matcher row = Pattern.compile("(?m)^  k(\\d+) +[\\d.]+ +\\d+ +[\\d.]+ +[\\d.]+ +[\\d.]+\r?$")
+        String last = screen.substring(screen.lastIndexOf("\u001b[H"), screen.indexOf("\u001b[?1049l"));
+        Matcher row = Pattern.compile("(?m)^  k(\\d+) +[\\d.]+ +\\d+ +[\\d.]+ +[\\d.]+ +[\\d.]+\u001b\\[K\r?$")
                 .matcher(last);
         int rows = 0;
         while (row.find()) {

@@ -94,9 +94,7 @@ final class AdminHandler implements HttpHandler {
         boolean page = path.equals("/") || path.equals("/index.html");
         // A browser cannot put a header on the address it opens: the page alone also takes the token as
         // ?token=TOKEN, and then sends it as a header with every request it makes.
-        if (token != null
-                && !authorized(req.header("Authorization"))
-                && !(page && pageTokenMatches(req.rawQuery()))) {
+        if (token != null && !authorized(req.header("Authorization")) && !(page && pageTokenMatches(req.rawQuery()))) {
             return error(401, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
                     .header("WWW-Authenticate", "Bearer realm=\"warren-admin\"");
         }

@@ -365,19 +365,23 @@ class AdminServerTest {
                     HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(401, bare.statusCode(), "the page wants the token too");
             HttpResponse<String> wrongQuery = CLIENT.send(
-                    HttpRequest.newBuilder(URI.create(base + "/?token=" + token + "x")).build(),
+                    HttpRequest.newBuilder(URI.create(base + "/?token=" + token + "x"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, wrongQuery.statusCode());
             HttpResponse<String> notThePage = CLIENT.send(
-                    HttpRequest.newBuilder(URI.create(base + "/capa.json?token=" + token)).build(),
+                    HttpRequest.newBuilder(URI.create(base + "/capa.json?token=" + token))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, notThePage.statusCode(), "only the page takes the token in its address");
             HttpResponse<String> page = CLIENT.send(
-                    HttpRequest.newBuilder(URI.create(base + "/?token=" + token)).build(),
+                    HttpRequest.newBuilder(URI.create(base + "/?token=" + token))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("<title>Warren admin</title>"));
-            assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElseThrow());
+            assertEquals(
+                    "no-referrer", page.headers().firstValue("Referrer-Policy").orElseThrow());
         }
         var shortToken = assertThrows(
                 IllegalArgumentException.class, () -> AdminServer.builder().token("short"));

@@ -1,7 +1,5 @@
 package dev.warren.streaming.window;
 
-import java.time.Duration;
-
 /**
  * The shape of the windows a job groups each key's events into: tumbling, sliding (hopping) or session.
  * Built by {@link Windows}; immutable and shareable.
@@ -13,6 +11,27 @@ import java.time.Duration;
  * session, so an event arriving between two sessions may merge them.
  */
 public sealed interface WindowSpec {
+
+    /**
+     * A duration as people write it: {@code 5s}, {@code 1m30s}, {@code 250ms}, {@code 1h}, {@code 2d};
+     * the largest units first, zero parts left out.
+     */
+    static String human(long millis) {
+        if (millis == 0) {
+            return "0s";
+        }
+        StringBuilder b = new StringBuilder(millis < 0 ? "-" : "");
+        long m = Math.abs(millis);
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
+        String[] units = {"d", "h", "m", "s", "ms"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (m >= sizes[i]) {
+                b.append(m / sizes[i]).append(units[i]);
+                m %= sizes[i];
+            }
+        }
+        return b.toString();
+    }
 
     /**
      * Fixed-size, non-overlapping windows; a sliding window whose slide equals its size.
@@ -27,7 +46,7 @@ public sealed interface WindowSpec {
 
         @Override
         public String toString() {
-            return "tumbling(" + Duration.ofMillis(sizeMillis) + ")";
+            return "tumbling " + human(sizeMillis);
         }
     }
 
@@ -52,7 +71,7 @@ public sealed interface WindowSpec {
 
         @Override
         public String toString() {
-            return "sliding(" + Duration.ofMillis(sizeMillis) + ", " + Duration.ofMillis(slideMillis) + ")";
+            return "sliding " + human(sizeMillis) + "/" + human(slideMillis);
         }
     }
 
@@ -69,7 +88,7 @@ public sealed interface WindowSpec {
 
         @Override
         public String toString() {
-            return "session(" + Duration.ofMillis(gapMillis) + ")";
+            return "session gap " + human(gapMillis);
         }
     }
 }

@@ -74,11 +74,15 @@ class AggregatorsAndWindowsTest {
         assertEquals(10, new WindowSpec.Sliding(10, 10).slideMillis(), "slide == size is tumbling, allowed");
         assertThrows(IllegalArgumentException.class, () -> new WindowSpec.Sliding(10, 11));
         assertEquals(1, new WindowSpec.Session(1).gapMillis());
-        assertEquals("tumbling(PT1S)", Windows.tumbling(Duration.ofSeconds(1)).toString());
+        assertEquals("tumbling 1s", Windows.tumbling(Duration.ofSeconds(1)).toString());
         assertEquals(
-                "sliding(PT5S, PT1S)",
+                "sliding 5s/1s",
                 Windows.sliding(Duration.ofSeconds(5), Duration.ofSeconds(1)).toString());
-        assertEquals("session(PT2S)", Windows.session(Duration.ofSeconds(2)).toString());
+        assertEquals("session gap 2s", Windows.session(Duration.ofSeconds(2)).toString());
+        assertEquals("sliding 1m30s/250ms", new WindowSpec.Sliding(90_000, 250).toString());
+        assertEquals("1d1h1m1s1ms", WindowSpec.human(90_061_001L));
+        assertEquals("0s", WindowSpec.human(0));
+        assertEquals("-2s", WindowSpec.human(-2000));
         assertThrows(IllegalArgumentException.class, () -> Windows.tumbling(Duration.ofNanos(999_999)));
     }
 }
