@@ -4,6 +4,7 @@ import dev.warren.tasklets.Fairness;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.Uninterruptibly;
 import dev.warren.tasklets.observe.LogLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,18 +68,8 @@ final class DatapathImpl implements Datapath {
         DatapathImpl dp = new DatapathImpl(request, g);
         dp.claimStreams();
         dp.control = Tasklets.start("datapath " + dp.id, dp::control);
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                dp.opened.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // opening is bounded by the stages' open(); finish waiting, keep the interrupt
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        // Opening is bounded by the stages' open(): finish waiting, keep the interrupt.
+        Uninterruptibly.await(dp.opened::await);
         RuntimeException f = dp.failure;
         if (f != null) {
             awaitUninterruptibly(dp.closed);
@@ -578,18 +569,7 @@ final class DatapathImpl implements Datapath {
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        for (; ; ) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.await(latch::await);
     }
 
     @Override
