@@ -21,7 +21,7 @@ $(error No JDK >= 21 found (see the message above); set JAVA_HOME to one)
 endif
 export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress -Dwarren.commit=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser datapath
+DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser datapath supervise
 
 .PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean
 
@@ -40,6 +40,7 @@ all: build launchers
 	@echo "  ./datapath '(tcpsock,expression=5000) > (compress,export,name=mybuf)' --read mybuf > out.gz"
 	@echo "  ./datapath '(gen,interval=10ms,payload=hello) > (export,name=g)' --admin 9191   # then curl -sN 'localhost:9191/streams/g?follow=1'"
 	@echo "  ./http_server 5555 --admin 9090   # any demo: admin endpoints, /metrics and a live dashboard on http://127.0.0.1:9090/"
+	@echo "  ./supervise --trace-dir traces -- ./http_server 5555   # keep it running: restarts on crash, traces and restarts on hang"
 	@echo "Tests: make run_tests    Benchmarks: make bench"
 
 build:

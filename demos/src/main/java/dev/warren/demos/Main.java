@@ -13,7 +13,7 @@ public final class Main {
     private Main() {}
 
     private static final String DEMOS =
-            "tasklets_demo, http_server, http_client, msg_server, msg_client, hiveparser, datapath";
+            "tasklets_demo, http_server, http_client, msg_server, msg_client, hiveparser, datapath, supervise";
 
     /** Dispatches to the demo named by {@code args[0]}. */
     public static void main(String[] args) throws Exception {
@@ -22,6 +22,11 @@ public final class Main {
             System.exit(2);
         }
         String[] all = Arrays.copyOfRange(args, 1, args.length);
+        if (args[0].equals("supervise")) {
+            // its arguments end with another program's, --admin included: the supervisor takes none of them
+            System.exit(Supervise.run(all));
+            return;
+        }
         // --admin PORT works the same for every demo: taken out here, before the demo parses the rest
         Router adminRoutes = args[0].equals("datapath") ? DatapathsHttp.router() : null;
         AdminOption.Parsed admin = AdminOption.extract(args[0], all, System.err, adminRoutes);
@@ -38,6 +43,7 @@ public final class Main {
             case "http_server" -> HttpServerDemo.run(rest);
             case "http_client" -> HttpClientDemo.run(rest);
             case "datapath" -> DatapathDemo.run(rest, admin.admin());
+            case "supervise" -> Supervise.run(rest);
             default -> {
                 System.err.println("unknown demo '" + args[0] + "' (demos: " + DEMOS + ")");
                 yield 2;

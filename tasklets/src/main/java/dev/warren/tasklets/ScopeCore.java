@@ -95,6 +95,7 @@ final class ScopeCore {
         // The registry is visible as the "tasklets" report from the first use of the runtime on.
         Reports.register("tasklets", () -> Tasklets.snapshot().toTree());
         RuntimeMetrics.register();
+        SupervisorHeartbeat.startFromRuntime();
     }
 
     final String name;
