@@ -2,6 +2,7 @@
 #   make            build every module and create the demo launchers in this directory
 #   make run_tests  the whole test suite (unit + integration + end-to-end)
 #   make format     reformat every Java source (palantir-java-format); the build checks it
+#   make config-docs  render docs/CONFIG.md from the configuration schema (a test fails when they differ)
 #   make coverage   the test suite under JaCoCo: HTML per module and a one-line summary each
 #   make bench      the benchmarks (JMH and side-by-side runs); never part of run_tests
 #   make proof      the long runs of the model-checking and stress tests (run_tests runs short ones); ~16 min
@@ -23,7 +24,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress -Dwarren.commit=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser datapath supervise
 
-.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean
+.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean config-docs
 
 all: build launchers
 	@echo
@@ -56,9 +57,14 @@ run_tests:
 format:
 	$(MVN) spotless:apply
 
+# docs/CONFIG.md is rendered from the configuration schema (config/.../Schema.java); a test compares them
+config-docs:
+	$(MVN) -pl config -am install -DskipTests -q
+	$(MVN) -pl config surefire:test -Dtest=ConfigReferenceTest -Dwarren.config.write=true -q
+
 release:
 	$(MVN) -Prelease install -DskipTests
-	@ls -1 tasklets/target/*.jar net/target/*.jar streaming/target/*.jar
+	@ls -1 tasklets/target/*.jar net/target/*.jar streaming/target/*.jar config/target/*.jar
 
 coverage:
 	$(MVN) -Pcoverage install

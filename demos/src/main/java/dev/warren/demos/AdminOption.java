@@ -63,14 +63,20 @@ final class AdminOption {
                 rest.add(a);
             }
         }
-        if (port == null) {
+        java.util.Optional<AdminServer.Builder> configured =
+                ConfigOption.current().admin();
+        if (port == null && configured.isEmpty()) {
             if (bind != null) {
                 err.println(demo + ": --admin-bind needs --admin PORT");
                 return null;
             }
             return new Parsed(List.copyOf(rest), null);
         }
-        AdminServer.Builder b = AdminServer.builder().port(port);
+        // warren.admin in --config, with the command line's port and address over it
+        AdminServer.Builder b = configured.orElseGet(AdminServer::builder);
+        if (port != null) {
+            b.port(port);
+        }
         try {
             if (routes != null) {
                 b.routes(routes);
@@ -79,13 +85,16 @@ final class AdminOption {
                 b.bindAddress(bind);
             }
             String token = System.getenv("WARREN_ADMIN_TOKEN");
+            boolean fileToken = ConfigOption.current().config().hasPath("warren.admin.token");
             if (token != null && !token.isEmpty()) {
                 b.token(token);
             }
             AdminServer admin = b.start();
-            boolean guarded = token != null && !token.isEmpty();
+            boolean envToken = token != null && !token.isEmpty();
+            String hint = envToken ? "$WARREN_ADMIN_TOKEN" : "TOKEN (warren.admin.token of --config)";
+            boolean guarded = envToken || fileToken;
             err.println(demo + ": admin server and dashboard on " + url(admin) + "/"
-                    + (guarded ? " (token required: open " + url(admin) + "/?token=$WARREN_ADMIN_TOKEN)" : ""));
+                    + (guarded ? " (token required: open " + url(admin) + "/?token=" + hint + ")" : ""));
             err.flush();
             return new Parsed(List.copyOf(rest), admin);
         } catch (IllegalArgumentException | UncheckedIOException e) {

@@ -1,5 +1,6 @@
 package dev.warren.demos;
 
+import dev.warren.config.WarrenConfig;
 import dev.warren.net.frame.FrameFormat;
 import dev.warren.streaming.JobStats;
 import dev.warren.streaming.KeyValue;
@@ -63,7 +64,7 @@ final class HiveParser {
               --jsonl FILE|-    write every window emission as a JSON line to FILE (- : stdout)
               --generate RATE   send RATE lines/s over UDP to ourselves, over --keys K keys
               --duration D      with --generate: stop after D, flush, print totals and exit
-            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n" + AdminOption.USAGE;
+            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -110,7 +111,7 @@ final class HiveParser {
     static Options parse(String[] args) {
         int port = 9999;
         int tcp = -1;
-        int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int shards = 0; // not given: warren.stream-jobs.hiveparser.shards of --config, else one per core
         Duration window = Duration.ofSeconds(5);
         Duration slide = null;
         boolean tumbling = false;
@@ -135,7 +136,6 @@ final class HiveParser {
                 case "--generate" -> rate = number(a, value(args, ++i, a), 1, 10_000_000);
                 case "--keys" -> keys = (int) number(a, value(args, ++i, a), 1, 10_000_000);
                 case "--duration" -> duration = duration(a, value(args, ++i, a));
-                case "-h", "--help" -> throw new IllegalArgumentException("help requested");
                 default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
             }
         }
@@ -233,11 +233,20 @@ final class HiveParser {
             UdpLineSource udp = Sources.udpLines(null, o.port(), 8 << 20, Sources.DEFAULT_MAX_LINE);
             TcpFrameSource tcp =
                     o.tcpPort() >= 0 ? Sources.tcpFrames(o.tcpPort(), FrameFormat.buffStreams(4096)) : null;
-            StreamJob.Builder<KeyValue, String, Void, Stats> b = StreamJob.<KeyValue>builder("hiveparser")
-                    .source(udp)
+            WarrenConfig config = ConfigOption.current();
+            int shards = o.shards() > 0
+                    ? o.shards()
+                    : ConfigOption.sets("stream-jobs", "hiveparser", "shards")
+                            ? config.config().getInt("warren.stream-jobs.hiveparser.shards")
+                            : Math.max(1, Runtime.getRuntime().availableProcessors());
+            StreamJob.Builder<KeyValue, Object, Void, Void> base = StreamJob.<KeyValue>builder("hiveparser");
+            if (config.has("stream-jobs", "hiveparser")) {
+                config.streamJob("hiveparser", base);
+            }
+            StreamJob.Builder<KeyValue, String, Void, Stats> b = base.source(udp)
                     .parse(KeyValue::parse)
                     .keyBy(KeyValue::key)
-                    .shards(o.shards())
+                    .shards(shards)
                     .window(o.windowSpec(), Aggregators.stats(KeyValue::value))
                     .sink(r -> latest.put(r.key(), r))
                     .onParseError(e -> lastParseError = e.reason() + ": " + abbreviate(String.valueOf(e.raw())));
@@ -280,7 +289,7 @@ final class HiveParser {
             Runtime.getRuntime().addShutdownHook(hook);
             info.println("hiveparser: listening on UDP port " + udpPort
                     + (tcp != null ? " and TCP port " + tcpPort + " (BuffStreams frames)" : "")
-                    + ", " + o.shards() + " shards, " + o.windowSpec() + (o.eventTime() ? ", event time" : "")
+                    + ", " + shards + " shards, " + o.windowSpec() + (o.eventTime() ? ", event time" : "")
                     + (o.jsonl() != null ? ", windows to " + o.jsonl() : ""));
             info.flush();
             Tasklet<Void> generator = null;

@@ -1,5 +1,6 @@
 package dev.warren.demos;
 
+import dev.warren.config.WarrenConfig;
 import dev.warren.net.TcpServer;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.HttpServerStats;
@@ -7,7 +8,6 @@ import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * {@code ./http_server [PORT] [--access-log]}: an HTTP/1.1 server on Warren, one tasklet per connection.
@@ -32,7 +32,7 @@ final class HttpServerDemo {
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
               --access-log         log one line per request
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
-                                   (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE;
+                                   (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
     /** The canned page, the same bytes as the Netty peer in bench/ serves. */
     static final byte[] PAGE = """
@@ -58,11 +58,13 @@ final class HttpServerDemo {
         boolean accessLog = false;
         boolean portSeen = false;
         int maxConnections = TcpServer.defaultMaxConnections();
+        boolean maxConnectionsSeen = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--access-log")) {
                 accessLog = true;
             } else if (a.equals("--max-connections")) {
+                maxConnectionsSeen = true;
                 String v = i + 1 < args.length ? args[++i] : null;
                 try {
                     maxConnections = v == null ? -1 : Integer.parseInt(v);
@@ -74,9 +76,6 @@ final class HttpServerDemo {
                     err.println(USAGE);
                     return 2;
                 }
-            } else if (a.equals("-h") || a.equals("--help")) {
-                err.println(USAGE);
-                return 2;
             } else if (!portSeen) {
                 try {
                     port = Integer.parseInt(a);
@@ -99,15 +98,24 @@ final class HttpServerDemo {
                 new java.util.concurrent.atomic.AtomicReference<>();
         HttpServer server;
         try {
-            server = HttpServer.builder()
-                    .name("http_server")
-                    .port(port)
-                    .backlog(4096)
-                    .maxConnections(maxConnections)
-                    .drainTimeout(Duration.ofSeconds(5))
-                    .accessLog(accessLog)
-                    .handler(router(() -> self.get().stats()))
-                    .start();
+            // warren.http-servers.http_server of --config, under what the command line says
+            WarrenConfig config = ConfigOption.current();
+            HttpServer.Builder b = config.has("http-servers", "http_server")
+                    ? config.httpServer("http_server")
+                    : HttpServer.builder().name("http_server");
+            if (portSeen || !ConfigOption.sets("http-servers", "http_server", "port")) {
+                b.port(port);
+            }
+            if (!ConfigOption.sets("http-servers", "http_server", "backlog")) {
+                b.backlog(4096);
+            }
+            if (maxConnectionsSeen) {
+                b.maxConnections(maxConnections);
+            }
+            if (accessLog) {
+                b.accessLog(true);
+            }
+            server = b.handler(router(() -> self.get().stats())).start();
             self.set(server);
         } catch (java.io.UncheckedIOException e) {
             err.println("http_server: " + e.getMessage());

@@ -15,6 +15,20 @@ public final class Main {
     private static final String DEMOS =
             "tasklets_demo, http_server, http_client, msg_server, msg_client, hiveparser, datapath, supervise";
 
+    /** The usage text of a demo; null for a name that is not one. */
+    static String usage(String demo) {
+        return switch (demo) {
+            case "tasklets_demo" -> TaskletsDemo.USAGE;
+            case "hiveparser" -> HiveParser.USAGE;
+            case "msg_server" -> MsgServerDemo.USAGE;
+            case "msg_client" -> MsgClientDemo.USAGE;
+            case "http_server" -> HttpServerDemo.USAGE;
+            case "http_client" -> HttpClientDemo.USAGE;
+            case "datapath" -> DatapathDemo.USAGE;
+            default -> null;
+        };
+    }
+
     /** Dispatches to the demo named by {@code args[0]}. */
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -28,6 +42,25 @@ public final class Main {
             return;
         }
         // --admin PORT works the same for every demo: taken out here, before the demo parses the rest
+        String usage = usage(args[0]);
+        for (String a : all) {
+            // the same everywhere: help and version on standard output, status 0
+            if (usage != null && (a.equals("-h") || a.equals("--help"))) {
+                System.out.println(usage);
+                System.exit(0);
+                return;
+            }
+            if (usage != null && a.equals("--version")) {
+                System.out.println(args[0] + " " + Args.version());
+                System.exit(0);
+                return;
+            }
+        }
+        all = usage == null ? all : ConfigOption.extract(args[0], all, System.err);
+        if (all == null) {
+            System.exit(2);
+            return;
+        }
         Router adminRoutes = args[0].equals("datapath") ? DatapathsHttp.router() : null;
         AdminOption.Parsed admin = AdminOption.extract(args[0], all, System.err, adminRoutes);
         if (admin == null) {

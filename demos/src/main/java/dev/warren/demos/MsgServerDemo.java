@@ -1,5 +1,6 @@
 package dev.warren.demos;
 
+import dev.warren.config.WarrenConfig;
 import dev.warren.net.frame.FrameFormat;
 import dev.warren.net.frame.MessageHandler;
 import dev.warren.net.frame.MessageServer;
@@ -20,7 +21,7 @@ public final class MsgServerDemo {
               --format    the frame format (default buffstreams: BuffStreams-compatible varint header)
               --max-size  the largest message in bytes (default 4096; fixes the buffstreams header size)
               --echo      send every message back unchanged (default: count and drop)
-              --bind      the address to listen on (default every address)""" + "\n" + AdminOption.USAGE;
+              --bind      the address to listen on (default every address)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private MsgServerDemo() {}
 
@@ -66,18 +67,25 @@ public final class MsgServerDemo {
      * @throws IllegalArgumentException naming the bad argument
      */
     public static MessageServer start(String[] args, PrintStream out) {
-        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            throw new IllegalArgumentException(args.length == 0 ? "PORT is missing" : "help requested");
+        if (args.length == 0) {
+            throw new IllegalArgumentException("PORT is missing");
         }
         int port = MsgArgs.port(args[0], true);
         String format = "buffstreams";
         int maxSize = 4096;
+        boolean formatSeen = false;
         boolean echo = false;
         String bind = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
-                case "--format" -> format = MsgArgs.formatName(MsgArgs.value(args, i++));
-                case "--max-size" -> maxSize = MsgArgs.maxSize(MsgArgs.value(args, i++));
+                case "--format" -> {
+                    format = MsgArgs.formatName(MsgArgs.value(args, i++));
+                    formatSeen = true;
+                }
+                case "--max-size" -> {
+                    maxSize = MsgArgs.maxSize(MsgArgs.value(args, i++));
+                    formatSeen = true;
+                }
                 case "--echo" -> echo = true;
                 case "--bind" -> bind = MsgArgs.value(args, i++);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
@@ -85,8 +93,17 @@ public final class MsgServerDemo {
         }
         FrameFormat f = MsgArgs.format(format, maxSize);
         MessageHandler handler = echo ? (conn, payload) -> conn.reply(payload) : (conn, payload) -> {};
-        MessageServer.Builder b =
-                MessageServer.builder().name("msg_server").port(port).format(f).handler(handler);
+        // warren.message-servers.msg_server of --config, under what the command line says
+        WarrenConfig config = ConfigOption.current();
+        MessageServer.Builder b = config.has("message-servers", "msg_server")
+                ? config.messageServer("msg_server")
+                : MessageServer.builder().name("msg_server");
+        b.port(port).handler(handler);
+        if (formatSeen
+                || !(ConfigOption.sets("message-servers", "msg_server", "format")
+                        || ConfigOption.sets("message-servers", "msg_server", "max-message-size"))) {
+            b.format(f);
+        }
         if (bind != null) {
             b.bindAddress(bind);
         }

@@ -29,14 +29,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * </ul>
  */
 final class TaskletsDemo {
-    private static final String USAGE = """
+    static final String USAGE = """
             usage: tasklets_demo [--count N] [--cold] [--no-baseline]
                                                       park N tasklets on a channel (default 1000000), report
                                                       spawn rate, heap per tasklet and join time, then the
                                                       same for N raw virtual threads (--no-baseline skips
                                                       them); a short warm-up comes first (--cold skips it)
                    tasklets_demo tree [--seconds S]   print a live tree of nested scopes once a second
-                                                      for S seconds (default 3)""" + "\n" + AdminOption.USAGE;
+                                                      for S seconds (default 3)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private TaskletsDemo() {}
 
@@ -82,8 +82,6 @@ final class TaskletsDemo {
                     throw new IllegalArgumentException(
                             name + " must be between " + min + " and " + max + ", was " + value);
                 }
-            } else if (args[i].equals("-h") || args[i].equals("--help")) {
-                throw new IllegalArgumentException("help requested");
             } else {
                 throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }

@@ -28,10 +28,11 @@ class ArchitectureTest {
     private static final String TASKLETS = "dev.warren.tasklets..";
     private static final String NET = "dev.warren.net..";
     private static final String STREAMING = "dev.warren.streaming..";
+    private static final String CONFIG = "dev.warren.config..";
     private static final String DEMOS = "dev.warren.demos..";
     private static final String BENCH = "dev.warren.bench..";
     private static final String TESTS = "dev.warren.tests..";
-    private static final String[] LIBRARY = {TASKLETS, NET, STREAMING};
+    private static final String[] LIBRARY = {TASKLETS, NET, STREAMING, CONFIG};
 
     /**
      * Library classes allowed to use {@code synchronized} blocks, each with the reason nothing inside can
@@ -57,7 +58,7 @@ class ArchitectureTest {
                 .resideInAPackage(TASKLETS)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(NET, STREAMING, DEMOS, BENCH, TESTS)
+                .resideInAnyPackage(NET, STREAMING, CONFIG, DEMOS, BENCH, TESTS)
                 .because("tasklets is the bottom layer (docs/ARCHITECTURE.md): publish through the observe "
                         + "registry instead of calling up")
                 .check(classes);
@@ -66,7 +67,7 @@ class ArchitectureTest {
                 .resideInAPackage(NET)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(STREAMING, DEMOS, BENCH, TESTS)
+                .resideInAnyPackage(STREAMING, CONFIG, DEMOS, BENCH, TESTS)
                 .because("net sits below streaming and the demos; move shared code down into net or tasklets")
                 .check(classes);
         noClasses()
@@ -74,8 +75,16 @@ class ArchitectureTest {
                 .resideInAPackage(STREAMING)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(DEMOS, BENCH, TESTS)
+                .resideInAnyPackage(CONFIG, DEMOS, BENCH, TESTS)
                 .because("streaming is a library; demos use it, not the other way round")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage(CONFIG)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(DEMOS, BENCH, TESTS)
+                .because("config sits on the library modules and builds their builders; the demos use it")
                 .check(classes);
         noClasses()
                 .that()

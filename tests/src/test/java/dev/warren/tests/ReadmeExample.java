@@ -1,5 +1,7 @@
 package dev.warren.tests;
 
+import dev.warren.config.WarrenConfig;
+import dev.warren.net.admin.AdminServer;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
@@ -16,6 +18,7 @@ import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +91,14 @@ final class ReadmeExample {
         return HttpServer.builder().port(port).handler(router).start(); // close() drains, then stops
     }
     // README:end http
+
+    // README:begin config
+    static HttpServer configuredServer(Path file, Router router) {
+        WarrenConfig config = WarrenConfig.load(file); // all problems at once, with file:line, or none
+        config.admin().ifPresent(AdminServer.Builder::start); // warren.admin { port = 9090 }
+        return config.httpServer("web").handler(router).start(); // warren.http-servers.web { ... }
+    }
+    // README:end config
 
     // README:begin stream
     static Map<String, Long> countsPerKey(List<String> lines) throws InterruptedException {

@@ -63,6 +63,21 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theConfigExampleBuildsTheServerTheFileDescribes(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("app.conf");
+        Files.writeString(
+                file, "warren.http-servers.web { port = 0, bind-address = \"127.0.0.1\", idle-timeout = 30s }\n");
+        dev.warren.net.http.Router router = dev.warren.net.http.Router.builder()
+                .get("/", req -> dev.warren.net.http.Response.ok("configured"))
+                .build();
+        try (HttpServer server = ReadmeExample.configuredServer(file, router);
+                HttpClient client = HttpClient.builder().build()) {
+            assertEquals(
+                    "configured", client.get("127.0.0.1", server.port(), "/").bodyString());
+        }
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -78,6 +93,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(5, found, "README markers in ReadmeExample.java");
+        assertEquals(6, found, "README markers in ReadmeExample.java");
     }
 }
