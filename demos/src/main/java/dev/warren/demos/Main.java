@@ -19,7 +19,7 @@ public final class Main {
     static String usage(String demo) {
         return switch (demo) {
             case "tasklets_demo" -> TaskletsDemo.USAGE;
-            case "hiveparser" -> HiveParser.USAGE;
+            case "hiveparser" -> HiveParserOptions.USAGE;
             case "msg_server" -> MsgServerDemo.USAGE;
             case "msg_client" -> MsgClientDemo.USAGE;
             case "http_server" -> HttpServerDemo.USAGE;
