@@ -36,8 +36,8 @@ public final class NetObservability {
     /**
      * The sockets report now: {@code {"listeners": [...], "connections_total": N}}, every TCP listener
      * (with its open connections, newest first, at most {@code connectionLimit} each, and their count) and
-     * every UDP receiver, sorted by name. Never blocks; cost is linear in the open connections (they are
-     * sorted by age).
+     * every UDP receiver, sorted by name. Never blocks; cost is linear in the open connections (the newest
+     * are kept in a heap of {@code connectionLimit}).
      *
      * @throws IllegalArgumentException if {@code connectionLimit} is negative
      */

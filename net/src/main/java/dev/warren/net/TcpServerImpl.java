@@ -523,16 +523,39 @@ final class TcpServerImpl implements TcpServer {
         m.put("closed", byReason);
         m.put("bytes_in", st.bytesIn());
         m.put("bytes_out", st.bytesOut());
-        ConnectionImpl[] all = live.toArray(new ConnectionImpl[0]);
-        java.util.Arrays.sort(all, (a, b) -> Long.compare(b.createdNanos, a.createdNanos));
-        int n = Math.min(limit, all.length);
-        java.util.List<Object> conns = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            conns.add(all[i].toTree(nowNanos));
+        ConnectionImpl[] newest = newest(live, limit);
+        java.util.List<Object> conns = new java.util.ArrayList<>(newest.length);
+        for (ConnectionImpl c : newest) {
+            conns.add(c.toTree(nowNanos));
         }
-        m.put("connections_total", all.length);
+        m.put("connections_total", live.size());
         m.put("connections", conns);
         return m;
+    }
+
+    /**
+     * The {@code limit} newest of {@code conns}, newest first: one pass keeping a heap of the newest seen
+     * (its oldest at the top), so 10,000 connections cost {@code n log limit}, not a sort of all of them.
+     */
+    static ConnectionImpl[] newest(Iterable<ConnectionImpl> conns, int limit) {
+        if (limit == 0) {
+            return new ConnectionImpl[0];
+        }
+        java.util.PriorityQueue<ConnectionImpl> heap = new java.util.PriorityQueue<>(
+                Math.min(limit, 1024), java.util.Comparator.comparingLong((ConnectionImpl c) -> c.createdNanos));
+        for (ConnectionImpl c : conns) {
+            if (heap.size() < limit) {
+                heap.add(c);
+            } else if (c.createdNanos > heap.peek().createdNanos) {
+                heap.poll();
+                heap.add(c);
+            }
+        }
+        ConnectionImpl[] out = new ConnectionImpl[heap.size()];
+        for (int i = out.length - 1; i >= 0; i--) {
+            out[i] = heap.poll(); // oldest first out of the heap, so fill from the back
+        }
+        return out;
     }
 
     @Override

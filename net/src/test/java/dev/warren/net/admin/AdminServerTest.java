@@ -125,6 +125,51 @@ class AdminServerTest {
         assertEquals(null, listenerOrNull(json("/sockets.json"), echo.name()), "a closed server leaves the report");
     }
 
+    @Test
+    void socketsListsTheNewestConnectionsFirstUpToTheLimit() throws Exception {
+        java.util.concurrent.CountDownLatch served = new java.util.concurrent.CountDownLatch(6);
+        TcpServer idle = TcpServer.builder()
+                .name("admin-test-newest")
+                .bindAddress("127.0.0.1")
+                .handler(c -> {
+                    served.countDown();
+                    while (c.readUpTo(new byte[16], 0, 16) > 0) {
+                        // until the client closes
+                    }
+                })
+                .start();
+        java.util.List<Socket> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                clients.add(new Socket("127.0.0.1", idle.port()));
+            }
+            served.await();
+            // the server accepts in connect order, one acceptor: the last socket is the newest connection
+            JsonObject l = listener(json("/sockets.json?limit=3"), idle.name());
+            assertEquals(6, l.get("connections_total").getAsLong());
+            java.util.List<String> remotes = new java.util.ArrayList<>();
+            for (JsonElement e : l.getAsJsonArray("connections")) {
+                remotes.add(e.getAsJsonObject().get("remote").getAsString());
+            }
+            assertEquals(
+                    java.util.List.of(
+                            "127.0.0.1:" + clients.get(5).getLocalPort(),
+                            "127.0.0.1:" + clients.get(4).getLocalPort(),
+                            "127.0.0.1:" + clients.get(3).getLocalPort()),
+                    remotes);
+            assertEquals(
+                    6,
+                    listener(json("/sockets.json?limit=100"), idle.name())
+                            .getAsJsonArray("connections")
+                            .size());
+        } finally {
+            for (Socket c : clients) {
+                c.close();
+            }
+            idle.close();
+        }
+    }
+
     private static JsonObject findConnection(String server, String remote) throws Exception {
         JsonObject l = listenerOrNull(json("/sockets.json"), server);
         if (l == null) {
