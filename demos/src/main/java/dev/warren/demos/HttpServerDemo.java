@@ -2,10 +2,12 @@ package dev.warren.demos;
 
 import dev.warren.config.WarrenConfig;
 import dev.warren.net.TcpServer;
+import dev.warren.net.http.Compression;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.HttpServerStats;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
+import dev.warren.net.http.StaticFiles;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -28,9 +30,10 @@ import java.nio.charset.StandardCharsets;
  */
 final class HttpServerDemo {
     static final String USAGE = """
-            usage: http_server [PORT] [--access-log] [--max-connections N]
+            usage: http_server [PORT] [--access-log] [--max-connections N] [--static DIR]
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
               --access-log         log one line per request
+              --static DIR         serve the files under DIR at /static/ (ETag, Range, gzip)
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
                                    (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
@@ -59,10 +62,19 @@ final class HttpServerDemo {
         boolean portSeen = false;
         int maxConnections = TcpServer.defaultMaxConnections();
         boolean maxConnectionsSeen = false;
+        java.nio.file.Path staticDir = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--access-log")) {
                 accessLog = true;
+            } else if (a.equals("--static")) {
+                String v = i + 1 < args.length ? args[++i] : null;
+                if (v == null || !java.nio.file.Files.isDirectory(java.nio.file.Path.of(v))) {
+                    err.println("http_server: --static needs a directory, was '" + v + "'");
+                    err.println(USAGE);
+                    return 2;
+                }
+                staticDir = java.nio.file.Path.of(v);
             } else if (a.equals("--max-connections")) {
                 maxConnectionsSeen = true;
                 String v = i + 1 < args.length ? args[++i] : null;
@@ -115,7 +127,7 @@ final class HttpServerDemo {
             if (accessLog) {
                 b.accessLog(true);
             }
-            server = b.handler(router(() -> self.get().stats())).start();
+            server = b.handler(router(() -> self.get().stats(), staticDir)).start();
             self.set(server);
         } catch (java.io.UncheckedIOException e) {
             err.println("http_server: " + e.getMessage());
@@ -140,9 +152,18 @@ final class HttpServerDemo {
         return 0;
     }
 
-    static Router router(java.util.function.Supplier<HttpServerStats> stats) {
-        return Router.builder()
-                .get("/", req -> Response.status(200).body(PAGE, "text/html; charset=utf-8"))
+    static Router router(java.util.function.Supplier<HttpServerStats> stats, java.nio.file.Path staticDir) {
+        Router.Builder r = Router.builder();
+        if (staticDir != null) {
+            // a router of its own, so that gzip applies to the files only (the benchmarked routes stay as the peers')
+            r.mount(
+                    "/static",
+                    Router.builder()
+                            .get("/*", StaticFiles.of(staticDir))
+                            .filter(Compression.gzip())
+                            .build());
+        }
+        return r.get("/", req -> Response.status(200).body(PAGE, "text/html; charset=utf-8"))
                 .get("/hello/{name}", req -> Response.ok("Hello, " + req.pathParam("name") + "!\n"))
                 .post("/echo", req -> {
                     String type = req.header("Content-Type");

@@ -96,6 +96,25 @@ class DemoOptionsTest {
         }
     }
 
+    @Test
+    void theHttpServerDemoServesADirectory() throws Exception {
+        Files.writeString(dir.resolve("note.txt"), "served from disk");
+        try (DemoProcess p = DemoProcess.start("http_server", "0", "--static", dir.toString())) {
+            int port = Integer.parseInt(p.await("listening on http://127.0.0.1:(\\d+)/", 60));
+            String reply = get(port, "/static/note.txt");
+            assertTrue(reply.startsWith("HTTP/1.1 200"), reply);
+            assertTrue(reply.contains("ETag: \""), reply);
+            assertTrue(reply.endsWith("served from disk"), reply);
+            assertTrue(get(port, "/static/../note.txt").startsWith("HTTP/1.1 404"));
+        }
+        try (DemoProcess p = DemoProcess.start(
+                "http_server", "0", "--static", dir.resolve("nope").toString())) {
+            String err = p.stderrAfterExit();
+            assertEquals(2, p.process.exitValue(), err);
+            assertTrue(err.contains("--static needs a directory, was '" + dir.resolve("nope") + "'"), err);
+        }
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

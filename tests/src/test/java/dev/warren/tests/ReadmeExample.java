@@ -2,9 +2,11 @@ package dev.warren.tests;
 
 import dev.warren.config.WarrenConfig;
 import dev.warren.net.admin.AdminServer;
+import dev.warren.net.http.Compression;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
+import dev.warren.net.http.StaticFiles;
 import dev.warren.streaming.KeyValue;
 import dev.warren.streaming.StreamJob;
 import dev.warren.streaming.datapath.Datapath;
@@ -91,6 +93,18 @@ final class ReadmeExample {
         return HttpServer.builder().port(port).handler(router).start(); // close() drains, then stops
     }
     // README:end http
+
+    // README:begin site
+    static HttpServer site(int port, Path www, Router api) {
+        Router router = Router.builder()
+                .get("/static/*", StaticFiles.of(www)) // types, ETag/304, Range/206, HEAD; never leaves www
+                .mount("/api", api) // api's GET /users/{id} answers GET /api/users/{id}
+                .get("/health", req -> Response.json(200, "{\"ok\":true}"))
+                .filter(Compression.gzip()) // text bodies gzip-compressed for clients that accept it
+                .build();
+        return HttpServer.builder().port(port).handler(router).start();
+    }
+    // README:end site
 
     // README:begin config
     static HttpServer configuredServer(Path file, Router router) {

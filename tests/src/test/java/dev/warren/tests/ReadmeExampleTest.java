@@ -78,6 +78,28 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theSiteExampleServesFilesTheApiAndHealth(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "hello file");
+        dev.warren.net.http.Router api = dev.warren.net.http.Router.builder()
+                .get(
+                        "/users/{id}",
+                        req -> dev.warren.net.http.Response.json(200, "{\"id\":" + req.pathParam("id") + "}"))
+                .build();
+        try (HttpServer server = ReadmeExample.site(0, dir, api);
+                HttpClient client = HttpClient.builder().build()) {
+            assertEquals(
+                    "hello file",
+                    client.get("127.0.0.1", server.port(), "/static/hello.txt").bodyString());
+            assertEquals(
+                    "{\"id\":7}",
+                    client.get("127.0.0.1", server.port(), "/api/users/7").bodyString());
+            ClientResponse health = client.get("127.0.0.1", server.port(), "/health");
+            assertEquals("application/json", health.header("Content-Type"));
+            assertEquals("{\"ok\":true}", health.bodyString());
+        }
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -93,6 +115,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(6, found, "README markers in ReadmeExample.java");
+        assertEquals(7, found, "README markers in ReadmeExample.java");
     }
 }

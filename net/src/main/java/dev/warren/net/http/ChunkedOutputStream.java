@@ -13,6 +13,10 @@ import java.nio.charset.StandardCharsets;
 final class ChunkedOutputStream extends OutputStream {
     private final Connection conn;
     private final boolean chunked;
+    /** The body's length as declared in {@code Content-Length}, or -1 (chunked, or ended by the close). */
+    private final long declared;
+
+    private long written;
     private final byte[] buf = new byte[4096];
     private int n;
     private boolean finished;
@@ -20,13 +24,20 @@ final class ChunkedOutputStream extends OutputStream {
     private IOException connectionFailure;
 
     ChunkedOutputStream(Connection conn, boolean chunked) {
+        this(conn, chunked, -1);
+    }
+
+    /** A body of exactly {@code declared} bytes (-1: any), raw when not {@code chunked}. */
+    ChunkedOutputStream(Connection conn, boolean chunked, long declared) {
         this.conn = conn;
         this.chunked = chunked;
+        this.declared = declared;
     }
 
     @Override
     public void write(int b) throws IOException {
         check();
+        count(1);
         if (n == buf.length) {
             emit(buf, 0, n);
             n = 0;
@@ -38,6 +49,7 @@ final class ChunkedOutputStream extends OutputStream {
     public void write(byte[] b, int off, int len) throws IOException {
         java.util.Objects.checkFromIndexSize(off, len, b.length);
         check();
+        count(len);
         if (len <= buf.length - n) {
             System.arraycopy(b, off, buf, n, len);
             n += len;
@@ -52,6 +64,13 @@ final class ChunkedOutputStream extends OutputStream {
         } else {
             System.arraycopy(b, off, buf, 0, len);
             n = len;
+        }
+    }
+
+    private void count(int len) throws IOException {
+        written += len;
+        if (declared >= 0 && written > declared) {
+            throw new IOException("the body writer wrote more than the " + declared + " bytes it declared");
         }
     }
 
@@ -113,6 +132,9 @@ final class ChunkedOutputStream extends OutputStream {
     void finish() throws IOException {
         if (finished) {
             return;
+        }
+        if (declared >= 0 && written != declared) {
+            throw new IOException("the body writer wrote " + written + " of the " + declared + " bytes it declared");
         }
         emit(buf, 0, n);
         n = 0;

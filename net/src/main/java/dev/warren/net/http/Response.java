@@ -39,6 +39,7 @@ public final class Response {
     private final List<String> headers = new ArrayList<>(8);
     private byte[] body = EMPTY;
     private BodyWriter writer;
+    private long length = -1;
     private boolean close;
 
     private Response(int status) {
@@ -113,6 +114,7 @@ public final class Response {
     public Response body(byte[] bytes) {
         this.body = Objects.requireNonNull(bytes, "body");
         this.writer = null;
+        this.length = -1;
         return this;
     }
 
@@ -130,8 +132,35 @@ public final class Response {
     public Response stream(String contentType, BodyWriter writer) {
         this.writer = Objects.requireNonNull(writer, "writer");
         this.body = EMPTY;
+        this.length = -1;
         setContentType(contentType);
         return this;
+    }
+
+    /**
+     * A streaming body of exactly {@code length} bytes (a file, say), sent with {@code Content-Length}
+     * rather than chunked, so it needs no chunk framing and HTTP/1.0 clients keep their connection. A
+     * writer that writes more or fewer bytes fails the response: the connection is closed under it (the
+     * client sees the body cut short) and the server counts a handler error.
+     *
+     * @throws IllegalArgumentException if {@code length} is negative
+     */
+    public Response stream(String contentType, long length, BodyWriter writer) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must be >= 0, was " + length);
+        }
+        stream(contentType, writer);
+        this.length = length;
+        return this;
+    }
+
+    /**
+     * {@code status} with {@code json} as the body, {@code Content-Type: application/json}: the text of a
+     * value the caller serialised (with the JSON library of its choice).
+     */
+    public static Response json(int status, String json) {
+        Objects.requireNonNull(json, "json");
+        return new Response(status).body(json.getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     private void setContentType(String contentType) {
@@ -183,6 +212,11 @@ public final class Response {
 
     BodyWriter writer() {
         return writer;
+    }
+
+    /** The declared length of a streaming body, or -1. */
+    long streamLength() {
+        return length;
     }
 
     boolean wantsClose() {

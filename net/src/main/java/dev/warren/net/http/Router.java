@@ -43,10 +43,12 @@ import java.util.Set;
  */
 public final class Router implements HttpHandler {
     private final List<Route> routes;
+    private final List<Filter> filters;
     private final HttpHandler chain;
 
     private Router(Builder b) {
         this.routes = List.copyOf(b.routes);
+        this.filters = List.copyOf(b.filters);
         HttpHandler h = this::dispatch;
         List<Filter> fs = b.filters;
         for (int i = fs.size() - 1; i >= 0; i--) {
@@ -237,6 +239,41 @@ public final class Router implements HttpHandler {
                 }
             }
             routes.add(r);
+            return this;
+        }
+
+        /**
+         * Routes every route of {@code router} under {@code prefix}: its {@code GET /users/{id}} becomes
+         * {@code GET /api/users/{id}} for a prefix {@code /api} (its {@code /} becomes {@code /api}). The
+         * mounted router's filters run around each of its handlers, inside this router's filters; its
+         * handlers see the whole path. A mounted route is checked like any other: one that an earlier route
+         * shadows is refused, naming both.
+         *
+         * @throws IllegalArgumentException if {@code prefix} does not start with {@code /}, ends with
+         *     {@code /}, or has parameters or a {@code *} (it is literal segments)
+         */
+        public Builder mount(String prefix, Router router) {
+            Objects.requireNonNull(prefix, "prefix");
+            Objects.requireNonNull(router, "router");
+            if (!prefix.startsWith("/")
+                    || prefix.endsWith("/")
+                    || prefix.contains("{")
+                    || prefix.contains("}")
+                    || prefix.contains("*")
+                    || prefix.contains("//")) {
+                throw new IllegalArgumentException(
+                        "prefix must be literal segments like /api (no trailing '/', no {param} or *), was '" + prefix
+                                + "'");
+            }
+            for (Route r : router.routes) {
+                HttpHandler h = r.handler;
+                for (int i = router.filters.size() - 1; i >= 0; i--) {
+                    Filter f = router.filters.get(i);
+                    HttpHandler next = h;
+                    h = req -> f.filter(req, next);
+                }
+                route(r.method, r.pattern.equals("/") ? prefix : prefix + r.pattern, h);
+            }
             return this;
         }
 

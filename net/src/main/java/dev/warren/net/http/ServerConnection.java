@@ -226,8 +226,9 @@ final class ServerConnection {
         int status = resp.status();
         boolean headRequest = head.method().equals("HEAD");
         boolean streaming = resp.isStreaming();
-        boolean chunked = streaming && head.minorVersion() == 1;
-        if (streaming && !chunked) {
+        long sized = streaming ? resp.streamLength() : -1;
+        boolean chunked = streaming && sized < 0 && head.minorVersion() == 1;
+        if (streaming && sized < 0 && !chunked) {
             keepAlive = false; // HTTP/1.0: the end of the body is the end of the connection
         }
         Connection c = conn;
@@ -242,10 +243,17 @@ final class ServerConnection {
         }
         if (chunked) {
             c.write(Wire.CHUNKED);
-        } else if (!streaming && status != 204) {
-            c.write(Wire.CONTENT_LENGTH);
-            c.write(Wire.decimal(resp.bodyBytes().length));
-            c.write(Wire.CRLF);
+        } else if (status != 204 && status != 304) {
+            // a 304 may carry Content-Length only if it is the length a 200 would have had: send none
+            if (sized >= 0) {
+                c.write(Wire.CONTENT_LENGTH);
+                c.write(Wire.decimal(sized));
+                c.write(Wire.CRLF);
+            } else if (!streaming) {
+                c.write(Wire.CONTENT_LENGTH);
+                c.write(Wire.decimal(resp.bodyBytes().length));
+                c.write(Wire.CRLF);
+            }
         }
         if (!keepAlive) {
             c.write(Wire.CONNECTION_CLOSE);
@@ -260,7 +268,7 @@ final class ServerConnection {
             c.write(resp.bodyBytes());
             return keepAlive;
         }
-        ChunkedOutputStream out = new ChunkedOutputStream(c, chunked);
+        ChunkedOutputStream out = new ChunkedOutputStream(c, chunked, sized);
         try {
             resp.writer().writeTo(out);
             out.finish();

@@ -52,7 +52,14 @@ final class RawHttp implements Closeable {
     }
 
     /** One parsed response. */
-    record Resp(String statusLine, int status, Map<String, String> headers, String body) {
+    record Resp(String statusLine, int status, Map<String, String> headers, String body, java.nio.ByteBuffer raw) {
+        /** The body's bytes, as they came (a copy). */
+        byte[] bytes() {
+            byte[] b = new byte[raw.remaining()];
+            raw.duplicate().get(b);
+            return b;
+        }
+
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -95,7 +102,12 @@ final class RawHttp implements Closeable {
         } else {
             body.write(in.readAllBytes());
         }
-        return new Resp(status, code, h, body.toString(StandardCharsets.UTF_8));
+        return new Resp(
+                status,
+                code,
+                h,
+                body.toString(StandardCharsets.UTF_8),
+                java.nio.ByteBuffer.wrap(body.toByteArray()).asReadOnlyBuffer());
     }
 
     Resp read() throws IOException {
