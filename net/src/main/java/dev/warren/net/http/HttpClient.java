@@ -76,6 +76,43 @@ public final class HttpClient implements AutoCloseable {
         return new ClientRequest(this, method, host, port, target);
     }
 
+    /** {@code GET} of an {@code http://} URI: {@code client.get(URI.create("http://localhost:8080/a?b=1"))}. */
+    public ClientResponse get(java.net.URI uri) throws IOException {
+        return request("GET", uri).send();
+    }
+
+    /**
+     * A request to an {@code http://} URI: its host, its port (80 if it names none) and its raw path and
+     * query as the target ({@code /} for an empty path). The fragment is not sent.
+     *
+     * @throws IllegalArgumentException for a URI that is not absolute {@code http}, has no host, or holds
+     *     user information (credentials in a URI end up in logs; send an {@code Authorization} header), and
+     *     as {@link #request(String, String, int, String)}
+     */
+    public ClientRequest request(String method, java.net.URI uri) {
+        java.util.Objects.requireNonNull(uri, "uri");
+        String scheme = uri.getScheme();
+        if (scheme == null || !scheme.equalsIgnoreCase("http")) {
+            throw new IllegalArgumentException("uri must be an absolute http:// URI (this client speaks HTTP over "
+                    + "plain TCP), was '" + uri + "'");
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("uri has no host, was '" + uri + "'");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(
+                    "uri must not hold user information (send an Authorization header), was '" + uri.getScheme()
+                            + "://...@" + uri.getHost() + "'");
+        }
+        String host = uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        return request(method, host, uri.getPort() < 0 ? 80 : uri.getPort(), target);
+    }
+
     /** Connections now idle in the pool, over all hosts. */
     public int idleConnections() {
         int n = 0;

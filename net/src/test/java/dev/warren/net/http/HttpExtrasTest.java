@@ -244,6 +244,30 @@ class HttpExtrasTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().handlerErrors() == before + 1);
     }
 
+    @Test
+    void theClientTakesAUri() throws IOException {
+        try (HttpClient client = HttpClient.builder().build()) {
+            java.net.URI base = java.net.URI.create("http://127.0.0.1:" + server.port());
+            assertEquals(
+                    "{\"id\":\"a b\"}",
+                    client.get(base.resolve("/api/users/a%20b#frag")).bodyString());
+            assertEquals("api root", client.get(base.resolve("/api")).bodyString());
+            assertEquals(
+                    404,
+                    client.request("GET", java.net.URI.create(base + "")).send().status(),
+                    "'' is /");
+            assertEquals(
+                    "uri must be an absolute http:// URI (this client speaks HTTP over plain TCP), was 'ftp://x/'",
+                    assertThrows(IllegalArgumentException.class, () -> client.get(java.net.URI.create("ftp://x/")))
+                            .getMessage());
+            assertEquals(
+                    "uri must not hold user information (send an Authorization header), was 'http://...@h'",
+                    assertThrows(IllegalArgumentException.class, () -> client.get(java.net.URI.create("http://u:p@h/")))
+                            .getMessage());
+            assertThrows(IllegalArgumentException.class, () -> client.get(java.net.URI.create("/relative")));
+        }
+    }
+
     private static String gunzip(byte[] gz) throws IOException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
