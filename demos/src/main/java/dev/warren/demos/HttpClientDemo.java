@@ -2,7 +2,12 @@ package dev.warren.demos;
 
 import dev.warren.net.http.ClientResponse;
 import dev.warren.net.http.HttpClient;
+import dev.warren.net.http.WebSocket;
+import dev.warren.net.http.WebSocketClient;
+import dev.warren.net.http.WebSocketMessage;
+import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -24,7 +29,9 @@ final class HttpClientDemo {
     static final String USAGE = """
             usage: http_client HOST PORT [PATH]                           fetch PATH (default /), print it
                    http_client -n REQUESTS -c CONNECTIONS HOST PORT [PATH]  keep-alive load: requests/s,
-                                                                            latency p50/p90/p99/max, errors""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+                                                                            latency p50/p90/p99/max, errors
+                   http_client --ws ws://HOST:PORT/PATH                   a WebSocket: sends each line of stdin as a
+                                                                            text message, prints what comes back""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private HttpClientDemo() {}
 
@@ -36,6 +43,19 @@ final class HttpClientDemo {
         int requests = -1;
         int connections = -1;
         int i = 0;
+        if (args.length > 0 && args[0].equals("--ws")) {
+            if (args.length != 2) {
+                err.println("http_client: --ws needs one ws://HOST:PORT/PATH");
+                err.println(USAGE);
+                return 2;
+            }
+            return webSocket(
+                    args[1],
+                    new java.io.BufferedReader(
+                            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)),
+                    out,
+                    err);
+        }
         try {
             while (i < args.length && args[i].startsWith("-")) {
                 switch (args[i]) {
@@ -66,6 +86,56 @@ final class HttpClientDemo {
             err.println(USAGE);
             return 2;
         }
+    }
+
+    /**
+     * {@code --ws URL}: one tasklet prints every message that arrives, this one sends each line of
+     * {@code in}; at the end of input the WebSocket is closed (1000) and the printer ends with it.
+     */
+    static int webSocket(String url, java.io.BufferedReader in, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            err.println("http_client: --ws needs a ws:// URL, was '" + url + "'");
+            return 2;
+        }
+        WebSocket ws;
+        try {
+            ws = WebSocketClient.connect(uri);
+        } catch (IllegalArgumentException e) {
+            err.println("http_client: " + e.getMessage());
+            return 2;
+        } catch (java.io.IOException e) {
+            err.println("http_client: " + url + ": " + e.getMessage());
+            return 1;
+        }
+        err.println("http_client: connected to " + url + " (type lines; end of input closes)");
+        Tasklet<Void> printer = Tasklets.start("ws-printer", () -> {
+            for (WebSocketMessage m; (m = ws.receive()) != null; ) {
+                out.println(m.isText() ? m.text() : "<" + m.length() + " bytes>");
+                out.flush();
+            }
+        });
+        int status = 0;
+        try {
+            for (String line = in.readLine(); line != null && ws.isOpen(); line = in.readLine()) {
+                ws.sendText(line);
+            }
+            ws.sendClose(WebSocket.NORMAL, ""); // the printer reads the echoes still coming, then the answer
+        } catch (java.io.IOException e) {
+            err.println("http_client: " + url + ": " + e.getMessage());
+            status = 1;
+        }
+        try {
+            printer.join();
+        } catch (RuntimeException e) {
+            // the printer ends with the connection, however it ended
+        }
+        int code = ws.closeCode();
+        err.println("http_client: closed (" + code + (ws.closeReason().isEmpty() ? "" : " " + ws.closeReason()) + ")");
+        return code == WebSocket.NORMAL ? status : 1;
     }
 
     private static int number(String[] args, int at, String what, int min, int max) {

@@ -8,6 +8,8 @@ import dev.warren.net.http.HttpServerStats;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
 import dev.warren.net.http.StaticFiles;
+import dev.warren.net.http.WebSocket;
+import dev.warren.net.http.WebSocketMessage;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -34,6 +36,7 @@ final class HttpServerDemo {
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
               --access-log         log one line per request
               --static DIR         serve the files under DIR at /static/ (ETag, Range, gzip)
+            WebSockets: /ws/echo echoes; /chat is a chat room page for a browser (on /ws/chat)
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
                                    (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
 
@@ -152,6 +155,61 @@ final class HttpServerDemo {
         return 0;
     }
 
+    /** Everyone in the chat room of {@code /chat}. */
+    private static final java.util.Set<WebSocket> ROOM = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A chat room: each text message goes to everyone, written from the sender's tasklet. */
+    private static void chat(WebSocket ws) throws java.io.IOException {
+        String who = ws.remoteAddress().getAddress().getHostAddress() + ":"
+                + ws.remoteAddress().getPort();
+        ROOM.add(ws);
+        try {
+            broadcast(who + " joined (" + ROOM.size() + " here)");
+            for (WebSocketMessage m; (m = ws.receive()) != null; ) {
+                if (m.isText()) {
+                    broadcast(who + ": " + m.text());
+                }
+            }
+        } finally {
+            ROOM.remove(ws);
+            broadcast(who + " left");
+        }
+    }
+
+    private static void broadcast(String line) {
+        java.util.List<WebSocket> gone = new java.util.ArrayList<>();
+        for (WebSocket other : ROOM) {
+            try {
+                other.sendText(line);
+            } catch (java.io.IOException e) {
+                gone.add(other); // its own tasklet sees the end and leaves too
+            }
+        }
+        gone.forEach(ROOM::remove);
+    }
+
+    /** The page of {@code /chat}: a few lines of HTML and JavaScript on the browser's own WebSocket. */
+    static final String CHAT_PAGE = """
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>Warren chat</title>
+            <style>body{font:15px system-ui,sans-serif;max-width:40em;margin:2em auto;color:#222}
+            #log{border:1px solid #ccc;border-radius:6px;height:20em;overflow-y:auto;padding:.5em;background:#fafafa}
+            #log div{margin:.15em 0} form{display:flex;gap:.5em;margin-top:.5em}
+            input{flex:1;padding:.4em;font:inherit} button{padding:.4em 1em;font:inherit}</style></head>
+            <body><h1>Warren chat</h1><p id="state">connecting…</p><div id="log"></div>
+            <form id="f"><input id="msg" autocomplete="off" placeholder="say something"><button>Send</button></form>
+            <script>
+            const log = document.getElementById('log'), state = document.getElementById('state');
+            const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat');
+            ws.onopen = () => state.textContent = 'connected: every tab on this page is in the room';
+            ws.onclose = e => state.textContent = 'closed (' + e.code + ')';
+            ws.onmessage = e => { const d = document.createElement('div'); d.textContent = e.data;
+              log.appendChild(d); log.scrollTop = log.scrollHeight; };
+            document.getElementById('f').onsubmit = e => { e.preventDefault();
+              const m = document.getElementById('msg'); if (m.value) { ws.send(m.value); m.value = ''; } };
+            </script></body></html>
+            """;
+
     static Router router(java.util.function.Supplier<HttpServerStats> stats, java.nio.file.Path staticDir) {
         Router.Builder r = Router.builder();
         if (staticDir != null) {
@@ -178,6 +236,17 @@ final class HttpServerDemo {
                         }
                     });
                 })
+                .websocket("/ws/echo", ws -> {
+                    for (WebSocketMessage m; (m = ws.receive()) != null; ) {
+                        if (m.isText()) {
+                            ws.sendText(m.text());
+                        } else {
+                            ws.sendBinary(m.bytes());
+                        }
+                    }
+                })
+                .websocket("/ws/chat", HttpServerDemo::chat)
+                .get("/chat", req -> Response.html(CHAT_PAGE))
                 .get("/sleep", req -> {
                     int ms = intParam(req.queryParam("ms"), "ms", 100, 0, 60_000);
                     Thread.sleep(ms); // parks this tasklet only

@@ -115,6 +115,21 @@ class DemoOptionsTest {
         }
     }
 
+    @Test
+    void theHttpClientSpeaksWebSocketToTheServersEcho() throws Exception {
+        try (DemoProcess server = DemoProcess.start("http_server", "0")) {
+            int port = Integer.parseInt(server.await("listening on http://127.0.0.1:(\\d+)/", 60));
+            try (DemoProcess client = DemoProcess.start("http_client", "--ws", "ws://127.0.0.1:" + port + "/ws/echo")) {
+                client.process.getOutputStream().write("hello\nwörld\n".getBytes(StandardCharsets.UTF_8));
+                client.process.getOutputStream().close();
+                String err = client.stderrAfterExit();
+                assertEquals(0, client.process.exitValue(), err);
+                assertEquals("hello\nwörld\n", client.output());
+                assertTrue(err.contains("http_client: closed (1000)"), err);
+            }
+        }
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

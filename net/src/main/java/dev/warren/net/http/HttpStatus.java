@@ -7,6 +7,7 @@ final class HttpStatus {
     static String reason(int status) {
         return switch (status) {
             case 100 -> "Continue";
+            case 101 -> "Switching Protocols";
             case 200 -> "OK";
             case 201 -> "Created";
             case 202 -> "Accepted";

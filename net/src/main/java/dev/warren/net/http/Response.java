@@ -41,9 +41,31 @@ public final class Response {
     private BodyWriter writer;
     private long length = -1;
     private boolean close;
+    /** For a 101 answer: what takes the connection over once the answer is out. */
+    private Upgrade upgrade;
+
+    /** Takes a connection over after a 101 (Switching Protocols) answer; runs on its tasklet. */
+    @FunctionalInterface
+    interface Upgrade {
+        void run(dev.warren.net.Connection conn, HttpServer server) throws IOException;
+    }
 
     private Response(int status) {
         this.status = checkStatus(status);
+    }
+
+    private Response(Upgrade upgrade) {
+        this.status = 101;
+        this.upgrade = upgrade;
+    }
+
+    /** 101 Switching Protocols; {@code upgrade} then owns the connection until it returns. */
+    static Response switching(Upgrade upgrade) {
+        return new Response(Objects.requireNonNull(upgrade, "upgrade"));
+    }
+
+    Upgrade upgrade() {
+        return upgrade;
     }
 
     private static int checkStatus(int status) {
@@ -75,6 +97,9 @@ public final class Response {
 
     /** Changes the status (200..599). */
     public Response setStatus(int status) {
+        if (upgrade != null) {
+            throw new IllegalStateException("a 101 (Switching Protocols) answer keeps its status");
+        }
         this.status = checkStatus(status);
         return this;
     }
@@ -100,6 +125,13 @@ public final class Response {
             close = true;
             return this;
         }
+        headers.add(name);
+        headers.add(value);
+        return this;
+    }
+
+    /** A header of a 101 answer, which names its protocol in {@code Connection: Upgrade}. */
+    Response upgradeHeader(String name, String value) {
         headers.add(name);
         headers.add(value);
         return this;

@@ -1,5 +1,6 @@
 package dev.warren.net.http;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -42,6 +43,9 @@ import java.util.Set;
  * <p>Immutable and thread-safe once built.
  */
 public final class Router implements HttpHandler {
+    /** The largest WebSocket message {@link Builder#websocket(String, WebSocketHandler)} takes: 1 MiB. */
+    public static final int DEFAULT_WEBSOCKET_MESSAGE_BYTES = 1 << 20;
+
     private final List<Route> routes;
     private final List<Filter> filters;
     private final HttpHandler chain;
@@ -275,6 +279,34 @@ public final class Router implements HttpHandler {
                 route(r.method, r.pattern.equals("/") ? prefix : prefix + r.pattern, h);
             }
             return this;
+        }
+
+        /**
+         * Serves WebSockets (RFC 6455) at {@code pattern}: a {@code GET} with the opening handshake is
+         * answered 101 and the connection's tasklet then runs {@code handler}; a plain {@code GET} gets
+         * 426 (Upgrade Required), a bad handshake 400. Messages up to 1 MiB; a connection silent for 60 s
+         * is pinged, and closed if the pong does not come within another 60 s.
+         */
+        public Builder websocket(String pattern, WebSocketHandler handler) {
+            return websocket(pattern, DEFAULT_WEBSOCKET_MESSAGE_BYTES, Duration.ofSeconds(60), handler);
+        }
+
+        /**
+         * Like {@link #websocket(String, WebSocketHandler)}, with the largest message taken (larger ones
+         * close with 1009) and the idle timeout (null: none).
+         *
+         * @throws IllegalArgumentException if {@code maxMessageBytes} is not positive or {@code idleTimeout}
+         *     is not positive
+         */
+        public Builder websocket(String pattern, int maxMessageBytes, Duration idleTimeout, WebSocketHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            if (maxMessageBytes <= 0) {
+                throw new IllegalArgumentException("maxMessageBytes must be > 0, was " + maxMessageBytes);
+            }
+            if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
+                throw new IllegalArgumentException("idleTimeout must be > 0 (or null for none), was " + idleTimeout);
+            }
+            return get(pattern, WebSocketUpgrade.handler(handler, maxMessageBytes, idleTimeout));
         }
 
         /** Adds a filter; the first added is the outermost. */

@@ -241,6 +241,13 @@ final class ServerConnection {
             c.write(hs.get(i + 1).getBytes(StandardCharsets.ISO_8859_1));
             c.write(Wire.CRLF);
         }
+        if (resp.upgrade() != null) {
+            // 101: the headers, then the connection belongs to the new protocol until it ends
+            c.write(Wire.CRLF);
+            c.flush();
+            resp.upgrade().run(c, server);
+            return false;
+        }
         if (chunked) {
             c.write(Wire.CHUNKED);
         } else if (status != 204 && status != 304) {

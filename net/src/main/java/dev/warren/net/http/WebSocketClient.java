@@ -1,0 +1,114 @@
+package dev.warren.net.http;
+
+import dev.warren.net.Connection;
+import dev.warren.net.TcpClient;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Opens WebSockets to servers: {@code try (WebSocket ws = WebSocketClient.connect(URI.create("ws://host:8080/chat")))}.
+ *
+ * <p>The connection is opened with the caller's thread (a tasklet, usually) and the opening handshake
+ * checked ({@code 101}, {@code Sec-WebSocket-Accept}); the returned {@link WebSocket} is then read by
+ * whoever calls {@link WebSocket#receive()} and written from any tasklet. Frames sent are masked with a
+ * fresh key from {@link SecureRandom}, as RFC 6455 requires of clients. The caller owns the WebSocket and
+ * closes it.
+ */
+public final class WebSocketClient {
+    private static final SecureRandom KEYS = new SecureRandom();
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private WebSocketClient() {}
+
+    /** Connects with messages up to 1 MiB and no idle timeout. */
+    public static WebSocket connect(URI uri) throws IOException {
+        return connect(uri, Router.DEFAULT_WEBSOCKET_MESSAGE_BYTES, null);
+    }
+
+    /**
+     * Connects to a {@code ws://} URI.
+     *
+     * @param maxMessageBytes the largest message taken (larger ones close with 1009)
+     * @param idleTimeout ping a silent server after this long, and close if no pong comes within as long
+     *     again; null for none
+     * @throws IllegalArgumentException if the URI is not {@code ws://} with a host, or a limit is not positive
+     * @throws ProtocolException if the server does not answer the handshake as RFC 6455 says (the status
+     *     line is in the message)
+     * @throws IOException if the connection cannot be made
+     */
+    public static WebSocket connect(URI uri, int maxMessageBytes, Duration idleTimeout) throws IOException {
+        Objects.requireNonNull(uri, "uri");
+        if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("ws") || uri.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "uri must be ws://HOST[:PORT]/PATH (this client speaks plain TCP), was '" + uri + "'");
+        }
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxMessageBytes must be > 0, was " + maxMessageBytes);
+        }
+        if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
+            throw new IllegalArgumentException("idleTimeout must be > 0 (or null for none), was " + idleTimeout);
+        }
+        String host = uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        byte[] nonce = new byte[16];
+        KEYS.nextBytes(nonce);
+        String key = Base64.getEncoder().encodeToString(nonce);
+        Connection conn = TcpClient.connect(host, port);
+        try {
+            String hostHeader = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + port;
+            conn.write(("GET " + target + " HTTP/1.1\r\nHost: " + hostHeader
+                            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+                            + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            conn.flush();
+            conn.readTimeout(HANDSHAKE_TIMEOUT);
+            String status = conn.readLine(8192, StandardCharsets.ISO_8859_1);
+            if (status == null || !status.startsWith("HTTP/1.1 101")) {
+                throw new ProtocolException("WebSocket handshake with " + uri + " refused: " + status);
+            }
+            boolean upgrade = false;
+            boolean connection = false;
+            String accept = null;
+            for (String line = conn.readLine(8192, StandardCharsets.ISO_8859_1);
+                    line != null && !line.isEmpty();
+                    line = conn.readLine(8192, StandardCharsets.ISO_8859_1)) {
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    throw new ProtocolException(
+                            "WebSocket handshake with " + uri + ": a bad header line '" + line + "'");
+                }
+                String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                String value = line.substring(colon + 1).strip();
+                switch (name) {
+                    case "upgrade" -> upgrade = WebSocketUpgrade.hasToken(value, "websocket");
+                    case "connection" -> connection = WebSocketUpgrade.hasToken(value, "upgrade");
+                    case "sec-websocket-accept" -> accept = value;
+                    default -> {}
+                }
+            }
+            if (!upgrade || !connection || !WsSession.accept(key).equals(accept)) {
+                throw new ProtocolException("WebSocket handshake with " + uri + ": the 101 answer lacks "
+                        + (!upgrade
+                                ? "Upgrade: websocket"
+                                : !connection ? "Connection: Upgrade" : "the right Sec-WebSocket-Accept"));
+            }
+            conn.readTimeout(null);
+            return new WsSession(conn, true, maxMessageBytes, idleTimeout, null);
+        } catch (IOException | RuntimeException e) {
+            conn.abort();
+            throw e;
+        }
+    }
+}
