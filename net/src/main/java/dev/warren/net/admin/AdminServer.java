@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * AdminServer admin = AdminServer.builder().port(9090).routes(DatapathsHttp.router()).start();
  * }</pre>
  *
- * <p><b>Endpoints</b> (all {@code GET}; JSON unless said otherwise):
+ * <p><b>Endpoints</b> ({@code GET} unless said otherwise; JSON unless said otherwise):
  * <ul>
  *   <li>{@code /} the live dashboard (one self-contained HTML page; it polls the endpoints below once a second);
  *   <li>{@code /capa.json} version, build commit, JDK, OS, carriers, poller mode, reactor, modules, time;
@@ -37,7 +37,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /metrics} every metric in the Prometheus text format 0.0.4; {@code /metrics.json} the same
  *       as JSON, histograms with their recent view;
  *   <li>{@code /threads} a thread dump of every thread, virtual threads included (the JDK's own JSON
- *       thread dump, {@code HotSpotDiagnosticMXBean.dumpThreads}).
+ *       thread dump, {@code HotSpotDiagnosticMXBean.dumpThreads});
+ *   <li>{@code /logs} every {@linkplain dev.warren.tasklets.observe.LogStreams log stream} with its state
+ *       and line count; {@code /logs/NAME} one of them; {@code PUT /logs/NAME?enabled=true|false}
+ *       switches it (the one endpoint that changes anything; 400 for a bad value, 404 for an unknown
+ *       stream); {@code /logs/NAME.json?last=N&since=I} its memory ring as libmtev's
+ *       {@code /eventer/logs/NAME.json} reads it: {@code [{"idx": 7, "whence": MILLIS, "line": "..."}]},
+ *       only lines after index {@code I}, only the {@code N} most recent.
  * </ul>
  * An application adds read-only endpoints of its own with {@link Builder#routes(Router)} (for
  * example the datapath views, {@code DatapathsHttp.router()} in warren-streaming); they are served
@@ -45,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Unknown paths answer 404, other methods 405, bad query values 400 (an unknown parameter, a limit that
  * is not a whole number {@code >= 0}, an unknown state, an unknown report name), each with {@code {"error": "..."}} naming the
- * bad value. No endpoint changes anything.
+ * bad value. No endpoint changes anything but {@code PUT /logs/NAME}, which switches a log stream.
  *
  * <p><b>Security.</b> Binds {@code 127.0.0.1} unless told otherwise; binding any other address logs a
  * warning, since the endpoints show the program's insides. With a {@linkplain Builder#token token},
