@@ -498,12 +498,16 @@ final class TaskletJobQueue implements JobQueue {
 
     private void work(Worker w) {
         TaskletImpl<?> me = WaitHints.current();
+        // A worker waiting for a job is idle; one whose job runs past the watchdog's timeout is reported.
+        Heartbeat hb = Watchdog.register("jobq " + name + " worker", Watchdog.defaultTimeout());
         try {
             for (; ; ) {
+                hb.idle();
                 Job job = take(w, me);
                 if (job == null) {
                     return;
                 }
+                hb.beat();
                 job.disarm(); // outside the lock: a timer that fires meanwhile finds it taken
                 if (job.state == EXPIRED) {
                     if (LogStreams.JOBQ.enabled()) {
@@ -522,6 +526,7 @@ final class TaskletJobQueue implements JobQueue {
                 Thread.interrupted(); // a job's stray self-interrupt must not hit the next job
             }
         } finally {
+            hb.close();
             exit(w);
         }
     }

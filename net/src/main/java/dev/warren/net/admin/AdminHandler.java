@@ -7,6 +7,7 @@ import dev.warren.net.http.Request;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.Watchdog;
 import dev.warren.tasklets.observe.Json;
 import dev.warren.tasklets.observe.LogStream;
 import dev.warren.tasklets.observe.LogStreams;
@@ -53,7 +54,8 @@ final class AdminHandler implements HttpHandler {
             "/threads",
             "/threads.json",
             "/logs",
-            "/logs/*");
+            "/logs/*",
+            "/watchdog.json");
 
     private final byte[] token; // null: none required
     private final List<Router> extra;
@@ -62,8 +64,9 @@ final class AdminHandler implements HttpHandler {
     AdminHandler(byte[] token, List<Router> extra) {
         this.token = token;
         this.extra = List.copyOf(extra);
-        StringBuilder hint = new StringBuilder(" (try /, /capa.json, /tasklets.json, /jobq.json, /sockets.json,"
-                + " /streams.json, /pinning.json, /reports.json, /metrics, /metrics.json, /threads, /logs");
+        StringBuilder hint = new StringBuilder(
+                " (try /, /capa.json, /tasklets.json, /jobq.json, /sockets.json,"
+                        + " /streams.json, /pinning.json, /reports.json, /metrics, /metrics.json, /threads, /logs, /watchdog.json");
         for (Router r : this.extra) {
             for (Router.RouteSpec route : r.routes()) {
                 hint.append(", ").append(route.pattern());
@@ -172,6 +175,10 @@ final class AdminHandler implements HttpHandler {
             case "/threads", "/threads.json" -> {
                 params(req);
                 yield Response.status(200).body(threadDump(), JSON).header("Cache-Control", "no-store");
+            }
+            case "/watchdog.json" -> {
+                params(req);
+                yield json(Watchdog.report());
             }
             case "/logs" -> {
                 params(req);

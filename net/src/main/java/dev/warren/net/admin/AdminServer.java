@@ -2,6 +2,7 @@ package dev.warren.net.admin;
 
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Router;
+import dev.warren.tasklets.Watchdog;
 import dev.warren.tasklets.observe.PinningMonitor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,7 +44,10 @@ import org.slf4j.LoggerFactory;
  *       switches it (the one endpoint that changes anything; 400 for a bad value, 404 for an unknown
  *       stream); {@code /logs/NAME.json?last=N&since=I} its memory ring as libmtev's
  *       {@code /eventer/logs/NAME.json} reads it: {@code [{"idx": 7, "whence": MILLIS, "line": "..."}]},
- *       only lines after index {@code I}, only the {@code N} most recent.
+ *       only lines after index {@code I}, only the {@code N} most recent;
+ *   <li>{@code /watchdog.json} the {@linkplain Watchdog watchdog}: registered heartbeats (overdue or not),
+ *       its counters, the scheduler probe's last delay and the last events (overdue heartbeats with their
+ *       scope path, lateness and stack; restarts; scheduler stalls with what held the carriers).
  * </ul>
  * An application adds read-only endpoints of its own with {@link Builder#routes(Router)} (for
  * example the datapath views, {@code DatapathsHttp.router()} in warren-streaming); they are served
@@ -62,8 +66,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading and closing.</b> The server is an {@link HttpServer} (its tasklets belong to the
  * caller's tasklet, if any); every method may be called from any thread; {@link #close()} blocks until
  * its tasklets have ended. Starting it starts the process-wide {@link PinningMonitor#shared() pinning
- * monitor} (a JFR stream) unless {@link Builder#pinningMonitor(boolean) told not to}; closing leaves that
- * running, as other users may share it.
+ * monitor} (a JFR stream) unless {@link Builder#pinningMonitor(boolean) told not to}, and the {@link
+ * Watchdog}'s thread; closing leaves them running, as other users may share them.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -222,6 +226,7 @@ public final class AdminServer implements AutoCloseable {
                 PinningMonitor.shared();
             }
             Capa.register();
+            Watchdog.start(); // stalls are watched from the start, heartbeats or not
             HttpServer http = HttpServer.builder()
                     .name(name)
                     .bindAddress(bind.getHostAddress())

@@ -167,6 +167,51 @@ class AdminLogsTest {
         }
     }
 
+    @Test
+    void watchdogJsonShowsHeartbeatsAndAnOverdueOneWithItsStack() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        try (AdminServer admin = AdminServer.builder().pinningMonitor(false).start();
+                dev.warren.tasklets.JobQueue q = dev.warren.tasklets.JobQueue.builder("wdq")
+                        .maxConcurrency(1)
+                        .start()) {
+            q.add(() -> {
+                try (dev.warren.tasklets.Heartbeat hb =
+                        dev.warren.tasklets.Watchdog.register("admin-test-beat", Duration.ofMillis(50))) {
+                    hb.beat();
+                    running.countDown();
+                    release.await();
+                }
+            });
+            running.await();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonObject w = JsonParser.parseString(
+                                send(admin, "GET", "/watchdog.json").body())
+                        .getAsJsonObject();
+                for (JsonElement e : w.getAsJsonArray("events")) {
+                    JsonObject ev = e.getAsJsonObject();
+                    if (ev.get("name").getAsString().equals("admin-test-beat")) {
+                        return ev.get("kind").getAsString().equals("overdue")
+                                && ev.get("scope").getAsString().contains("jobq-wdq-1")
+                                && ev.getAsJsonArray("stack").toString().contains("CountDownLatch.await");
+                    }
+                }
+                return false;
+            });
+            JsonObject w = JsonParser.parseString(
+                            send(admin, "GET", "/watchdog.json").body())
+                    .getAsJsonObject();
+            assertTrue(w.get("running").getAsBoolean());
+            assertTrue(w.get("overdue_total").getAsLong() >= 1);
+            List<String> beats = new ArrayList<>();
+            for (JsonElement e : w.getAsJsonArray("heartbeats")) {
+                beats.add(e.getAsJsonObject().get("name").getAsString());
+            }
+            assertTrue(beats.contains("jobq wdq worker"), "the queue's worker beats too: " + beats);
+            release.countDown();
+        }
+    }
+
     private static List<Long> idx(JsonArray a) {
         List<Long> out = new ArrayList<>();
         for (JsonElement e : a) {
