@@ -63,7 +63,7 @@ final class HiveParser {
               --jsonl FILE|-    write every window emission as a JSON line to FILE (- : stdout)
               --generate RATE   send RATE lines/s over UDP to ourselves, over --keys K keys
               --duration D      with --generate: stop after D, flush, print totals and exit
-            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n" + AdminOption.USAGE;
+            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE;
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 

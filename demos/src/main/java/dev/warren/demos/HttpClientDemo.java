@@ -24,7 +24,7 @@ final class HttpClientDemo {
     static final String USAGE = """
             usage: http_client HOST PORT [PATH]                           fetch PATH (default /), print it
                    http_client -n REQUESTS -c CONNECTIONS HOST PORT [PATH]  keep-alive load: requests/s,
-                                                                            latency p50/p90/p99/max, errors""" + "\n" + AdminOption.USAGE;
+                                                                            latency p50/p90/p99/max, errors""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE;
 
     private HttpClientDemo() {}
 

@@ -32,7 +32,7 @@ final class HttpServerDemo {
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
               --access-log         log one line per request
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
-                                   (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE;
+                                   (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE;
 
     /** The canned page, the same bytes as the Netty peer in bench/ serves. */
     static final byte[] PAGE = """

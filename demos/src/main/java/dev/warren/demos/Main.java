@@ -29,7 +29,13 @@ public final class Main {
             System.exit(2);
             return;
         }
-        String[] rest = admin.rest();
+        // --console PORT likewise
+        ConsoleOption.Parsed console = ConsoleOption.extract(args[0], admin.rest(), System.err);
+        if (console == null) {
+            System.exit(2);
+            return;
+        }
+        String[] rest = console.rest();
         int code = switch (args[0]) {
             case "tasklets_demo" -> TaskletsDemo.run(rest);
             case "hiveparser" -> HiveParser.run(rest);

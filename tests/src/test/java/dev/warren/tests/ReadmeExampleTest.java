@@ -63,6 +63,11 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theOperationsExampleLogsUnderItsHeartbeat() throws Exception {
+        assertEquals("imported c", ReadmeExample.importWithAWatchdog(List.of("a", "b", "c")));
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -78,6 +83,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(5, found, "README markers in ReadmeExample.java");
+        assertEquals(6, found, "README markers in ReadmeExample.java");
     }
 }
