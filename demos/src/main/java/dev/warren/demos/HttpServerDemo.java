@@ -30,7 +30,8 @@ final class HttpServerDemo {
     static final String USAGE = """
             usage: http_server [PORT] [--access-log] [--max-connections N]
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
-              --access-log         log one line per request
+              --access-log         log one line per request (switches the http.access log stream on;
+                                   with --console, 'log enable|disable http.access' while it runs)
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
                                    (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE;
 

@@ -69,6 +69,7 @@ public final class Watchdog {
     private static final int MAX_EVENTS = 64;
     private static final int MAX_FRAMES = 40;
     private static final int MAX_HOLDERS = 64;
+    private static final int MAX_EXAMINED = 10_000;
     private static final Duration DEFAULT_TIMEOUT =
             Duration.ofMillis(Long.getLong("warren.watchdog.timeoutMillis", 60_000L));
 
@@ -384,15 +385,19 @@ public final class Watchdog {
     private static void stall(long waitedMillis) {
         STALLS.increment();
         List<Holder> holders = new ArrayList<>();
+        int examined = 0;
         for (TaskletImpl<?> t : liveTasklets()) {
-            if (holders.size() >= MAX_HOLDERS) {
+            // A stack costs microseconds; a burst of a million runnable tasklets must not keep the
+            // watchdog away from its heartbeats for seconds.
+            if (holders.size() >= MAX_HOLDERS || examined >= MAX_EXAMINED) {
                 break;
             }
             Thread th = t.thread();
             Thread.State st = th.getState();
-            if (st == Thread.State.NEW || st == Thread.State.TERMINATED) {
+            if (st != Thread.State.RUNNABLE) {
                 continue;
             }
+            examined++;
             StackTraceElement[] frames = th.getStackTrace();
             if (holdsCarrier(st, frames)) {
                 holders.add(new Holder(t.name, scopePath(t), frames(frames)));
