@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server: what a running Warren program knows about itself, read-only, on a port of its
- * own, without a line of code beyond starting it.
+ * The admin HTTP server: what a running Warren program knows about itself, read-only but for switching
+ * log streams, on a port of its own, without a line of code beyond starting it.
  *
  * <pre>{@code
  * AdminServer admin = AdminServer.start(9090);   // http://127.0.0.1:9090/
