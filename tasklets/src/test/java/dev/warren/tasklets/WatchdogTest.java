@@ -82,6 +82,37 @@ class WatchdogTest {
         assertTrue(metrics.contains("warren_watchdog_gave_up_total"), metrics);
     }
 
+    /** A task that keeps the interrupt flag set as it fails (as well-behaved code does) is restarted all the same. */
+    @Test
+    void aHungChildThatRestoresItsInterruptIsStillRestarted() throws Exception {
+        String beat = "wd-flag-" + RUN.incrementAndGet();
+        AtomicInteger attempts = new AtomicInteger();
+        RestartPolicy policy = RestartPolicy.backoff(Duration.ofMillis(1), Duration.ofMillis(1))
+                .withMaxRestarts(1, Duration.ofMinutes(1));
+        Tasklet<Void> child;
+        try (var scope = TaskletScope.supervise("wd-flag-scope")
+                .restart(policy)
+                .onFailure((t, e, restart) -> {})
+                .open()) {
+            child = scope.fork("keeps-flag", () -> {
+                attempts.incrementAndGet();
+                try (Heartbeat hb = Watchdog.registerRestarting(beat, Duration.ofMillis(100))) {
+                    hb.beat();
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.IOException("gave up waiting", e);
+                }
+            });
+            scope.join();
+        }
+        assertEquals(2, attempts.get(), "the backoff before the restart was not cut short by the interrupt");
+        assertEquals(TaskletState.FAILED, child.state());
+        assertEquals(
+                List.of("overdue", "restarted", "overdue", "gave up"),
+                eventsOf(beat).stream().map(Watchdog.Event::kind).toList());
+    }
+
     @Test
     void anOverdueHeartbeatIsReportedOnceAndAnIdleOneNever() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
