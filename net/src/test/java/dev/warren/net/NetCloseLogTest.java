@@ -58,4 +58,31 @@ class NetCloseLogTest {
                 .map(LogStream.Line::text)
                 .toList();
     }
+
+    @Test
+    void aReactorBeatsAHeartbeatWhileItRuns() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TcpServer.reactorSupported(), "no reactor on this platform");
+        try (TcpServer server = TcpServer.builder()
+                .name("beating")
+                .bindAddress("127.0.0.1")
+                .port(0)
+                .reactor(true)
+                .handler(c -> c.readLine(100))
+                .start()) {
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> heartbeats().stream().anyMatch(n -> n.startsWith("reactor beating")));
+            assertTrue(server.port() > 0);
+        }
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> heartbeats().stream().noneMatch(n -> n.startsWith("reactor beating")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> heartbeats() {
+        return ((List<java.util.Map<String, Object>>)
+                        dev.warren.tasklets.Watchdog.report().get("heartbeats"))
+                .stream().map(m -> (String) m.get("name")).toList();
+    }
 }

@@ -67,6 +67,33 @@ class StreamLogStreamsTest {
         }
     }
 
+    @Test
+    void eachShardBeatsAHeartbeatWhileTheJobRuns() throws Exception {
+        StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("beats")
+                .parse(KeyValue::parse)
+                .keyBy(KeyValue::key)
+                .shards(2)
+                .window(Windows.tumbling(Duration.ofHours(1)), Aggregators.stats(KeyValue::value))
+                .sink(r -> {})
+                .start();
+        try (job) {
+            job.emit("a 1");
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> heartbeats().containsAll(List.of("job beats shard 0", "job beats shard 1")));
+        }
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> heartbeats().stream().noneMatch(n -> n.startsWith("job beats shard")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> heartbeats() {
+        return ((List<java.util.Map<String, Object>>)
+                        dev.warren.tasklets.Watchdog.report().get("heartbeats"))
+                .stream().map(m -> (String) m.get("name")).toList();
+    }
+
     private static List<String> texts(LogStream s) {
         return s.read(-1, -1).stream().map(LogStream.Line::text).toList();
     }

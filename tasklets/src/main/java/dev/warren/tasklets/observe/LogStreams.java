@@ -183,7 +183,8 @@ public final class LogStreams {
 
         /**
          * Keeps its last lines in memory: at most {@code lines} lines and {@code chars} characters
-         * (libmtev's {@code memory} log, {@code path="lines,bytes"}). Default: no ring.
+         * (libmtev's {@code memory} log, {@code path="lines,bytes"}); the oldest lines go first, and a
+         * single line longer than {@code chars} is kept cut to its first {@code chars} characters. Default: no ring.
          *
          * @throws IllegalArgumentException if either is not {@code > 0}
          */
