@@ -18,7 +18,11 @@
 #                               fair turns on and off in alternating rounds (FAIR_ROUNDS, default 3)
 #                       http    Warren's HttpServer vs Netty 4.2 (native epoll and NIO) and a minimal C epoll
 #                               responder (HTTP_PEERS, default "warren netty-epoll netty c-epoll"; add
-#                               warren-nofair for the A/B of fair turns), serving the same page, loaded by wrk
+#                               warren-nofair for the A/B of fair turns; warren-base for the same server built
+#                               from another commit, whose bench class path HTTP_BASE_CP names, e.g.
+#                               HTTP_BASE_CP="/tmp/base/bench/target/warren-bench.jar:/tmp/base/bench/target/lib/*"
+#                               HTTP_PEERS="warren warren-base": the warren/it column is then this build's
+#                               req/s over the base's), serving the same page, loaded by wrk
 #                               (installed from the system packages when missing) at HTTP_CONNECTIONS (default
 #                               "50 500 5000") for HTTP_SECONDS (default 10) each, in HTTP_ROUNDS (default 3)
 #                               rounds alternating the peers (the summary compares medians), and by ./http_client -n -c;
@@ -85,6 +89,11 @@ start_peer() { # start_peer PEER: an HTTP peer on $port in the background, its p
     case "$1" in
         c-epoll)
             "bench/target/epoll_http" "$port" >>"bench/results/http-$1-$stamp.log" 2>&1 &
+            ;;
+        warren-base) # the same peer built from another commit (HTTP_BASE_CP), e.g. before a change on the hot path
+            [ -n "${HTTP_BASE_CP:-}" ] || { echo "warren-base needs HTTP_BASE_CP: the bench class path of a build of the base commit" >&2; return 1; }
+            "$jdk/bin/java" $jopts --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$HTTP_BASE_CP" dev.warren.bench.HttpPeer warren "$port" \
+                >>"bench/results/http-$1-$stamp.log" 2>&1 &
             ;;
         warren-nofair) # the A/B of fair turns: the same server with them off
             "$jdk/bin/java" $jopts -Dwarren.fairness.sliceMicros=0 -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer warren "$port" \

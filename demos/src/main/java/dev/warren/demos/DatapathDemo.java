@@ -52,7 +52,7 @@ final class DatapathDemo {
             Counts are shown once a second (a table on a terminal). Ctrl-C or SIGTERM removes the
             datapath and prints the totals; a datapath whose sources all end stops by itself.
             With --admin, the admin server also serves /streams/NAME?follow=1 (an exported stream,
-            chunked), /datapaths.json and /datapaths/ID.dot.""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+            chunked), /datapaths.json and /datapaths/ID.dot.""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     record Options(String request, String read, boolean dot, boolean stages) {}
 

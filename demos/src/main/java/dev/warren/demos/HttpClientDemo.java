@@ -31,7 +31,7 @@ final class HttpClientDemo {
                    http_client -n REQUESTS -c CONNECTIONS HOST PORT [PATH]  keep-alive load: requests/s,
                                                                             latency p50/p90/p99/max, errors
                    http_client --ws ws://HOST:PORT/PATH                   a WebSocket: sends each line of stdin as a
-                                                                            text message, prints what comes back""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+                                                                            text message, prints what comes back""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private HttpClientDemo() {}
 

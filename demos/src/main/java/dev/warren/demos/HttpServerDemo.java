@@ -34,11 +34,12 @@ final class HttpServerDemo {
     static final String USAGE = """
             usage: http_server [PORT] [--access-log] [--max-connections N] [--static DIR]
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
-              --access-log         log one line per request
+              --access-log         log one line per request (switches the http.access log stream on;
+                                   with --console, 'log enable|disable http.access' while it runs)
               --static DIR         serve the files under DIR at /static/ (ETag, Range, gzip)
-            WebSockets: /ws/echo echoes; /chat is a chat room page for a browser (on /ws/chat)
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
-                                   (default: 90 % of the process's descriptor limit, less 64)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+                                   (default: 90 % of the process's descriptor limit, less 64)
+            WebSockets: /ws/echo echoes; /chat is a chat room page for a browser (on /ws/chat)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     /** The canned page, the same bytes as the Netty peer in bench/ serves. */
     static final byte[] PAGE = """

@@ -41,7 +41,6 @@ public final class Main {
             System.exit(Supervise.run(all));
             return;
         }
-        // --admin PORT works the same for every demo: taken out here, before the demo parses the rest
         String usage = usage(args[0]);
         for (String a : all) {
             // the same everywhere: help and version on standard output, status 0
@@ -61,13 +60,21 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // --config FILE, --admin PORT and --console PORT work the same for every demo: taken out here,
+        // before the demo parses the rest
         Router adminRoutes = args[0].equals("datapath") ? DatapathsHttp.router() : null;
         AdminOption.Parsed admin = AdminOption.extract(args[0], all, System.err, adminRoutes);
         if (admin == null) {
             System.exit(2);
             return;
         }
-        String[] rest = admin.rest();
+        // --console PORT likewise
+        ConsoleOption.Parsed console = ConsoleOption.extract(args[0], admin.rest(), System.err);
+        if (console == null) {
+            System.exit(2);
+            return;
+        }
+        String[] rest = console.rest();
         int code = switch (args[0]) {
             case "tasklets_demo" -> TaskletsDemo.run(rest);
             case "hiveparser" -> HiveParser.run(rest);
@@ -76,7 +83,6 @@ public final class Main {
             case "http_server" -> HttpServerDemo.run(rest);
             case "http_client" -> HttpClientDemo.run(rest);
             case "datapath" -> DatapathDemo.run(rest, admin.admin());
-            case "supervise" -> Supervise.run(rest);
             default -> {
                 System.err.println("unknown demo '" + args[0] + "' (demos: " + DEMOS + ")");
                 yield 2;

@@ -28,7 +28,7 @@ public final class MsgClientDemo {
               -c CONNECTIONS  connections, 1..10000 (default 1)
               --format        must match the server (default buffstreams)
               --max-size      must match the server (default 4096)
-              --echo          expect every message back and check it byte for byte""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+              --echo          expect every message back and check it byte for byte""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     /** How long the echo check waits for replies once no reply has arrived for this long. */
     private static final Duration STALL = Duration.ofSeconds(10);

@@ -21,7 +21,7 @@ public final class MsgServerDemo {
               --format    the frame format (default buffstreams: BuffStreams-compatible varint header)
               --max-size  the largest message in bytes (default 4096; fixes the buffstreams header size)
               --echo      send every message back unchanged (default: count and drop)
-              --bind      the address to listen on (default every address)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+              --bind      the address to listen on (default every address)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private MsgServerDemo() {}
 

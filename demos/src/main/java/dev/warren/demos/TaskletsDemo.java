@@ -36,7 +36,7 @@ final class TaskletsDemo {
                                                       same for N raw virtual threads (--no-baseline skips
                                                       them); a short warm-up comes first (--cold skips it)
                    tasklets_demo tree [--seconds S]   print a live tree of nested scopes once a second
-                                                      for S seconds (default 3)""" + "\n" + AdminOption.USAGE + "\n" + ConfigOption.USAGE;
+                                                      for S seconds (default 3)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private TaskletsDemo() {}
 

@@ -1,5 +1,7 @@
 package dev.warren.net;
 
+import dev.warren.tasklets.Heartbeat;
+import dev.warren.tasklets.Watchdog;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -138,6 +140,8 @@ final class Reactor {
         thread = Thread.currentThread();
         long batches = 0;
         boolean failed = false;
+        // Beaten once per batch; idle in select(), where waiting for bytes is the reactor's job.
+        Heartbeat hb = Watchdog.register("reactor " + name, Watchdog.defaultTimeout());
         try {
             java.util.ArrayList<ReactorIo> closedBefore = new java.util.ArrayList<>();
             while (!stopped && !Thread.currentThread().isInterrupted()) {
@@ -156,8 +160,10 @@ final class Reactor {
                     if (signalled.getAndSet(false)) {
                         continue; // changes may have been queued during selectNow: apply them first
                     }
+                    hb.idle();
                     n = selector.select(); // parks this tasklet until a socket has bytes or wakeup()
                 }
+                hb.beat();
                 if (n > 0) {
                     Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                     while (it.hasNext()) {
@@ -186,6 +192,7 @@ final class Reactor {
                 LOG.error("{}: reactor failed; closing its connections and no longer accepting", name, e);
             }
         } finally {
+            hb.close();
             stopped = true;
             closeAll();
             if (failed) {

@@ -7,6 +7,7 @@ import dev.warren.tasklets.TaskletState;
 import dev.warren.tasklets.Tasklets;
 import dev.warren.tasklets.Uninterruptibly;
 import dev.warren.tasklets.observe.LogLimiter;
+import dev.warren.tasklets.observe.LogStreams;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
@@ -230,6 +231,14 @@ final class TcpServerImpl implements TcpServer {
                 // counted before the close, so a peer that sees the close also sees the count
                 closed.get(CloseReason.LIMIT).increment();
                 closeQuietly(s);
+                if (LogStreams.NET_CLOSE.enabled()) {
+                    LogStreams.NET_CLOSE.log(
+                            "{}: {} closed ({}): {} connections already",
+                            name,
+                            s.getRemoteSocketAddress(),
+                            CloseReason.LIMIT.label(),
+                            maxConnections);
+                }
                 LOG.debug(
                         "{}: connection from {} closed: {} connections already",
                         name,
@@ -258,6 +267,14 @@ final class TcpServerImpl implements TcpServer {
             closeQuietly(s);
             slots.release();
             closed.get(CloseReason.PEER_RESET).increment();
+            if (LogStreams.NET_CLOSE.enabled()) {
+                LogStreams.NET_CLOSE.log(
+                        "{}: {} closed ({}) during setup: {}",
+                        name,
+                        s.getRemoteSocketAddress(),
+                        CloseReason.PEER_RESET.label(),
+                        e.toString());
+            }
             return;
         }
         live.add(c);
@@ -265,11 +282,11 @@ final class TcpServerImpl implements TcpServer {
         try {
             t = scope.fork("conn " + ConnectionImpl.format(c.remoteAddress()), () -> serve(c));
         } catch (IllegalStateException e) { // the scope closed under us
-            finish(c, CloseReason.SHUTDOWN);
+            finish(c, CloseReason.SHUTDOWN, null);
             return;
         }
         if (t.state() == TaskletState.CANCELLED) {
-            finish(c, CloseReason.SHUTDOWN); // forked into a cancelled scope: serve() may never run
+            finish(c, CloseReason.SHUTDOWN, null); // forked into a cancelled scope: serve() may never run
         }
     }
 
@@ -278,11 +295,13 @@ final class TcpServerImpl implements TcpServer {
     private void serve(ConnectionImpl c) {
         c.taskletId = Tasklets.current().map(Tasklet::id).orElse(0L);
         CloseReason outcome = CloseReason.NORMAL;
+        Throwable cause = null;
         try {
             handler.handle(c);
             c.flush();
         } catch (Throwable t) {
             outcome = classify(c, t);
+            cause = t;
             if (outcome == CloseReason.ERROR) {
                 long heldBack = handlerErrors.admit();
                 if (heldBack >= 0) {
@@ -292,11 +311,11 @@ final class TcpServerImpl implements TcpServer {
                 LOG.debug("{}: {} closed ({}): {}", name, c, outcome.label(), t.toString());
             }
             if (t instanceof VirtualMachineError err && !(t instanceof StackOverflowError)) {
-                finish(c, outcome);
+                finish(c, outcome, cause);
                 throw err;
             }
         }
-        finish(c, outcome);
+        finish(c, outcome, cause);
     }
 
     private CloseReason classify(ConnectionImpl c, Throwable t) {
@@ -326,14 +345,17 @@ final class TcpServerImpl implements TcpServer {
         return CloseReason.ERROR;
     }
 
-    /** Closes {@code c} and counts it, once; called on its tasklet, or by the acceptor if it never ran. */
-    private void finish(ConnectionImpl c, CloseReason outcome) {
+    /** Closes {@code c}, counts it and logs it to {@code net.close}, once; called on its tasklet, or by the acceptor if it never ran. */
+    private void finish(ConnectionImpl c, CloseReason outcome, Throwable cause) {
         if (!c.markFinished()) {
             return;
         }
         c.abort(outcome);
         CloseReason r = c.recordedReason();
         closed.get(r).increment();
+        if (LogStreams.NET_CLOSE.enabled()) {
+            LogStreams.NET_CLOSE.log("{}: {} closed ({}){}", name, c, r.label(), cause == null ? "" : ": " + cause);
+        }
         // A reactor's channel keeps its descriptor until the reactor's next select: the slot and the
         // active count wait for that, so that the connection limit (by default derived from the
         // descriptor limit) also bounds the descriptors in use, even when a burst of closes meets a
@@ -422,7 +444,7 @@ final class TcpServerImpl implements TcpServer {
                 reactor.release(); // in case its tasklet was cancelled before it ever ran
             }
             for (ConnectionImpl c : live) {
-                finish(c, CloseReason.SHUTDOWN); // forked but cancelled before its tasklet ever ran
+                finish(c, CloseReason.SHUTDOWN, null); // forked but cancelled before its tasklet ever ran
             }
         } finally {
             LIVE.remove(this);

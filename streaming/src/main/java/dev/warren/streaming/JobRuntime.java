@@ -9,6 +9,7 @@ import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
 import dev.warren.tasklets.Uninterruptibly;
+import dev.warren.tasklets.observe.LogStreams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -373,6 +374,14 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     void parseError(ParseError error) {
+        if (LogStreams.STREAM_PARSE.enabled()) {
+            LogStreams.STREAM_PARSE.log(
+                    "job '{}': source '{}' could not parse {}: {}",
+                    name,
+                    error.source(),
+                    clip(error.raw()),
+                    error.reason());
+        }
         if (onParseError == null) {
             LOG.debug("job '{}': parse error from '{}': {}", name, error.source(), error.reason());
             return;
@@ -385,6 +394,10 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     void late(Object key, Object event, long ts, long wm, Shard shard) {
+        if (LogStreams.STREAM_LATE.enabled()) {
+            LogStreams.STREAM_LATE.log(
+                    "job '{}': late event for key {} at {} (watermark {}): {}", name, clip(key), ts, wm, clip(event));
+        }
         if (onLate == null) {
             LOG.debug("job '{}': late event for key {} at {} (watermark {})", name, key, ts, wm);
             return;
@@ -394,6 +407,12 @@ final class JobRuntime<E> implements StreamJob<E> {
         } catch (RuntimeException ex) {
             shard.callbackError("onLate", ex);
         }
+    }
+
+    /** A record as a log line shows it: at most 200 characters, so a huge input cannot flood a stream. */
+    private static String clip(Object o) {
+        String s = String.valueOf(o);
+        return s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " chars)";
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
 import dev.warren.tasklets.CheckedRunnable;
 import dev.warren.tasklets.Fairness;
+import dev.warren.tasklets.Heartbeat;
+import dev.warren.tasklets.Watchdog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +65,7 @@ final class Shard implements CheckedRunnable {
     private boolean unflushed;
 
     private long callbackErrors;
+    private Heartbeat heartbeat; // registered by run(), on the shard's own tasklet
     final AtomicLong pubEventsIn = new AtomicLong();
     final AtomicLong pubLate = new AtomicLong();
     final AtomicLong pubWindows = new AtomicLong();
@@ -86,15 +89,23 @@ final class Shard implements CheckedRunnable {
     public void run() throws InterruptedException {
         // A deep inbox never makes the shard wait: it gives its carrier back now and then (a unit per message).
         Fairness.Budget budget = Fairness.budget();
+        // Beaten after each wait and every 1,024 messages (a clock read per message would cost more than
+        // the rest of the accounting): a message or a sink that blocks the shard past the timeout is reported.
+        heartbeat = Watchdog.register("job " + job.name() + " shard " + index, Watchdog.defaultTimeout());
+        int sinceBeat = 0;
         try {
             for (; ; ) {
                 Object m = inbox.poll();
                 if (m == null) {
                     m = awaitNext();
+                    heartbeat.beat();
                     if (m == null) {
                         continue;
                     }
                     clockCountdown = 0; // time passed while waiting: read the clock before the next event
+                } else if (++sinceBeat >= 1024) {
+                    sinceBeat = 0;
+                    heartbeat.beat();
                 }
                 process(m);
                 budget.checkpoint();
@@ -102,6 +113,7 @@ final class Shard implements CheckedRunnable {
         } catch (ChannelClosedException closed) {
             finish();
         } finally {
+            heartbeat.close();
             publish(); // the sinks are flushed by their close(), after every shard has ended
         }
     }
@@ -121,6 +133,7 @@ final class Shard implements CheckedRunnable {
         }
         flushSinks();
         publish();
+        heartbeat.idle(); // waiting for the next message is not a hang
         if (!job.systemProcessingTime) {
             return inbox.receive();
         }

@@ -405,6 +405,11 @@ final class ScopeCore {
         }
     }
 
+    /** Whether a child's failure may restart it: a supervising scope with a restart policy. */
+    boolean restartsFailedChildren() {
+        return policy == Policy.SUPERVISE && restartPolicy != null;
+    }
+
     /**
      * A child's task threw. Returns the pause before restarting it, or null to let it fail.
      * Called on the child's thread.

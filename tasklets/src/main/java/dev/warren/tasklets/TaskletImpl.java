@@ -256,6 +256,7 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
                 }
             }
         } finally {
+            Watchdog.ended(this);
             if (RuntimeMetrics.ON) {
                 RuntimeMetrics.ended(state);
             }
@@ -291,14 +292,29 @@ final class TaskletImpl<T> implements Tasklet<T>, Thread.UncaughtExceptionHandle
             try {
                 value = task.call();
                 return DONE;
-            } catch (Throwable t) {
-                if (state == CANCELLING && causedByCancel(t)) {
+            } catch (Throwable thrown) {
+                if (state == CANCELLING && causedByCancel(thrown)) {
                     return CANCELLED;
+                }
+                Throwable t = thrown;
+                Heartbeat hung = Watchdog.takeHung(this);
+                if (hung != null) {
+                    // The watchdog interrupted a hung task: a failure to restart from, not a cancel. The
+                    // interrupt is spent here, or it would cut the backoff short.
+                    Thread.interrupted();
+                    t = new WatchdogTimeoutException(
+                            "heartbeat '" + hung.name() + "' of tasklet '" + name + "' was overdue", thrown);
                 }
                 Duration pause = scope.onFailure(this, t);
                 if (pause == null) {
+                    if (hung != null) {
+                        Watchdog.gaveUp(this, hung);
+                    }
                     failure = t;
                     return FAILED;
+                }
+                if (hung != null) {
+                    Watchdog.restarting(this, hung, pause);
                 }
                 restarts++;
                 Object previous = WaitHints.mark("restart backoff");

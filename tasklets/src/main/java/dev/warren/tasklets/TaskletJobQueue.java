@@ -1,5 +1,6 @@
 package dev.warren.tasklets;
 
+import dev.warren.tasklets.observe.LogStreams;
 import dev.warren.tasklets.observe.MetricRegistry;
 import dev.warren.tasklets.observe.MetricSink;
 import java.lang.invoke.MethodHandles;
@@ -332,6 +333,7 @@ final class TaskletJobQueue implements JobQueue {
      */
     private void deadlinePassedInBacklog(Job j) {
         boolean startFailer = false;
+        boolean timedOutNow = false;
         lock.lock();
         try {
             if (j.state != QUEUED) {
@@ -345,6 +347,7 @@ final class TaskletJobQueue implements JobQueue {
             }
             j.state = TIMED_OUT;
             timeouts++;
+            timedOutNow = true;
             if (timedOut == null) {
                 timedOut = new ArrayList<>();
             }
@@ -355,6 +358,9 @@ final class TaskletJobQueue implements JobQueue {
             }
         } finally {
             lock.unlock();
+        }
+        if (timedOutNow && LogStreams.JOBQ.enabled()) {
+            LogStreams.JOBQ.log("jobq '{}': a job's deadline passed while it waited in the backlog", name);
         }
         if (startFailer) {
             // Not on the timer's thread, which every scope deadline shares: completing a future runs its
@@ -394,6 +400,15 @@ final class TaskletJobQueue implements JobQueue {
      * {@code tryOnly}: after shutdown, return false instead of throwing.
      */
     private boolean enqueue(Job j, long waitNanos, boolean tryOnly) throws InterruptedException {
+        boolean in = enqueueOrRefuse(j, waitNanos, tryOnly);
+        if (!in && LogStreams.JOBQ.enabled()) {
+            LogStreams.JOBQ.log(
+                    "jobq '{}': job rejected: the backlog of {} is full or the queue is shut down", name, capacity);
+        }
+        return in;
+    }
+
+    private boolean enqueueOrRefuse(Job j, long waitNanos, boolean tryOnly) throws InterruptedException {
         List<Job> dropped = null;
         boolean arm = false;
         lock.lock();
@@ -483,14 +498,21 @@ final class TaskletJobQueue implements JobQueue {
 
     private void work(Worker w) {
         TaskletImpl<?> me = WaitHints.current();
+        // A worker waiting for a job is idle; one whose job runs past the watchdog's timeout is reported.
+        Heartbeat hb = Watchdog.register("jobq " + name + " worker", Watchdog.defaultTimeout());
         try {
             for (; ; ) {
+                hb.idle();
                 Job job = take(w, me);
                 if (job == null) {
                     return;
                 }
+                hb.beat();
                 job.disarm(); // outside the lock: a timer that fires meanwhile finds it taken
                 if (job.state == EXPIRED) {
+                    if (LogStreams.JOBQ.enabled()) {
+                        LogStreams.JOBQ.log("jobq '{}': a job's deadline had passed when a worker took it", name);
+                    }
                     if (job.future != null) {
                         job.future.completeExceptionally(expiredException(job));
                     }
@@ -504,6 +526,7 @@ final class TaskletJobQueue implements JobQueue {
                 Thread.interrupted(); // a job's stray self-interrupt must not hit the next job
             }
         } finally {
+            hb.close();
             exit(w);
         }
     }
@@ -577,10 +600,15 @@ final class TaskletJobQueue implements JobQueue {
         try {
             j.body.run();
         } catch (Throwable e) {
+            boolean ownFailure = !me.isCancelling();
+            if (ownFailure && LogStreams.JOBQ.enabled()) {
+                // before the future completes, so that whoever waits on it finds the line written
+                LogStreams.JOBQ.log("jobq '{}': job failed: {}", name, e);
+            }
             if (j.future != null) {
                 j.future.completeExceptionally(e);
             }
-            if (!me.isCancelling()) {
+            if (ownFailure) {
                 jobFailed = true;
                 if (j.future == null) {
                     LOG.warn("job on jobq '{}' failed", name, e);

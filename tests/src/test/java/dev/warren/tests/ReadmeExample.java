@@ -17,8 +17,13 @@ import dev.warren.streaming.window.Aggregators;
 import dev.warren.streaming.window.Windows;
 import dev.warren.tasklets.Channel;
 import dev.warren.tasklets.ChannelClosedException;
+import dev.warren.tasklets.Heartbeat;
+import dev.warren.tasklets.RestartPolicy;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
+import dev.warren.tasklets.Watchdog;
+import dev.warren.tasklets.observe.LogStream;
+import dev.warren.tasklets.observe.LogStreams;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,4 +151,30 @@ final class ReadmeExample {
         } // close(): every stage closed in reverse order, the stream gone
     }
     // README:end datapath
+
+    // README:begin operations
+    static String importWithAWatchdog(List<String> batches) throws InterruptedException {
+        LogStream imports = LogStreams.builder("myapp.imports")
+                .enabled(true)
+                .memory(1_000, 64 * 1024) // the last 1,000 lines: GET /logs/myapp.imports.json?last=N
+                .declare();
+        RestartPolicy policy = RestartPolicy.backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
+                .withMaxRestarts(5, Duration.ofMinutes(1)); // libmtev's retries=5 per span=60s
+        try (var scope = TaskletScope.supervise("importers").restart(policy).open()) {
+            scope.fork("importer", () -> {
+                // no beat for 30 s: reported (the watchdog stream, /watchdog.json), interrupted, restarted
+                try (Heartbeat hb = Watchdog.registerRestarting("importer", Duration.ofSeconds(30))) {
+                    for (String batch : batches) {
+                        hb.beat();
+                        imports.log("imported {}", batch); // formats nothing while the stream is off
+                    }
+                }
+            });
+            scope.join();
+        }
+        String last = imports.read(1, -1).getFirst().text();
+        imports.enabled(false); // or PUT /logs/myapp.imports?enabled=false, or "log disable myapp.imports"
+        return last;
+    }
+    // README:end operations
 }

@@ -100,6 +100,11 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theOperationsExampleLogsUnderItsHeartbeat() throws Exception {
+        assertEquals("imported c", ReadmeExample.importWithAWatchdog(List.of("a", "b", "c")));
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -115,6 +120,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(7, found, "README markers in ReadmeExample.java");
+        assertEquals(8, found, "README markers in ReadmeExample.java");
     }
 }

@@ -7,7 +7,10 @@ import dev.warren.net.http.Request;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
 import dev.warren.tasklets.Tasklets;
+import dev.warren.tasklets.Watchdog;
 import dev.warren.tasklets.observe.Json;
+import dev.warren.tasklets.observe.LogStream;
+import dev.warren.tasklets.observe.LogStreams;
 import dev.warren.tasklets.observe.MetricRegistry;
 import dev.warren.tasklets.observe.Reports;
 import java.io.IOException;
@@ -49,7 +52,10 @@ final class AdminHandler implements HttpHandler {
             "/metrics",
             "/metrics.json",
             "/threads",
-            "/threads.json");
+            "/threads.json",
+            "/logs",
+            "/logs/*",
+            "/watchdog.json");
 
     private final byte[] token; // null: none required
     private final List<Router> extra;
@@ -58,8 +64,9 @@ final class AdminHandler implements HttpHandler {
     AdminHandler(byte[] token, List<Router> extra) {
         this.token = token;
         this.extra = List.copyOf(extra);
-        StringBuilder hint = new StringBuilder(" (try /, /capa.json, /tasklets.json, /jobq.json, /sockets.json,"
-                + " /streams.json, /pinning.json, /reports.json, /metrics, /metrics.json, /threads");
+        StringBuilder hint = new StringBuilder(
+                " (try /, /capa.json, /tasklets.json, /jobq.json, /sockets.json,"
+                        + " /streams.json, /pinning.json, /reports.json, /metrics, /metrics.json, /threads, /logs, /watchdog.json");
         for (Router r : this.extra) {
             for (Router.RouteSpec route : r.routes()) {
                 hint.append(", ").append(route.pattern());
@@ -87,9 +94,21 @@ final class AdminHandler implements HttpHandler {
     @Override
     public Response handle(Request req) throws Exception {
         String path = req.path();
-        if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
-            return error(405, "method " + req.method() + " not allowed: the admin server only reads (GET)")
-                    .header("Allow", "GET, HEAD");
+        boolean logSwitch = path.startsWith("/logs/") && !path.endsWith(".json");
+        if (!req.method().equals("GET")
+                && !req.method().equals("HEAD")
+                && !(logSwitch && req.method().equals("PUT"))) {
+            return logSwitch
+                    ? error(
+                                    405,
+                                    "method " + req.method() + " not allowed on " + path + ": GET reads a log stream's"
+                                            + " state, PUT ?enabled=true|false switches it")
+                            .header("Allow", "GET, HEAD, PUT")
+                    : error(
+                                    405,
+                                    "method " + req.method() + " not allowed: the admin server only reads (GET),"
+                                            + " except PUT /logs/NAME")
+                            .header("Allow", "GET, HEAD");
         }
         boolean page = path.equals("/") || path.equals("/index.html");
         // A browser cannot put a header on the address it opens: the page alone also takes the token as
@@ -157,7 +176,20 @@ final class AdminHandler implements HttpHandler {
                 params(req);
                 yield Response.status(200).body(threadDump(), JSON).header("Cache-Control", "no-store");
             }
+            case "/watchdog.json" -> {
+                params(req);
+                yield json(Watchdog.report());
+            }
+            case "/logs" -> {
+                params(req);
+                yield json(Map.of(
+                        "streams",
+                        LogStreams.all().stream().map(AdminHandler::logState).toList()));
+            }
             default -> {
+                if (path.startsWith("/logs/")) {
+                    yield logs(req, path.substring("/logs/".length()));
+                }
                 if (path.startsWith("/reports/") && path.endsWith(".json")) {
                     params(req);
                     String name = path.substring("/reports/".length(), path.length() - ".json".length());
@@ -174,6 +206,81 @@ final class AdminHandler implements HttpHandler {
                 yield error(404, "no such endpoint: " + path + tryHint);
             }
         };
+    }
+
+    /**
+     * {@code PUT /logs/NAME?enabled=true|false} switches a stream, {@code GET /logs/NAME} shows it, and
+     * {@code GET /logs/NAME.json?last=N&since=I} reads its memory ring as libmtev's
+     * {@code /eventer/logs/NAME.json} does: {@code [{"idx": I, "whence": MILLIS, "line": "..."}, ...]}.
+     */
+    private static Response logs(Request req, String rest) {
+        if (req.method().equals("PUT")) {
+            LogStream s = LogStreams.find(rest).orElse(null);
+            if (s == null) {
+                return error(404, LogStreams.unknown(rest));
+            }
+            String v = params(req, "enabled").get("enabled");
+            if (v == null) {
+                throw new BadRequest("PUT /logs/" + rest + " needs ?enabled=true or ?enabled=false");
+            }
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new BadRequest("enabled must be true or false, was '" + v + "'");
+            }
+            s.enabled(Boolean.parseBoolean(v));
+            return json(logState(s));
+        }
+        if (rest.endsWith(".json")) {
+            String name = rest.substring(0, rest.length() - ".json".length());
+            LogStream s = LogStreams.find(name).orElse(null);
+            if (s == null) {
+                return error(404, LogStreams.unknown(name));
+            }
+            if (!s.keepsMemory()) {
+                return error(404, "log stream '" + name + "' keeps no lines in memory (declare it with memory(...))");
+            }
+            Map<String, String> p = params(req, "last", "since");
+            int last = p.containsKey("last") ? limit("last", p.get("last")) : -1;
+            long since = p.containsKey("since") ? since(p.get("since")) : -1;
+            List<Map<String, Object>> out = new java.util.ArrayList<>();
+            for (LogStream.Line l : s.read(last, since)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("idx", l.index());
+                m.put("whence", l.whenMillis());
+                m.put("line", l.text());
+                out.add(m);
+            }
+            return json(out);
+        }
+        LogStream s = LogStreams.find(rest).orElse(null);
+        if (s == null) {
+            return error(404, LogStreams.unknown(rest));
+        }
+        params(req);
+        return json(logState(s));
+    }
+
+    static Map<String, Object> logState(LogStream s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("enabled", s.enabled());
+        m.put("lines", s.lines());
+        m.put("level", s.level().toString());
+        if (s.keepsMemory()) {
+            m.put("memory", Map.of("lines", s.memoryLines(), "chars", s.memoryChars()));
+        }
+        return m;
+    }
+
+    private static long since(String raw) {
+        try {
+            long v = Long.parseLong(raw.trim());
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new BadRequest("since must be a line index >= 0, was '" + raw + "'");
     }
 
     private boolean authorized(String header) {
@@ -221,17 +328,18 @@ final class AdminHandler implements HttpHandler {
     }
 
     private static int limit(String raw, int dflt) {
-        if (raw == null) {
-            return dflt;
-        }
+        return raw == null ? dflt : limit("limit", raw);
+    }
+
+    private static int limit(String param, String raw) {
         int v;
         try {
             v = Integer.parseInt(raw.trim());
         } catch (NumberFormatException e) {
-            throw new BadRequest("limit must be a whole number 0.." + MAX_LIMIT + ", was '" + raw + "'");
+            throw new BadRequest(param + " must be a whole number 0.." + MAX_LIMIT + ", was '" + raw + "'");
         }
         if (v < 0 || v > MAX_LIMIT) {
-            throw new BadRequest("limit must be 0.." + MAX_LIMIT + ", was " + v);
+            throw new BadRequest(param + " must be 0.." + MAX_LIMIT + ", was " + v);
         }
         return v;
     }

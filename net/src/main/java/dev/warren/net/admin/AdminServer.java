@@ -2,6 +2,7 @@ package dev.warren.net.admin;
 
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Router;
+import dev.warren.tasklets.Watchdog;
 import dev.warren.tasklets.observe.PinningMonitor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP server: what a running Warren program knows about itself, read-only, on a port of its
- * own, without a line of code beyond starting it.
+ * The admin HTTP server: what a running Warren program knows about itself, read-only but for switching
+ * log streams, on a port of its own, without a line of code beyond starting it.
  *
  * <pre>{@code
  * AdminServer admin = AdminServer.start(9090);   // http://127.0.0.1:9090/
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * AdminServer admin = AdminServer.builder().port(9090).routes(DatapathsHttp.router()).start();
  * }</pre>
  *
- * <p><b>Endpoints</b> (all {@code GET}; JSON unless said otherwise):
+ * <p><b>Endpoints</b> ({@code GET} unless said otherwise; JSON unless said otherwise):
  * <ul>
  *   <li>{@code /} the live dashboard (one self-contained HTML page; it polls the endpoints below once a second);
  *   <li>{@code /capa.json} version, build commit, JDK, OS, carriers, poller mode, reactor, modules, time;
@@ -37,7 +38,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /metrics} every metric in the Prometheus text format 0.0.4; {@code /metrics.json} the same
  *       as JSON, histograms with their recent view;
  *   <li>{@code /threads} a thread dump of every thread, virtual threads included (the JDK's own JSON
- *       thread dump, {@code HotSpotDiagnosticMXBean.dumpThreads}).
+ *       thread dump, {@code HotSpotDiagnosticMXBean.dumpThreads});
+ *   <li>{@code /logs} every {@linkplain dev.warren.tasklets.observe.LogStreams log stream} with its state
+ *       and line count; {@code /logs/NAME} one of them; {@code PUT /logs/NAME?enabled=true|false}
+ *       switches it (the one endpoint that changes anything; 400 for a bad value, 404 for an unknown
+ *       stream); {@code /logs/NAME.json?last=N&since=I} its memory ring as libmtev's
+ *       {@code /eventer/logs/NAME.json} reads it: {@code [{"idx": 7, "whence": MILLIS, "line": "..."}]},
+ *       only lines after index {@code I}, only the {@code N} most recent;
+ *   <li>{@code /watchdog.json} the {@linkplain Watchdog watchdog}: registered heartbeats (overdue or not),
+ *       its counters, the scheduler probe's last delay and the last events (overdue heartbeats with their
+ *       scope path, lateness and stack; restarts; scheduler stalls with what held the carriers).
  * </ul>
  * An application adds read-only endpoints of its own with {@link Builder#routes(Router)} (for
  * example the datapath views, {@code DatapathsHttp.router()} in warren-streaming); they are served
@@ -45,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Unknown paths answer 404, other methods 405, bad query values 400 (an unknown parameter, a limit that
  * is not a whole number {@code >= 0}, an unknown state, an unknown report name), each with {@code {"error": "..."}} naming the
- * bad value. No endpoint changes anything.
+ * bad value. No endpoint changes anything but {@code PUT /logs/NAME}, which switches a log stream.
  *
  * <p><b>Security.</b> Binds {@code 127.0.0.1} unless told otherwise; binding any other address logs a
  * warning, since the endpoints show the program's insides. With a {@linkplain Builder#token token},
@@ -56,8 +66,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading and closing.</b> The server is an {@link HttpServer} (its tasklets belong to the
  * caller's tasklet, if any); every method may be called from any thread; {@link #close()} blocks until
  * its tasklets have ended. Starting it starts the process-wide {@link PinningMonitor#shared() pinning
- * monitor} (a JFR stream) unless {@link Builder#pinningMonitor(boolean) told not to}; closing leaves that
- * running, as other users may share it.
+ * monitor} (a JFR stream) unless {@link Builder#pinningMonitor(boolean) told not to}, and the {@link
+ * Watchdog}'s thread; closing leaves them running, as other users may share them.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -216,6 +226,7 @@ public final class AdminServer implements AutoCloseable {
                 PinningMonitor.shared();
             }
             Capa.register();
+            Watchdog.start(); // stalls are watched from the start, heartbeats or not
             HttpServer http = HttpServer.builder()
                     .name(name)
                     .bindAddress(bind.getHostAddress())

@@ -6,6 +6,7 @@ import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Tasklets;
 import dev.warren.tasklets.observe.LogLimiter;
+import dev.warren.tasklets.observe.LogStreams;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -67,7 +68,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    static final Logger ACCESS = LoggerFactory.getLogger("dev.warren.net.http.access");
 
     final String name;
     final HttpHandler handler;
@@ -94,7 +94,6 @@ public final class HttpServer implements AutoCloseable {
     /** Handler failures are logged one per 10 s, with the count of the others, so a broken handler cannot flood the log. */
     final LogLimiter errorLog = new LogLimiter(Duration.ofSeconds(10));
 
-    volatile boolean accessLog;
     volatile boolean closing;
     private final TcpServer tcp;
     /** Requests by method and status class, and their durations; null when library metrics are off. */
@@ -109,7 +108,9 @@ public final class HttpServer implements AutoCloseable {
         this.headerTimeoutNanos = b.headerTimeout.toNanos();
         this.bodyReadTimeoutMillis = millis("bodyReadTimeout", b.bodyReadTimeout);
         this.idleTimeoutMillis = millis("idleTimeout", b.idleTimeout);
-        this.accessLog = b.accessLog;
+        if (b.accessLog) {
+            LogStreams.HTTP_ACCESS.enabled(true);
+        }
         this.bodies = new BodyBudget(b.maxBufferedBodyBytes);
         // the yield saves a trip through the JDK poller, which connections read by a reactor never take
         this.yieldBeforeWait = b.yieldBeforeWait && !(b.reactor && TcpServer.reactorSupported());
@@ -176,14 +177,20 @@ public final class HttpServer implements AutoCloseable {
         return tcp.localAddress();
     }
 
-    /** Turns the access log (logger {@code dev.warren.net.http.access}, INFO, one line per request) on or off. */
+    /**
+     * Turns the access log on or off: a shortcut for {@code LogStreams.HTTP_ACCESS.enabled(on)}. The
+     * access log is the process-wide {@linkplain LogStreams#HTTP_ACCESS log stream {@code http.access}}
+     * (SLF4J logger {@code http.access}, INFO, one line per request, the last 1,000 kept in memory), so
+     * the switch applies to every {@code HttpServer} of the process, as {@code PUT
+     * /logs/http.access?enabled=...} on the admin server does.
+     */
     public void accessLog(boolean on) {
-        this.accessLog = on;
+        LogStreams.HTTP_ACCESS.enabled(on);
     }
 
-    /** Whether the access log is on. */
+    /** Whether the access log (the {@code http.access} stream) is on. */
     public boolean accessLog() {
-        return accessLog;
+        return LogStreams.HTTP_ACCESS.enabled();
     }
 
     /** The counters now. Never blocks. */
@@ -395,7 +402,11 @@ public final class HttpServer implements AutoCloseable {
             return heap == Long.MAX_VALUE ? 1L << 30 : Math.max(16L << 20, heap / 4);
         }
 
-        /** Whether the access log starts on; see {@link HttpServer#accessLog(boolean)}. Default off. */
+        /**
+         * True switches the access log (the process-wide {@code http.access} stream, see {@link
+         * HttpServer#accessLog(boolean)}) on as the server starts; false, the default, leaves the stream as
+         * it is.
+         */
         public Builder accessLog(boolean on) {
             this.accessLog = on;
             return this;

@@ -3,6 +3,7 @@ package dev.warren.net.http;
 import dev.warren.net.CloseReason;
 import dev.warren.net.Connection;
 import dev.warren.tasklets.Fairness;
+import dev.warren.tasklets.observe.LogStreams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -208,8 +209,8 @@ final class ServerConnection {
         if (metrics != null) {
             metrics.record(head.method(), resp.status(), start, System.nanoTime());
         }
-        if (server.accessLog) {
-            HttpServer.ACCESS.info(
+        if (LogStreams.HTTP_ACCESS.enabled()) {
+            LogStreams.HTTP_ACCESS.log(
                     "{} \"{} {} {}\" {} {}us",
                     conn.remoteAddress(),
                     head.method(),
@@ -319,8 +320,8 @@ final class ServerConnection {
             HttpServer.LOG.debug("{}: answering {} on {} failed: {}", server.name, status, conn, e.toString());
         }
         lingeringClose();
-        if (server.accessLog) {
-            HttpServer.ACCESS.info(
+        if (LogStreams.HTTP_ACCESS.enabled()) {
+            LogStreams.HTTP_ACCESS.log(
                     "{} \"{} {} {}\" {} rejected: {}",
                     conn.remoteAddress(),
                     head == null ? "-" : head.method(),
