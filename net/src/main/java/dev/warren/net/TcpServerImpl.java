@@ -246,7 +246,8 @@ final class TcpServerImpl implements TcpServer {
         try {
             s.setTcpNoDelay(tcpNoDelay);
             ReactorIo io = reactor == null ? null : new ReactorIo(s.getChannel(), reactor);
-            c = new ConnectionImpl(s, io, true, inSize, outSize, bytesIn, bytesOut);
+            Transport transport = io != null ? io : new SocketTransport(s);
+            c = new ConnectionImpl(transport, true, inSize, outSize, bytesIn, bytesOut);
             if (readTimeoutMillis > 0) {
                 c.readTimeoutMillis(readTimeoutMillis);
             }
