@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.net.internal.Checks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +44,9 @@ final class ConnectionImpl implements Connection {
     final long createdNanos = System.nanoTime();
 
     final long createdMillis = System.currentTimeMillis();
+
+    /** The protocol's idle rule, or null for "no read or write for the idle timeout"; read by the reaper. */
+    volatile IdleCheck idleCheck;
 
     /** The id of the tasklet serving the connection (0 until it runs); for the sockets report. */
     volatile long taskletId;
@@ -288,6 +292,11 @@ final class ConnectionImpl implements Connection {
     public void shutdownOutput() throws IOException {
         out.flush();
         transport.shutdownOutput();
+    }
+
+    @Override
+    public void idleCheck(IdleCheck check) {
+        this.idleCheck = java.util.Objects.requireNonNull(check, "check");
     }
 
     @Override

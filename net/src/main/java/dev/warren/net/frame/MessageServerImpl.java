@@ -44,7 +44,7 @@ final class MessageServerImpl implements MessageServer {
     private volatile boolean closing;
 
     private MessageServerImpl(MessageServer.Builder b) {
-        this.name = b.name;
+        this.name = b.listener.name();
         this.format = b.format;
         this.handler = b.handler;
         this.acknowledgements = b.acknowledgements;
@@ -53,23 +53,13 @@ final class MessageServerImpl implements MessageServer {
             badFrames.put(r, new LongAdder());
         }
         TcpServer.Builder t = TcpServer.builder()
-                .name(b.name)
-                .port(b.port)
-                .maxConnections(b.maxConnections)
-                .drainTimeout(b.drainTimeout)
-                .closeWarningAfter(b.closeWarning)
+                .listener(b.listener)
                 // Reads go straight from the socket into the session's own buffer (reads at least as
                 // large as the connection's input buffer skip it), so that buffer is never allocated.
                 .inputBufferSize(64)
                 .outputBufferSize(b.writeBufferSize)
                 .protocol("framed")
                 .handler(this::serve);
-        if (b.bindAddress != null) {
-            t.bindAddress(b.bindAddress);
-        }
-        if (b.idleTimeout != null) {
-            t.idleTimeout(b.idleTimeout);
-        }
         this.tcp = t.start();
         this.metrics = dev.warren.tasklets.observe.MetricRegistry.libraryMetrics()
                 ? dev.warren.tasklets.observe.MetricRegistry.global().register(this::collect)
