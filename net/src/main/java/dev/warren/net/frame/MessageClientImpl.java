@@ -421,15 +421,14 @@ final class MessageClientImpl implements MessageClient {
 
     private void readLoop(Link link) throws Exception {
         Connection c = link.conn;
-        FrameDecoder decoder = FrameDecoder.of(format);
-        byte[] buf = new byte[Math.min(MessageServer.INITIAL_READ_BUFFER, maxRead)];
-        ByteBuffer src = ByteBuffer.wrap(buf).limit(0);
+        FrameInput input = new FrameInput(format, maxRead, false);
+        FrameInput.Reader reader = (b, len) -> c.readUpTo(b, 0, len);
         long ackedHere = 0;
         boolean first = atLeastOnce;
         try {
             for (; ; ) {
                 ByteBuffer p;
-                while ((p = decoder.next(src)) != null) {
+                while ((p = input.next()) != null) {
                     if (atLeastOnce) {
                         byte type = p.remaining() > 0 ? p.get(p.position()) : -1;
                         if (type == AckProtocol.TYPE_ACK && p.remaining() == AckProtocol.ACK_SIZE) {
@@ -461,19 +460,13 @@ final class MessageClientImpl implements MessageClient {
                         receiver.onMessage(p);
                     }
                 }
-                if (src.limit() == buf.length && buf.length < maxRead) {
-                    buf = new byte[Math.min(maxRead, buf.length * 2)];
-                    src = ByteBuffer.wrap(buf);
-                }
-                int n = c.readUpTo(buf, 0, buf.length);
-                if (n < 0) {
+                if (!input.fill(reader)) {
                     if (link.finishing) {
                         return;
                     }
-                    decoder.endOfStream();
+                    input.endOfStream();
                     throw new EOFException("connection closed by the server");
                 }
-                src.limit(n).position(0);
             }
         } catch (IOException e) {
             if (link.finishing) {

@@ -109,7 +109,7 @@ public interface MessageServer extends AutoCloseable {
         /**
          * Takes every listener option at once (name, address, port, backlog, connection limit and policy,
          * read, idle and drain timeouts, TCP_NODELAY, reactor), replacing what was set before; the
-         * setters below change single ones. Start from {@link #defaultListener()}.
+         * setters below change single ones. Start from {@link MessageServer#defaultListener()}.
          */
         public Builder listener(ListenerOptions options) {
             this.listener = Objects.requireNonNull(options, "listener");
