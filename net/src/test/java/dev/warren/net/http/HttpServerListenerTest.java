@@ -90,7 +90,7 @@ class HttpServerListenerTest {
         CountDownLatch release = new CountDownLatch(1);
         server = HttpServer.builder()
                 .bindAddress("127.0.0.1")
-                .idleTimeout(Duration.ofMillis(50))
+                .idleTimeout(Duration.ofMillis(200))
                 .handler(req -> {
                     release.await();
                     return Response.ok("done\n");
@@ -98,8 +98,8 @@ class HttpServerListenerTest {
                 .start();
         try (RawHttp c = new RawHttp(server.port())) {
             c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-            // The passage of time is under test: many reaper rounds (every 12.5 ms) pass while the handler works.
-            Thread.sleep(500);
+            // The passage of time is under test: many reaper rounds (every 50 ms) pass while the handler works.
+            Thread.sleep(800);
             release.countDown();
             assertEquals("done\n", c.read().body());
         }
