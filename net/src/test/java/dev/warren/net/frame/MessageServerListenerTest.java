@@ -73,10 +73,10 @@ class MessageServerListenerTest {
 
     @Test
     void aReadTimeoutClosesASilentConnection() throws Exception {
-        start(MessageServer.defaultListener().withReadTimeout(Duration.ofMillis(200)));
+        start(MessageServer.defaultListener().withReadTimeout(Duration.ofMillis(500)));
         try (Connection c = MsgTesting.rawConnect(server)) {
             assertEchoes(c, server.format());
-            assertEquals(-1, c.readByte(), "closed by the server after 200 ms without a frame");
+            assertEquals(-1, c.readByte(), "closed by the server after 500 ms without a frame");
         }
         await().atMost(WAIT).until(() -> server.stats().tcp().closed(CloseReason.TIMEOUT) == 1);
     }
