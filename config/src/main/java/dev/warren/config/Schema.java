@@ -2,6 +2,7 @@ package dev.warren.config;
 
 import com.typesafe.config.Config;
 import dev.warren.net.ConnectionLimitPolicy;
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.TcpServer;
 import dev.warren.net.UdpReceiver;
 import dev.warren.net.admin.AdminServer;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -123,87 +125,161 @@ final class Schema {
 
     static final String MAX_CONN_DEFAULT = "90% of the free file descriptors";
 
+    /** Reads and replaces a builder's {@link ListenerOptions}: the keys every listening server shares. */
+    record Listening<B>(Function<B, ListenerOptions> getter, BiConsumer<B, ListenerOptions> setter) {
+        ListenerOptions get(B b) {
+            return getter.apply(b);
+        }
+
+        void set(B b, ListenerOptions o) {
+            setter.accept(b, o);
+        }
+    }
+
+    /**
+     * The listener keys, applied through {@code ListenerOptions} so that every server validates them the
+     * same way; {@code defaults} gives a server's own default text for a key, {@code skip} the keys it
+     * does not take.
+     */
+    static <B> List<Key<B>> listenerKeys(Listening<B> l, Map<String, String> defaults, Set<String> skip) {
+        List<Key<B>> keys = new ArrayList<>();
+        java.util.function.BiConsumer<String, Key<B>> add = (name, key) -> {
+            if (!skip.contains(name)) {
+                keys.add(new Key<>(
+                        name,
+                        key.type(),
+                        defaults.getOrDefault(name, key.defaultText()),
+                        key.doc(),
+                        key.choices(),
+                        key.apply()));
+            }
+        };
+        add.accept(
+                "port",
+                key("port", Type.INT, "0", PORT_DOC, (b, v) -> l.set(b, l.get(b).withPort((Integer) v))));
+        add.accept(
+                "bind-address",
+                key(
+                        "bind-address",
+                        Type.STRING,
+                        "every address",
+                        "the local address to listen on, by name or literal",
+                        (b, v) -> l.set(b, l.get(b).withBindAddress((String) v))));
+        add.accept(
+                "backlog",
+                key(
+                        "backlog",
+                        Type.INT,
+                        "1024",
+                        "the listen backlog",
+                        (b, v) -> l.set(b, l.get(b).withBacklog((Integer) v))));
+        add.accept(
+                "reuse-address",
+                key(
+                        "reuse-address",
+                        Type.BOOLEAN,
+                        "true",
+                        "SO_REUSEADDR on the listening socket",
+                        (b, v) -> l.set(b, l.get(b).withReuseAddress((Boolean) v))));
+        add.accept(
+                "max-connections",
+                key(
+                        "max-connections",
+                        Type.INT,
+                        MAX_CONN_DEFAULT,
+                        "open connections at most",
+                        (b, v) -> l.set(b, l.get(b).withMaxConnections((Integer) v))));
+        add.accept(
+                "limit-policy",
+                Schema.<B, ConnectionLimitPolicy>choice(
+                        "limit-policy",
+                        ConnectionLimitPolicy.class,
+                        "wait",
+                        "at the limit: `wait` (leave new connections in the backlog) or `close` (accept and close them)",
+                        (b, v) -> l.set(b, l.get(b).withLimitPolicy(v))));
+        add.accept(
+                "read-timeout",
+                key(
+                        "read-timeout",
+                        Type.DURATION,
+                        "none",
+                        "a read waiting longer fails",
+                        (b, v) -> l.set(b, l.get(b).withReadTimeout((Duration) v))));
+        add.accept(
+                "idle-timeout",
+                key(
+                        "idle-timeout",
+                        Type.DURATION,
+                        "none",
+                        "a connection idle longer is closed",
+                        (b, v) -> l.set(b, l.get(b).withIdleTimeout((Duration) v))));
+        add.accept(
+                "drain-timeout",
+                key(
+                        "drain-timeout",
+                        Type.DURATION,
+                        "5s",
+                        "how long close() lets connections finish",
+                        (b, v) -> l.set(b, l.get(b).withDrainTimeout((Duration) v))));
+        add.accept(
+                "close-warning-after",
+                key(
+                        "close-warning-after",
+                        Type.DURATION,
+                        "10s",
+                        "a close taking longer is logged with the stacks of what holds it",
+                        (b, v) -> l.set(b, l.get(b).withCloseWarningAfter((Duration) v))));
+        add.accept(
+                "tcp-no-delay",
+                key(
+                        "tcp-no-delay",
+                        Type.BOOLEAN,
+                        "true",
+                        "TCP_NODELAY on accepted sockets",
+                        (b, v) -> l.set(b, l.get(b).withTcpNoDelay((Boolean) v))));
+        add.accept(
+                "reactor",
+                key(
+                        "reactor",
+                        Type.BOOLEAN,
+                        "false",
+                        "one reactor tasklet reads every socket",
+                        (b, v) -> l.set(b, l.get(b).withReactor((Boolean) v))));
+        return keys;
+    }
+
+    @SafeVarargs
+    static <B> List<Key<B>> concat(List<Key<B>>... parts) {
+        List<Key<B>> all = new ArrayList<>();
+        for (List<Key<B>> p : parts) {
+            all.addAll(p);
+        }
+        return List.copyOf(all);
+    }
+
     static final Kind<TcpServer.Builder> TCP = new Kind<>(
             "tcp-servers",
             "TCP servers: a tasklet per connection",
             "TcpServer.Builder",
             name -> TcpServer.builder().name(name),
-            List.of(
-                    key("port", Type.INT, "0", PORT_DOC, (b, v) -> b.port((Integer) v)),
-                    key(
-                            "bind-address",
-                            Type.STRING,
-                            "every address",
-                            "the local address to listen on, by name or " + "literal",
-                            (b, v) -> b.bindAddress((String) v)),
-                    key("backlog", Type.INT, "1024", "the listen backlog", (b, v) -> b.backlog((Integer) v)),
-                    key(
-                            "max-connections",
-                            Type.INT,
-                            MAX_CONN_DEFAULT,
-                            "open connections at most",
-                            (b, v) -> b.maxConnections((Integer) v)),
-                    choice(
-                            "limit-policy",
-                            ConnectionLimitPolicy.class,
-                            "wait",
-                            "at the limit: `wait` (leave new "
-                                    + "connections in the backlog) or `close` (accept and close them)",
-                            TcpServer.Builder::limitPolicy),
-                    key(
-                            "read-timeout",
-                            Type.DURATION,
-                            "none",
-                            "a read waiting longer fails",
-                            (b, v) -> b.readTimeout((Duration) v)),
-                    key(
-                            "idle-timeout",
-                            Type.DURATION,
-                            "none",
-                            "a connection idle longer is closed",
-                            (b, v) -> b.idleTimeout((Duration) v)),
-                    key(
-                            "drain-timeout",
-                            Type.DURATION,
-                            "5s",
-                            "how long close() lets connections finish",
-                            (b, v) -> b.drainTimeout((Duration) v)),
-                    key(
-                            "close-warning-after",
-                            Type.DURATION,
-                            "10s",
-                            "a close taking longer is logged with the " + "stacks of what holds it",
-                            (b, v) -> b.closeWarningAfter((Duration) v)),
-                    key(
-                            "tcp-no-delay",
-                            Type.BOOLEAN,
-                            "true",
-                            "TCP_NODELAY on accepted sockets",
-                            (b, v) -> b.tcpNoDelay((Boolean) v)),
-                    key(
-                            "reuse-address",
-                            Type.BOOLEAN,
-                            "true",
-                            "SO_REUSEADDR on the listening socket",
-                            (b, v) -> b.reuseAddress((Boolean) v)),
-                    key(
-                            "input-buffer-size",
-                            Type.BYTES,
-                            "8KiB",
-                            "each connection's input buffer",
-                            (b, v) -> b.inputBufferSize(toInt("input-buffer-size", v))),
-                    key(
-                            "output-buffer-size",
-                            Type.BYTES,
-                            "8KiB",
-                            "each connection's output buffer",
-                            (b, v) -> b.outputBufferSize(toInt("output-buffer-size", v))),
-                    key(
-                            "reactor",
-                            Type.BOOLEAN,
-                            "false",
-                            "one reactor tasklet reads every socket",
-                            (b, v) -> b.reactor((Boolean) v))),
+            concat(
+                    listenerKeys(
+                            new Listening<>(TcpServer.Builder::listener, TcpServer.Builder::listener),
+                            Map.of(),
+                            Set.of()),
+                    List.of(
+                            key(
+                                    "input-buffer-size",
+                                    Type.BYTES,
+                                    "8KiB",
+                                    "each connection's input buffer",
+                                    (b, v) -> b.inputBufferSize(toInt("input-buffer-size", v))),
+                            key(
+                                    "output-buffer-size",
+                                    Type.BYTES,
+                                    "8KiB",
+                                    "each connection's output buffer",
+                                    (b, v) -> b.outputBufferSize(toInt("output-buffer-size", v))))),
             (b, g) -> {});
 
     static final Kind<HttpServer.Builder> HTTP = new Kind<>(
@@ -211,79 +287,56 @@ final class Schema {
             "HTTP/1.1 servers",
             "HttpServer.Builder",
             name -> HttpServer.builder().name(name),
-            List.of(
-                    key("port", Type.INT, "0", PORT_DOC, (b, v) -> b.port((Integer) v)),
-                    key(
-                            "bind-address",
-                            Type.STRING,
-                            "every address",
-                            "the local address to listen on",
-                            (b, v) -> b.bindAddress((String) v)),
-                    key("backlog", Type.INT, "1024", "the listen backlog", (b, v) -> b.backlog((Integer) v)),
-                    key(
-                            "max-connections",
-                            Type.INT,
-                            MAX_CONN_DEFAULT,
-                            "open connections at most",
-                            (b, v) -> b.maxConnections((Integer) v)),
-                    key(
-                            "header-timeout",
-                            Type.DURATION,
-                            "10s",
-                            "the time a client has to send a request's head",
-                            (b, v) -> b.headerTimeout((Duration) v)),
-                    key(
-                            "body-read-timeout",
-                            Type.DURATION,
-                            "30s",
-                            "a body read waiting longer fails",
-                            (b, v) -> b.bodyReadTimeout((Duration) v)),
-                    key(
-                            "idle-timeout",
-                            Type.DURATION,
-                            "60s",
-                            "a keep-alive connection idle longer is closed",
-                            (b, v) -> b.idleTimeout((Duration) v)),
-                    key(
-                            "drain-timeout",
-                            Type.DURATION,
-                            "5s",
-                            "how long close() lets requests finish",
-                            (b, v) -> b.drainTimeout((Duration) v)),
-                    key(
-                            "close-warning-after",
-                            Type.DURATION,
-                            "10s",
-                            "a close taking longer is logged with stacks",
-                            (b, v) -> b.closeWarningAfter((Duration) v)),
-                    key(
-                            "max-buffered-body-bytes",
-                            Type.BYTES,
-                            "a quarter of the heap",
-                            "request bodies buffered " + "at once, all connections together",
-                            (b, v) -> b.maxBufferedBodyBytes((Long) v)),
-                    key(
-                            "access-log",
-                            Type.BOOLEAN,
-                            "false",
-                            "one log line per request",
-                            (b, v) -> b.accessLog((Boolean) v)),
-                    key(
-                            "yield-before-wait",
-                            Type.BOOLEAN,
-                            "true",
-                            "yield once before waiting for the next " + "request (loopback clients)",
-                            (b, v) -> b.yieldBeforeWait((Boolean) v)),
-                    key(
-                            "reactor",
-                            Type.BOOLEAN,
-                            "true from JDK 24",
-                            "one reactor tasklet reads every socket",
-                            (b, v) -> b.reactor((Boolean) v)),
-                    key("max-request-line-length", Type.INT, "8192", "the longest request line (bytes)", (b, v) -> {}),
-                    key("max-header-count", Type.INT, "100", "headers per request at most", (b, v) -> {}),
-                    key("max-header-bytes", Type.INT, "16384", "the largest request head (bytes)", (b, v) -> {}),
-                    key("max-body-bytes", Type.BYTES, "10MiB", "the largest request body", (b, v) -> {})),
+            concat(
+                    listenerKeys(
+                            new Listening<>(HttpServer.Builder::listener, HttpServer.Builder::listener),
+                            Map.of("idle-timeout", "60s", "reactor", "true from JDK 24"),
+                            Set.of("read-timeout")),
+                    List.of(
+                            key(
+                                    "header-timeout",
+                                    Type.DURATION,
+                                    "10s",
+                                    "the time a client has to send a request's head",
+                                    (b, v) -> b.headerTimeout((Duration) v)),
+                            key(
+                                    "body-read-timeout",
+                                    Type.DURATION,
+                                    "30s",
+                                    "a body read waiting longer fails",
+                                    (b, v) -> b.bodyReadTimeout((Duration) v)),
+                            key(
+                                    "max-buffered-body-bytes",
+                                    Type.BYTES,
+                                    "a quarter of the heap",
+                                    "request bodies buffered at once, all connections together",
+                                    (b, v) -> b.maxBufferedBodyBytes((Long) v)),
+                            key(
+                                    "access-log",
+                                    Type.BOOLEAN,
+                                    "false",
+                                    "switch the http.access log stream on",
+                                    (b, v) -> b.accessLog((Boolean) v)),
+                            key(
+                                    "yield-before-wait",
+                                    Type.BOOLEAN,
+                                    "true",
+                                    "yield once before waiting for the next request (loopback clients)",
+                                    (b, v) -> b.yieldBeforeWait((Boolean) v)),
+                            key(
+                                    "max-request-line-length",
+                                    Type.INT,
+                                    "8192",
+                                    "the longest request line (bytes)",
+                                    (b, v) -> {}),
+                            key("max-header-count", Type.INT, "100", "headers per request at most", (b, v) -> {}),
+                            key(
+                                    "max-header-bytes",
+                                    Type.INT,
+                                    "16384",
+                                    "the largest request head (bytes)",
+                                    (b, v) -> {}),
+                            key("max-body-bytes", Type.BYTES, "10MiB", "the largest request body", (b, v) -> {}))),
             (b, g) -> {
                 HttpLimits l = HttpLimits.defaults();
                 if (g.values.containsKey("max-request-line-length")) {
@@ -312,63 +365,37 @@ final class Schema {
             "length-prefixed message servers (BuffStreams-compatible)",
             "MessageServer.Builder",
             name -> MessageServer.builder().name(name),
-            List.of(
-                    key("port", Type.INT, "0", PORT_DOC, (b, v) -> b.port((Integer) v)),
-                    key(
-                            "bind-address",
-                            Type.STRING,
-                            "every address",
-                            "the local address to listen on",
-                            (b, v) -> b.bindAddress((String) v)),
-                    key(
-                            "max-connections",
-                            Type.INT,
-                            MAX_CONN_DEFAULT,
-                            "open connections at most",
-                            (b, v) -> b.maxConnections((Integer) v)),
-                    key(
-                            "idle-timeout",
-                            Type.DURATION,
-                            "none",
-                            "a connection idle longer is closed",
-                            (b, v) -> b.idleTimeout((Duration) v)),
-                    key(
-                            "drain-timeout",
-                            Type.DURATION,
-                            "5s",
-                            "how long close() lets connections finish",
-                            (b, v) -> b.drainTimeout((Duration) v)),
-                    key(
-                            "close-warning-after",
-                            Type.DURATION,
-                            "10s",
-                            "a close taking longer is logged with stacks",
-                            (b, v) -> b.closeWarningAfter((Duration) v)),
-                    key(
-                            "read-buffer-size",
-                            Type.BYTES,
-                            "64KiB",
-                            "each connection's read buffer",
-                            (b, v) -> b.readBufferSize(toInt("read-buffer-size", v))),
-                    key(
-                            "write-buffer-size",
-                            Type.BYTES,
-                            "16KiB",
-                            "each connection's write buffer",
-                            (b, v) -> b.writeBufferSize(toInt("write-buffer-size", v))),
-                    key(
-                            "acknowledgements",
-                            Type.BOOLEAN,
-                            "true",
-                            "acknowledge each message (at-least-once " + "clients)",
-                            (b, v) -> b.acknowledgements((Boolean) v)),
-                    choice("format", Framing.class, "buffstreams", "the frame format", (b, v) -> {}),
-                    key(
-                            "max-message-size",
-                            Type.BYTES,
-                            "4KiB",
-                            "the largest message; larger frames close the " + "connection",
-                            (b, v) -> {})),
+            concat(
+                    listenerKeys(
+                            new Listening<>(MessageServer.Builder::listener, MessageServer.Builder::listener),
+                            Map.of(),
+                            Set.of()),
+                    List.of(
+                            key(
+                                    "read-buffer-size",
+                                    Type.BYTES,
+                                    "64KiB",
+                                    "each connection's read buffer",
+                                    (b, v) -> b.readBufferSize(toInt("read-buffer-size", v))),
+                            key(
+                                    "write-buffer-size",
+                                    Type.BYTES,
+                                    "16KiB",
+                                    "each connection's write buffer",
+                                    (b, v) -> b.writeBufferSize(toInt("write-buffer-size", v))),
+                            key(
+                                    "acknowledgements",
+                                    Type.BOOLEAN,
+                                    "true",
+                                    "acknowledge each message (at-least-once clients)",
+                                    (b, v) -> b.acknowledgements((Boolean) v)),
+                            choice("format", Framing.class, "buffstreams", "the frame format", (b, v) -> {}),
+                            key(
+                                    "max-message-size",
+                                    Type.BYTES,
+                                    "4KiB",
+                                    "the largest message; larger frames close the connection",
+                                    (b, v) -> {}))),
             (b, g) -> {
                 if (g.values.containsKey("format") || g.values.containsKey("max-message-size")) {
                     int max = g.values.containsKey("max-message-size")
@@ -384,26 +411,34 @@ final class Schema {
             "UDP receivers",
             "UdpReceiver.Builder",
             name -> UdpReceiver.builder().name(name),
-            List.of(
-                    key("port", Type.INT, "0", PORT_DOC, (b, v) -> b.port((Integer) v)),
-                    key(
-                            "bind-address",
-                            Type.STRING,
-                            "every address",
-                            "the local address to listen on",
-                            (b, v) -> b.bindAddress((String) v)),
-                    key(
-                            "receive-buffer-size",
-                            Type.BYTES,
-                            "the system's",
-                            "SO_RCVBUF",
-                            (b, v) -> b.receiveBufferSize(toInt("receive-buffer-size", v))),
-                    key(
-                            "max-datagram-size",
-                            Type.BYTES,
-                            "65507",
-                            "the largest datagram taken whole",
-                            (b, v) -> b.maxDatagramSize(toInt("max-datagram-size", v)))),
+            concat(
+                    listenerKeys(
+                            new Listening<>(UdpReceiver.Builder::listener, UdpReceiver.Builder::listener),
+                            Map.of(),
+                            Set.of(
+                                    "backlog",
+                                    "reuse-address",
+                                    "max-connections",
+                                    "limit-policy",
+                                    "read-timeout",
+                                    "idle-timeout",
+                                    "drain-timeout",
+                                    "close-warning-after",
+                                    "tcp-no-delay",
+                                    "reactor")),
+                    List.of(
+                            key(
+                                    "receive-buffer-size",
+                                    Type.BYTES,
+                                    "the system's",
+                                    "SO_RCVBUF",
+                                    (b, v) -> b.receiveBufferSize(toInt("receive-buffer-size", v))),
+                            key(
+                                    "max-datagram-size",
+                                    Type.BYTES,
+                                    "65507",
+                                    "the largest datagram taken whole",
+                                    (b, v) -> b.maxDatagramSize(toInt("max-datagram-size", v))))),
             (b, g) -> {});
 
     static final Kind<JobQueue.Builder> JOBQ = new Kind<>(
@@ -491,27 +526,33 @@ final class Schema {
             "the admin server (one, not named): `warren.admin { port = 9090 }`",
             "AdminServer.Builder",
             name -> AdminServer.builder(),
-            List.of(
-                    key("port", Type.INT, "(required)", PORT_DOC, (b, v) -> b.port((Integer) v)),
-                    key(
-                            "bind-address",
-                            Type.STRING,
-                            "127.0.0.1",
-                            "the local address; any other is warned about",
-                            (b, v) -> b.bindAddress((String) v)),
-                    key(
-                            "token",
-                            Type.STRING,
-                            "none",
-                            "require `Authorization: Bearer TOKEN` (write "
-                                    + "`token = ${?WARREN_ADMIN_TOKEN}` to keep it out of the file)",
-                            (b, v) -> b.token((String) v)),
-                    key(
-                            "pinning-monitor",
-                            Type.BOOLEAN,
-                            "true",
-                            "record pinning events (JFR) for /pinning.json",
-                            (b, v) -> b.pinningMonitor((Boolean) v))),
+            concat(
+                    listenerKeys(
+                            new Listening<>(AdminServer.Builder::listener, AdminServer.Builder::listener),
+                            Map.of(
+                                    "port",
+                                    "(required)",
+                                    "bind-address",
+                                    "127.0.0.1 (any other is warned about)",
+                                    "max-connections",
+                                    "256",
+                                    "idle-timeout",
+                                    "60s"),
+                            Set.of("read-timeout", "reactor")),
+                    List.of(
+                            key(
+                                    "token",
+                                    Type.STRING,
+                                    "none",
+                                    "require `Authorization: Bearer TOKEN` (write "
+                                            + "`token = ${?WARREN_ADMIN_TOKEN}` to keep it out of the file)",
+                                    (b, v) -> b.token((String) v)),
+                            key(
+                                    "pinning-monitor",
+                                    Type.BOOLEAN,
+                                    "true",
+                                    "record pinning events (JFR) for " + "/pinning.json",
+                                    (b, v) -> b.pinningMonitor((Boolean) v)))),
             (b, g) -> {});
 
     /** Every kind of named section under {@code warren}, in the order of the reference. */

@@ -28,7 +28,8 @@ class ConfigReferenceTest {
 
     /**
      * Builder options a file cannot set, each for a reason: code (handlers, parsers, sinks, functions), the
-     * name (the section's name is the builder's), or a record a section spells as its own keys.
+     * name (the section's name is the builder's), or a record a section spells as its own keys
+     * ({@code listener}: the listener keys; {@code limits}: the HTTP limits; {@code format}: the framing).
      */
     private static final Set<String> NOT_IN_FILES = Set.of(
             "handler",
@@ -36,6 +37,7 @@ class ConfigReferenceTest {
             "protocol",
             "format",
             "limits",
+            "listener",
             "routes",
             "source",
             "parse",

@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.net.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 

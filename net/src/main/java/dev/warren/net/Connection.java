@@ -189,6 +189,33 @@ public interface Connection extends Closeable {
      */
     int readByteUnbuffered() throws IOException;
 
+    /**
+     * Lets the protocol say when this connection is idle, for the server's idle timeout ({@link
+     * ListenerOptions#idleTimeout()}): from now on the server's idle reaper calls {@code check} instead
+     * of closing the connection after that long without a read or write. A protocol whose connections
+     * may go without I/O while busy (an HTTP handler that computes for a while) and whose idle wait is
+     * a protocol state (waiting for the next request) uses it, so that one reaper per server serves
+     * every protocol. No effect on a client connection or on a server without an idle timeout.
+     *
+     * <p>{@code check} runs on the server's reaper tasklet, concurrently with the connection's own
+     * tasklets, every quarter of the idle timeout (at most every 250 ms, at least every 5 ms); it must
+     * not block, and closes the connection itself when it decides to (e.g. with {@link #abort()}). Any
+     * thread may set it; the reaper sees the latest one.
+     */
+    void idleCheck(IdleCheck check);
+
+    /** A protocol's idle rule for its connection; see {@link Connection#idleCheck(IdleCheck)}. */
+    @FunctionalInterface
+    interface IdleCheck {
+        /**
+         * Closes the connection if the protocol considers it idle for longer than {@code idleNanos}.
+         *
+         * @param nowNanos {@link System#nanoTime()} at this round of the reaper
+         * @param idleNanos the server's idle timeout, in nanoseconds
+         */
+        void check(long nowNanos, long idleNanos);
+    }
+
     /** True until the connection is closed (by either call here, the server, or a failed socket). */
     boolean isOpen();
 

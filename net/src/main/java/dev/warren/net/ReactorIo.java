@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One connection's socket as its tasklet sees it when a {@link Reactor} reads it: blocking reads and
+ * The {@link Transport} of a connection whose socket a {@link Reactor} polls: blocking reads and
  * writes, a read timeout, close from any thread, over a non-blocking {@link SocketChannel}.
  *
  * <p>Reading: the tasklet offers its buffer and parks; the reactor, when the socket has bytes, reads
@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Like a blocking socket, an interrupt of a blocked read or write closes the connection and throws
  * a {@link SocketException}, and a close from another thread ends a blocked read or write with one.
  */
-final class ReactorIo {
+final class ReactorIo implements Transport {
     private final SocketChannel ch;
     private final Reactor reactor;
     private final ReentrantLock lock = new ReentrantLock();
@@ -76,14 +76,21 @@ final class ReactorIo {
         return ch;
     }
 
-    void readTimeout(int millis) {
+    @Override
+    public java.net.Socket socket() {
+        return ch.socket();
+    }
+
+    @Override
+    public void readTimeout(int millis) {
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     // ------------------------------------------------------------------ the tasklet's side
 
     /** Reads at least one byte into {@code b}, waiting for it; -1 at end of stream. */
-    int read(byte[] b, int off, int len) throws IOException {
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
             return 0;
         }
@@ -186,7 +193,8 @@ final class ReactorIo {
      * Writes all of {@code b[off, off+len)}, waiting for room in the socket's send buffer as needed.
      * Failures are {@link SocketException}s, as from a blocking socket's stream.
      */
-    void write(byte[] b, int off, int len) throws IOException {
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(b, off, len);
         try {
             while (bb.hasRemaining()) {
@@ -249,12 +257,14 @@ final class ReactorIo {
         }
     }
 
-    void shutdownOutput() throws IOException {
+    @Override
+    public void shutdownOutput() throws IOException {
         ch.shutdownOutput();
     }
 
     /** Closes the channel and wakes a blocked reader and writer; any thread, any number of times. */
-    void close() {
+    @Override
+    public void close() {
         if (closed) {
             return;
         }
@@ -284,7 +294,8 @@ final class ReactorIo {
      * channel's descriptor only then). A server gives back the connection's slot there, so that a limit
      * on connections is a limit on descriptors too.
      */
-    void whenReleased(Runnable r) {
+    @Override
+    public void whenReleased(Runnable r) {
         if (!onReleased.compareAndSet(null, r)) {
             r.run(); // released already
         }

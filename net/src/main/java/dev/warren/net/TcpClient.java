@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.net.internal.Checks;
 import dev.warren.tasklets.Tasklets;
 import java.io.IOException;
 import java.net.InetSocketAddress;

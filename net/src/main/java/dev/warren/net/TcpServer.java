@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.net.internal.Checks;
 import dev.warren.tasklets.TaskletScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,6 +74,14 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
     }
 
     /**
+     * A TCP server's listener defaults, for {@link Builder#listener(ListenerOptions)}: {@link
+     * ListenerOptions#defaults()}.
+     */
+    static ListenerOptions defaultListener() {
+        return ListenerOptions.defaults();
+    }
+
+    /**
      * The default of {@link Builder#maxConnections}: 90 % of the file descriptors the process's limit
      * leaves beyond those open when this is first asked (usually when the first server starts), less 64,
      * so that a flood of clients waits in the listen backlog (or is turned away, see {@link
@@ -138,25 +147,27 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
      * when it is set, and the message names the bad value. Not thread-safe; may start several servers.
      */
     final class Builder {
-        String name = "tcp-server";
-        InetAddress bindAddress;
-        int port;
+        ListenerOptions listener = ListenerOptions.defaults();
         ConnectionHandler handler;
-        boolean tcpNoDelay = true;
-        boolean reuseAddress = true;
-        int backlog = 1024;
-        int maxConnections = defaultMaxConnections();
-        ConnectionLimitPolicy limitPolicy = ConnectionLimitPolicy.WAIT;
-        Duration readTimeout;
-        Duration idleTimeout;
-        Duration drainTimeout = Duration.ofSeconds(5);
-        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int inputBufferSize = 8192;
         int outputBufferSize = 8192;
-        boolean reactor;
         String protocol = "tcp";
 
         Builder() {}
+
+        /**
+         * Takes every listener option at once (name, address, port, limits, timeouts, socket options),
+         * replacing what was set before; the setters below change single ones.
+         */
+        public Builder listener(ListenerOptions options) {
+            this.listener = Objects.requireNonNull(options, "listener");
+            return this;
+        }
+
+        /** The listener options as set so far. */
+        public ListenerOptions listener() {
+            return listener;
+        }
 
         /**
          * What the server speaks, shown in the {@code sockets} report and as the {@code protocol} label of its
@@ -175,25 +186,25 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
 
         /** The name of the server's scope and the prefix of its tasklets' names. Default "tcp-server". */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            listener = listener.withName(name);
             return this;
         }
 
         /** The local address to listen on. Default: every local address (the wildcard address). */
         public Builder bindAddress(InetAddress address) {
-            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            listener = listener.withBindAddress(address);
             return this;
         }
 
         /** Like {@link #bindAddress(InetAddress)}, by name or literal ("127.0.0.1", "::1"). */
         public Builder bindAddress(String host) {
-            this.bindAddress = Checks.host("bindAddress", host);
+            listener = listener.withBindAddress(host);
             return this;
         }
 
         /** The port, 0..65535; 0 (the default) picks a free ephemeral port, see {@link TcpServer#port()}. */
         public Builder port(int port) {
-            this.port = Checks.port(port);
+            listener = listener.withPort(port);
             return this;
         }
 
@@ -205,50 +216,49 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
 
         /** TCP_NODELAY on accepted sockets. Default true: Nagle plus delayed ACKs cost ~40 ms a round trip. */
         public Builder tcpNoDelay(boolean on) {
-            this.tcpNoDelay = on;
+            listener = listener.withTcpNoDelay(on);
             return this;
         }
 
         /** SO_REUSEADDR on the listening socket. Default true, so a restarted server rebinds at once. */
         public Builder reuseAddress(boolean on) {
-            this.reuseAddress = on;
+            listener = listener.withReuseAddress(on);
             return this;
         }
 
         /** The listen backlog asked of the kernel (which may cap it). Default 1024. */
         public Builder backlog(int backlog) {
-            this.backlog = Checks.positive("backlog", backlog);
+            listener = listener.withBacklog(backlog);
             return this;
         }
 
         /** The most connections served at once. Default {@link TcpServer#defaultMaxConnections()}. */
         public Builder maxConnections(int max) {
-            this.maxConnections = Checks.positive("maxConnections", max);
+            listener = listener.withMaxConnections(max);
             return this;
         }
 
         /** What happens to connections beyond {@link #maxConnections}. Default {@link ConnectionLimitPolicy#WAIT}. */
         public Builder limitPolicy(ConnectionLimitPolicy policy) {
-            this.limitPolicy = Objects.requireNonNull(policy, "limitPolicy");
+            listener = listener.withLimitPolicy(policy);
             return this;
         }
 
         /** The longest one blocking read may wait, {@code > 0}. Default none. */
         public Builder readTimeout(Duration timeout) {
-            this.readTimeout = Checks.positive("readTimeout", timeout);
-            Checks.millis("readTimeout", timeout);
+            listener = listener.withReadTimeout(Objects.requireNonNull(timeout, "readTimeout"));
             return this;
         }
 
         /** How long a connection may go without reading or writing a byte, {@code > 0}. Default none. */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = Checks.positive("idleTimeout", timeout);
+            listener = listener.withIdleTimeout(Objects.requireNonNull(timeout, "idleTimeout"));
             return this;
         }
 
         /** How long {@link TcpServer#close()} lets connections finish, {@code >= 0}. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = Checks.nonNegative("drainTimeout", timeout);
+            listener = listener.withDrainTimeout(timeout);
             return this;
         }
 
@@ -259,7 +269,7 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
          * see {@link TaskletScope.Builder#closeWarningAfter}.
          */
         public Builder closeWarningAfter(Duration after) {
-            this.closeWarning = Checks.positive("closeWarningAfter", after);
+            listener = listener.withCloseWarningAfter(after);
             return this;
         }
 
@@ -290,7 +300,7 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
          * "Reactor".
          */
         public Builder reactor(boolean on) {
-            this.reactor = on;
+            listener = listener.withReactor(on);
             return this;
         }
 
@@ -308,10 +318,7 @@ public sealed interface TcpServer extends AutoCloseable permits TcpServerImpl {
             try {
                 return TcpServerImpl.start(this);
             } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot listen on " + (bindAddress == null ? "*" : bindAddress.getHostAddress()) + ":" + port
-                                + ": " + e.getMessage(),
-                        e);
+                throw new UncheckedIOException("cannot listen on " + listener.bindText() + ": " + e.getMessage(), e);
             }
         }
     }

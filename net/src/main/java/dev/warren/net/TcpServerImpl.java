@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.net.internal.Checks;
 import dev.warren.tasklets.Fairness;
 import dev.warren.tasklets.Tasklet;
 import dev.warren.tasklets.TaskletScope;
@@ -94,18 +95,20 @@ final class TcpServerImpl implements TcpServer {
     private TcpServerImpl(TcpServer.Builder b, ServerSocket serverSocket) throws IOException {
         this.serverSocket = serverSocket;
         this.local = (InetSocketAddress) serverSocket.getLocalSocketAddress();
-        this.name = b.name + " " + ConnectionImpl.format(local);
+        this.name = b.listener.name() + " " + ConnectionImpl.format(local);
         this.protocol = b.protocol;
         this.handler = b.handler;
-        this.tcpNoDelay = b.tcpNoDelay;
-        this.readTimeoutMillis = b.readTimeout == null ? 0 : Checks.millis("readTimeout", b.readTimeout);
-        this.idleNanos = b.idleTimeout == null ? 0 : b.idleTimeout.toNanos();
-        this.drainTimeout = b.drainTimeout;
+        this.tcpNoDelay = b.listener.tcpNoDelay();
+        this.readTimeoutMillis =
+                b.listener.readTimeout() == null ? 0 : Checks.millis("readTimeout", b.listener.readTimeout());
+        this.idleNanos =
+                b.listener.idleTimeout() == null ? 0 : b.listener.idleTimeout().toNanos();
+        this.drainTimeout = b.listener.drainTimeout();
         this.inSize = b.inputBufferSize;
         this.outSize = b.outputBufferSize;
-        this.limitPolicy = b.limitPolicy;
-        this.maxConnections = b.maxConnections;
-        this.slots = new Semaphore(b.maxConnections);
+        this.limitPolicy = b.listener.limitPolicy();
+        this.maxConnections = b.listener.maxConnections();
+        this.slots = new Semaphore(b.listener.maxConnections());
         for (CloseReason r : CloseReason.values()) {
             closed.put(r, new LongAdder());
         }
@@ -113,23 +116,23 @@ final class TcpServerImpl implements TcpServer {
         this.reactor = serverSocket.getChannel() != null ? new Reactor(name, this::stopAccepting) : null;
         this.scope = TaskletScope.supervise(name)
                 .standalone()
-                .closeWarningAfter(b.closeWarning)
+                .closeWarningAfter(b.listener.closeWarningAfter())
                 .open();
     }
 
     /** The reactor only where it can wait without pinning a carrier (JDK 24+); else blocking sockets, said once. */
     private static boolean useReactor(TcpServer.Builder b) {
-        if (b.reactor && !TcpServer.reactorSupported()) {
+        if (b.listener.reactor() && !TcpServer.reactorSupported()) {
             if (REACTOR_FALLBACK_TOLD.compareAndSet(false, true)) {
                 LOG.warn(
                         "{}: reactor(true) needs JDK 24 or later (this is JDK {}): its selector would pin a carrier"
                                 + " while it waits; the connections read their own sockets instead",
-                        b.name,
+                        b.listener.name(),
                         Runtime.version().feature());
             }
             return false;
         }
-        return b.reactor;
+        return b.listener.reactor();
     }
 
     private static final AtomicBoolean REACTOR_FALLBACK_TOLD = new AtomicBoolean();
@@ -144,11 +147,11 @@ final class TcpServerImpl implements TcpServer {
         // A reactor needs each connection's channel: a channel's server socket accepts sockets that have one.
         ServerSocket ss = useReactor(b) ? ServerSocketChannel.open().socket() : new ServerSocket();
         try {
-            ss.setReuseAddress(b.reuseAddress);
-            InetSocketAddress at = b.bindAddress == null
-                    ? new InetSocketAddress(b.port)
-                    : new InetSocketAddress(b.bindAddress, b.port);
-            ss.bind(at, b.backlog);
+            ss.setReuseAddress(b.listener.reuseAddress());
+            InetSocketAddress at = b.listener.bindAddress() == null
+                    ? new InetSocketAddress(b.listener.port())
+                    : new InetSocketAddress(b.listener.bindAddress(), b.listener.port());
+            ss.bind(at, b.listener.backlog());
         } catch (IOException | RuntimeException e) {
             ss.close();
             throw e;
@@ -255,7 +258,8 @@ final class TcpServerImpl implements TcpServer {
         try {
             s.setTcpNoDelay(tcpNoDelay);
             ReactorIo io = reactor == null ? null : new ReactorIo(s.getChannel(), reactor);
-            c = new ConnectionImpl(s, io, true, inSize, outSize, bytesIn, bytesOut);
+            Transport transport = io != null ? io : new SocketTransport(s);
+            c = new ConnectionImpl(transport, true, inSize, outSize, bytesIn, bytesOut);
             if (readTimeoutMillis > 0) {
                 c.readTimeoutMillis(readTimeoutMillis);
             }
@@ -379,8 +383,14 @@ final class TcpServerImpl implements TcpServer {
         }
     }
 
+    /**
+     * Closes idle connections, checking every quarter of the idle timeout (at most every 250 ms, at
+     * least every 5 ms), until the server closes. Idle is no read or write for the idle timeout, unless
+     * the protocol set its own rule on the connection ({@link Connection#idleCheck}).
+     */
     private void reapLoop() {
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(5), idleNanos / 4);
+        long period =
+                Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(250), idleNanos / 4));
         while (!closing) {
             try {
                 Thread.sleep(Duration.ofNanos(period));
@@ -389,7 +399,15 @@ final class TcpServerImpl implements TcpServer {
             }
             long now = System.nanoTime();
             for (ConnectionImpl c : live) {
-                if (now - c.lastActivity > idleNanos) {
+                Connection.IdleCheck check = c.idleCheck;
+                if (check != null) {
+                    try {
+                        check.check(now, idleNanos);
+                    } catch (RuntimeException e) {
+                        LOG.error("{}: the idle check of {} failed, closing it", name, c, e);
+                        c.abort(CloseReason.ERROR);
+                    }
+                } else if (now - c.lastActivity > idleNanos) {
                     LOG.debug("{}: {} idle for more than {} ms, closing", name, c, idleNanos / 1_000_000);
                     c.abort(CloseReason.TIMEOUT);
                 }

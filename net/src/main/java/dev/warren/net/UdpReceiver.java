@@ -1,5 +1,6 @@
 package dev.warren.net;
 
+import dev.warren.net.internal.Checks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -41,6 +42,14 @@ public interface UdpReceiver extends AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * A UDP receiver's listener defaults, for {@link Builder#listener(ListenerOptions)}: {@link
+     * ListenerOptions#defaults()} named {@code udp-receiver} (only name, bind address and port apply).
+     */
+    static ListenerOptions defaultListener() {
+        return ListenerOptions.defaults().withName("udp-receiver");
+    }
+
     /** The bound port (the real one when started with port 0). */
     int port();
 
@@ -61,36 +70,49 @@ public interface UdpReceiver extends AutoCloseable {
 
     /** Configures a {@link UdpReceiver}; options are checked when set. Not thread-safe. */
     final class Builder {
-        String name = "udp-receiver";
-        InetAddress bindAddress;
-        int port;
+        ListenerOptions listener = defaultListener();
         int receiveBufferSize; // 0 = the system default
         int maxDatagramSize = 65507;
         DatagramHandler handler;
 
         Builder() {}
 
+        /**
+         * Takes the name, bind address and port of {@code options}, replacing what was set before. A
+         * datagram socket has no connections: the connection limits, timeouts and TCP options of {@code
+         * options} do not apply to it and are ignored.
+         */
+        public Builder listener(ListenerOptions options) {
+            this.listener = Objects.requireNonNull(options, "listener");
+            return this;
+        }
+
+        /** The listener options as set so far (only name, bind address and port apply). */
+        public ListenerOptions listener() {
+            return listener;
+        }
+
         /** The name of the receiver's scope and tasklet. Default "udp-receiver". */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            listener = listener.withName(name);
             return this;
         }
 
         /** The local address to bind. Default: the wildcard address. */
         public Builder bindAddress(InetAddress address) {
-            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            listener = listener.withBindAddress(address);
             return this;
         }
 
         /** Like {@link #bindAddress(InetAddress)}, by name or literal. */
         public Builder bindAddress(String host) {
-            this.bindAddress = Checks.host("bindAddress", host);
+            listener = listener.withBindAddress(host);
             return this;
         }
 
         /** The port, 0..65535; 0 (the default) picks a free one. */
         public Builder port(int port) {
-            this.port = Checks.port(port);
+            listener = listener.withPort(port);
             return this;
         }
 
@@ -128,10 +150,7 @@ public interface UdpReceiver extends AutoCloseable {
             try {
                 return UdpReceiverImpl.start(this);
             } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot bind UDP " + (bindAddress == null ? "*" : bindAddress.getHostAddress()) + ":" + port
-                                + ": " + e.getMessage(),
-                        e);
+                throw new UncheckedIOException("cannot bind UDP " + listener.bindText() + ": " + e.getMessage(), e);
             }
         }
     }

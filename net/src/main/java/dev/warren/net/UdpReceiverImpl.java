@@ -46,14 +46,14 @@ final class UdpReceiverImpl implements UdpReceiver {
     private UdpReceiverImpl(UdpReceiver.Builder b, DatagramChannel channel) throws IOException {
         this.channel = channel;
         this.local = (InetSocketAddress) channel.getLocalAddress();
-        this.name = b.name + " " + ConnectionImpl.format(local);
+        this.name = b.listener.name() + " " + ConnectionImpl.format(local);
         this.maxDatagramSize = b.maxDatagramSize;
         this.handler = b.handler;
         this.scope = TaskletScope.supervise(name).standalone().open();
     }
 
     static UdpReceiver start(UdpReceiver.Builder b) throws IOException {
-        DatagramChannel ch = b.bindAddress instanceof Inet4Address
+        DatagramChannel ch = b.listener.bindAddress() instanceof Inet4Address
                 ? DatagramChannel.open(StandardProtocolFamily.INET)
                 : DatagramChannel.open();
         try {
@@ -61,9 +61,9 @@ final class UdpReceiverImpl implements UdpReceiver {
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, b.receiveBufferSize);
             }
             ch.bind(
-                    b.bindAddress == null
-                            ? new InetSocketAddress(b.port)
-                            : new InetSocketAddress(b.bindAddress, b.port));
+                    b.listener.bindAddress() == null
+                            ? new InetSocketAddress(b.listener.port())
+                            : new InetSocketAddress(b.listener.bindAddress(), b.listener.port()));
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;

@@ -23,6 +23,6 @@ class FileDescriptorsTest {
         if (limit > 0 && limit < Integer.MAX_VALUE) {
             assertTrue(max + FileDescriptors.OPEN < limit, max + " connections would not leave room under " + limit);
         }
-        assertEquals(max, TcpServer.builder().maxConnections);
+        assertEquals(max, TcpServer.builder().listener().maxConnections());
     }
 }

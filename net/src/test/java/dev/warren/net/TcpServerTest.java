@@ -263,6 +263,65 @@ class TcpServerTest {
         await().atMost(WAIT).until(() -> server.stats().closed(CloseReason.TIMEOUT) >= 1);
     }
 
+    /**
+     * A protocol's idle rule (Connection.idleCheck) replaces "no read or write for the idle timeout":
+     * the reaper asks it every round, and only it closes the connection.
+     */
+    @Test
+    void aProtocolsIdleRuleReplacesThePlainOne() throws Exception {
+        CountDownLatch rounds = new CountDownLatch(10);
+        java.util.concurrent.atomic.AtomicBoolean idleNow = new java.util.concurrent.atomic.AtomicBoolean();
+        server = builder()
+                .idleTimeout(Duration.ofMillis(200))
+                .handler(conn -> {
+                    conn.idleCheck((now, idleNanos) -> {
+                        rounds.countDown();
+                        if (idleNow.get()) {
+                            conn.abort(CloseReason.TIMEOUT);
+                        }
+                    });
+                    ECHO_LINES.handle(conn);
+                })
+                .start();
+        try (Connection c = connect(server)) {
+            c.writeLine("first").flush();
+            assertEquals("first", c.readLine(100));
+            // Ten rounds of the reaper (one every 50 ms) are longer than the idle timeout without I/O:
+            // the plain rule would have closed the connection by now.
+            assertTrue(rounds.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            c.writeLine("still here").flush();
+            assertEquals("still here", c.readLine(100));
+            idleNow.set(true);
+            assertEquals(-1, c.readByte(), "the protocol's rule closed the connection");
+        }
+        await().atMost(WAIT).until(() -> server.stats().closed(CloseReason.TIMEOUT) == 1);
+    }
+
+    /** An idle rule that throws is a bug: its connection closes, counted as ERROR; the server goes on. */
+    @Test
+    void aFailingIdleRuleClosesItsConnectionAsAnError() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        server = builder()
+                .idleTimeout(Duration.ofSeconds(1))
+                .handler(conn -> {
+                    if (served.getAndIncrement() == 0) { // the first connection only; the next one keeps the plain rule
+                        conn.idleCheck((now, idleNanos) -> {
+                            throw new IllegalStateException("a broken idle rule (expected by the test)");
+                        });
+                    }
+                    ECHO_LINES.handle(conn);
+                })
+                .start();
+        try (Connection c = connect(server)) {
+            assertEquals(-1, c.readByte(), "closed by the reaper");
+        }
+        await().atMost(WAIT).until(() -> server.stats().closed(CloseReason.ERROR) == 1);
+        try (Connection c = connect(server)) {
+            c.writeLine("ping").flush();
+            assertEquals("ping", c.readLine(100));
+        }
+    }
+
     @Test
     void readTimeoutEndsABlockedReadAndCounts() throws Exception {
         BlockingQueue<Throwable> seen = new ArrayBlockingQueue<>(1);

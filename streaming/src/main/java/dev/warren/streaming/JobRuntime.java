@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running job. A job tasklet ({@code stream-job:NAME}) opens the job's scope and forks into it the
+ * The running job. A job tasklet ({@code stream-job:NAME}, in a standalone scope of the same name owned
+ * by the tasklet that started the job) opens the job's scope and forks into it the
  * shards, the sources and the ticker; {@link #shutdown()} releases it to run the graceful stop in order
  * (sources, then inboxes closed and drained, then sinks), so the scope is opened and closed by one
  * tasklet whoever calls {@code close}.
@@ -86,6 +87,8 @@ final class JobRuntime<E> implements StreamJob<E> {
     private volatile Tasklet<?> jobTasklet;
 
     private volatile TaskletScope jobScope;
+    /** The standalone scope the job tasklet runs in, owned by the tasklet or thread that started the job. */
+    private volatile TaskletScope ownerScope;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private JobRuntime(StreamJob.Builder<E, ?, ?, ?> b) {
@@ -139,7 +142,12 @@ final class JobRuntime<E> implements StreamJob<E> {
             m.addListener(job.clockListener);
         }
         StreamsReport.add(job);
-        Tasklets.start("stream-job:" + job.name, job::run);
+        // The job belongs to whoever starts it, as a server does: a standalone scope owned by the calling
+        // tasklet (or thread), so that cancelling the owner cancels the job and the registry shows the
+        // job under it. close() and a successful awaitTermination() close it.
+        job.ownerScope =
+                TaskletScope.supervise("stream-job:" + job.name).standalone().open();
+        job.ownerScope.fork("stream-job:" + job.name, job::run);
         Uninterruptibly.await(job.started::await);
         return job;
     }
@@ -568,7 +576,11 @@ final class JobRuntime<E> implements StreamJob<E> {
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         checkNotInside("awaited");
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (!terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        ownerScope.close(); // the job tasklet has ended or is ending: this waits no longer than that
+        return true;
     }
 
     /**
@@ -597,6 +609,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         checkNotInside("closed");
         shutdown();
         Uninterruptibly.await(terminated::await);
+        ownerScope.close();
     }
 
     @Override

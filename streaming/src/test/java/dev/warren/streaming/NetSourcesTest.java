@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warren.net.CloseReason;
+import dev.warren.net.ConnectionLimitPolicy;
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.UdpStats;
 import dev.warren.net.frame.FrameFormat;
 import dev.warren.streaming.source.Sources;
@@ -242,6 +244,39 @@ class NetSourcesTest {
         assertEquals(sums.keySet(), t.keySet());
         sums.forEach((k, sum) -> assertEquals(sum, t.get(k).sum(), 1e-9, k));
         assertEquals(1002, t.values().stream().mapToLong(Stats::count).sum());
+    }
+
+    /** A source made from ListenerOptions: its name, address, limit and limit policy are the listener's. */
+    @Test
+    void tcpFramesOnTheListenerTheOptionsDescribe() throws Exception {
+        FrameFormat format = FrameFormat.buffStreams(64);
+        TcpFrameSource tcp = Sources.tcpFrames(
+                ListenerOptions.defaults()
+                        .withName("orders-in")
+                        .withBindAddress(LOOPBACK)
+                        .withMaxConnections(1)
+                        .withLimitPolicy(ConnectionLimitPolicy.CLOSE),
+                format);
+        assertEquals("orders-in", tcp.name());
+        StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("tcp-listener")
+                .source(tcp)
+                .parse(KeyValue::parse)
+                .keyBy(KeyValue::key)
+                .shards(1)
+                .window(Windows.tumbling(Duration.ofHours(1)), Aggregators.count())
+                .start();
+        try (job;
+                Socket first = new Socket(LOOPBACK, tcp.awaitPort(WAIT))) {
+            first.getOutputStream().write(frame(format, "k 1"));
+            await().atMost(WAIT).until(() -> job.stats().eventsIn() == 1);
+            try (Socket second = new Socket(LOOPBACK, tcp.awaitPort(WAIT))) {
+                assertEquals(-1, second.getInputStream().read(), "the one connection allowed is taken");
+            }
+            assertEquals(1, tcp.serverStats().closed(CloseReason.LIMIT));
+            assertTrue(
+                    job.stats().sources().stream().anyMatch(st -> st.name().equals("orders-in")),
+                    job.stats().toString());
+        }
     }
 
     @Test

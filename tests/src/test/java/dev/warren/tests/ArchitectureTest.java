@@ -1,15 +1,25 @@
 package dev.warren.tests;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.warren.net.ListenerOptions;
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,6 +160,71 @@ class ArchitectureTest {
                 .callMethod(java.util.concurrent.Executors.class, "newVirtualThreadPerTaskExecutor")
                 .because("every tasklet is registered with its parent: start one with Tasklets.start or "
                         + "TaskletScope.fork, never a bare virtual thread")
+                .check(classes);
+    }
+
+    /** The classes that move a connection's bytes (docs/ARCHITECTURE.md, "Connection"). */
+    private static final String[] TRANSPORTS = {"dev.warren.net.SocketTransport", "dev.warren.net.ReactorIo"};
+
+    @Test
+    void onlyTheTransportsReadAndWriteSockets() {
+        DescribedPredicate<JavaMethodCall> socketIo =
+                new DescribedPredicate<>("a socket's streams or a socket channel's read or write") {
+                    @Override
+                    public boolean test(JavaMethodCall call) {
+                        JavaClass owner = call.getTargetOwner();
+                        String n = call.getName();
+                        return (owner.isAssignableTo(Socket.class)
+                                        && (n.equals("getInputStream") || n.equals("getOutputStream")))
+                                || (owner.isAssignableTo(SocketChannel.class)
+                                        && (n.equals("read") || n.equals("write")));
+                    }
+                };
+        noClasses()
+                .that()
+                .resideInAnyPackage(LIBRARY)
+                .and()
+                .doNotHaveFullyQualifiedName(TRANSPORTS[0])
+                .and()
+                .doNotHaveFullyQualifiedName(TRANSPORTS[1])
+                .should()
+                .callMethodWhere(socketIo)
+                .because("a connection's bytes move through its Transport (SocketTransport, ReactorIo; TLS "
+                        + "will be a third): read and write a Connection, or add a Transport implementation")
+                .check(classes);
+    }
+
+    @Test
+    void everyServerBuilderTakesTheListenerOptions() {
+        ArchCondition<JavaClass> takesListenerOptions = new ArchCondition<>("have a method listener(ListenerOptions)") {
+            @Override
+            public void check(JavaClass builder, ConditionEvents events) {
+                boolean has = builder.getMethods().stream()
+                        .anyMatch(m -> m.getName().equals("listener")
+                                && m.getModifiers().contains(JavaModifier.PUBLIC)
+                                && m.getRawParameterTypes().size() == 1
+                                && m.getRawParameterTypes().get(0).isEquivalentTo(ListenerOptions.class));
+                events.add(new SimpleConditionEvent(
+                        builder, has, builder.getName() + (has ? " has" : " has no") + " listener(ListenerOptions)"));
+            }
+        };
+        classes()
+                .that()
+                .resideInAnyPackage(LIBRARY)
+                .and()
+                .haveSimpleName("Builder")
+                .and(new DescribedPredicate<JavaClass>("builders of a server or receiver") {
+                    @Override
+                    public boolean test(JavaClass c) {
+                        return c.getEnclosingClass()
+                                .map(e -> e.getSimpleName().endsWith("Server")
+                                        || e.getSimpleName().endsWith("Receiver"))
+                                .orElse(false);
+                    }
+                })
+                .should(takesListenerOptions)
+                .because("what every listener has is one checked value (ListenerOptions); a server builder "
+                        + "takes it and keeps only its protocol's own options")
                 .check(classes);
     }
 

@@ -1,12 +1,12 @@
 package dev.warren.net.admin;
 
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Router;
 import dev.warren.tasklets.Watchdog;
 import dev.warren.tasklets.observe.PinningMonitor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +88,18 @@ public final class AdminServer implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * The admin server's listener defaults, for {@link Builder#listener(ListenerOptions)}: {@link
+     * HttpServer#defaultListener()} named {@code admin}, bound to 127.0.0.1 only, at most 256
+     * connections.
+     */
+    public static ListenerOptions defaultListener() {
+        return HttpServer.defaultListener()
+                .withName("admin")
+                .withBindAddress("127.0.0.1")
+                .withMaxConnections(256);
+    }
+
     /** The port it listens on. */
     public int port() {
         return http.port();
@@ -111,38 +123,48 @@ public final class AdminServer implements AutoCloseable {
 
     /** Configures an {@link AdminServer}; each option is checked as it is set. Not thread-safe. */
     public static final class Builder {
-        private int port;
-        private InetAddress bind;
+        private ListenerOptions listener = defaultListener();
         private byte[] token;
         private boolean pinning = true;
-        private String name = "admin";
         private final List<Router> extra = new ArrayList<>();
 
-        private Builder() {
-            try {
-                bind = InetAddress.getByName("127.0.0.1");
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
+        private Builder() {}
+
+        /**
+         * Takes every listener option at once, replacing what was set before; the setters below change
+         * single ones. Start from {@link AdminServer#defaultListener()} to keep the admin defaults
+         * (loopback only).
+         *
+         * @throws IllegalArgumentException if {@code options} has a read timeout (see {@link
+         *     HttpServer.Builder#listener})
+         */
+        public Builder listener(ListenerOptions options) {
+            Objects.requireNonNull(options, "listener");
+            HttpServer.builder().listener(options); // the HTTP server's own check, at the setter
+            this.listener = options;
+            return this;
+        }
+
+        /** The listener options as set so far. */
+        public ListenerOptions listener() {
+            return listener;
         }
 
         /** The port, 0..65535 (0, the default, picks a free one). */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535, was " + port);
-            }
-            this.port = port;
+            listener = listener.withPort(port);
+            return this;
+        }
+
+        /** The address to bind; default 127.0.0.1. Anything not loopback is warned about. */
+        public Builder bindAddress(InetAddress address) {
+            listener = listener.withBindAddress(address);
             return this;
         }
 
         /** The address to bind, by name or literal; default 127.0.0.1. Anything not loopback is warned about. */
         public Builder bindAddress(String host) {
-            Objects.requireNonNull(host, "bindAddress");
-            try {
-                this.bind = InetAddress.getByName(host);
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("bindAddress is not a known host or address: '" + host + "'", e);
-            }
+            listener = listener.withBindAddress(host);
             return this;
         }
 
@@ -205,7 +227,7 @@ public final class AdminServer implements AutoCloseable {
 
         /** The name of its HTTP server (and of its tasklets' scope). Default "admin". */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            listener = listener.withName(name);
             return this;
         }
 
@@ -215,11 +237,12 @@ public final class AdminServer implements AutoCloseable {
          * @throws java.io.UncheckedIOException if the address cannot be bound
          */
         public AdminServer start() {
-            if (!bind.isLoopbackAddress()) {
+            InetAddress bind = listener.bindAddress();
+            if (bind == null || !bind.isLoopbackAddress()) {
                 LOG.warn(
                         "admin server bound to {}, not a loopback address: everyone who can reach it can read"
                                 + " the program's tasklets, connections and metrics{}",
-                        bind.getHostAddress(),
+                        bind == null ? "every address" : bind.getHostAddress(),
                         token == null ? " (and no token is set)" : "");
             }
             if (pinning) {
@@ -228,10 +251,7 @@ public final class AdminServer implements AutoCloseable {
             Capa.register();
             Watchdog.start(); // stalls are watched from the start, heartbeats or not
             HttpServer http = HttpServer.builder()
-                    .name(name)
-                    .bindAddress(bind.getHostAddress())
-                    .port(port)
-                    .maxConnections(256)
+                    .listener(listener)
                     .handler(new AdminHandler(token, extra))
                     .start();
             LOG.info("admin server on http://{}/", dev.warren.net.admin.AdminHandler.hostPort(http.localAddress()));

@@ -15,14 +15,11 @@ import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * cancels the other; the loop then redials.
  *
  * <p>The writer is the queue's only consumer. At least once, it appends every message to
- * {@link #unacked} (under {@link #lock}) before writing it; the reader removes from the head as acks
- * arrive. After a reconnect the writer first rewrites a snapshot of {@code unacked}, which is in send
- * order, so the server's per-connection counts line up with the deque again.
+ * the {@link DeliveryLedger} before writing it; the reader removes from the head as acks arrive. After
+ * a reconnect the writer first rewrites a snapshot of the ledger, which is in send order, so the
+ * server's per-connection counts line up with it again.
  */
 final class MessageClientImpl implements MessageClient {
     private static final Logger LOG = LoggerFactory.getLogger(MessageClientImpl.class);
@@ -58,11 +55,8 @@ final class MessageClientImpl implements MessageClient {
     private final TaskletScope scope;
     private final Tasklet<Void> loop;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition progress = lock.newCondition();
-    // guarded by lock
-    private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
-    private long settled; // messages taken from the queue and flushed (or lost with their connection)
+    /** The unacknowledged messages, the settled count, and the condition every wait here parks on. */
+    private final DeliveryLedger ledger;
 
     private volatile State state = State.CONNECTING;
     private volatile boolean closing;
@@ -87,6 +81,7 @@ final class MessageClientImpl implements MessageClient {
         this.format = b.format;
         this.atLeastOnce = b.delivery == DeliveryMode.AT_LEAST_ONCE;
         this.capacity = b.queueCapacity;
+        this.ledger = new DeliveryLedger(capacity);
         this.overflow = b.overflow;
         this.reconnect = b.reconnect;
         this.connectOptions = b.connectOptions.withReadTimeout(null);
@@ -129,51 +124,18 @@ final class MessageClientImpl implements MessageClient {
 
     @Override
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
-        lock.lock();
-        try {
-            while (!idle()) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = progress.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Called with the lock held. */
-    private boolean idle() {
-        return queue.size() == 0 && settled == queue.receivedCount() && unacked.isEmpty();
+        return ledger.await(() -> ledger.idle(queue), timeout.toNanos());
     }
 
     @Override
     public boolean awaitUp(Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
-        lock.lock();
-        try {
-            while (state != State.UP) {
-                if (left <= 0 || state == State.CLOSED) {
-                    return false;
-                }
-                left = progress.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        State[] seen = new State[1]; // the state the wait ended on, read under the ledger's lock
+        return ledger.await(() -> (seen[0] = state) == State.UP || seen[0] == State.CLOSED, timeout.toNanos())
+                && seen[0] == State.UP;
     }
 
     private void setState(State s) {
-        lock.lock();
-        try {
-            state = s;
-            progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        ledger.changed(() -> state = s);
     }
 
     // ------------------------------------------------------------------ the connection loop
@@ -236,12 +198,7 @@ final class MessageClientImpl implements MessageClient {
     }
 
     private boolean drained() {
-        lock.lock();
-        try {
-            return idle();
-        } finally {
-            lock.unlock();
-        }
+        return ledger.drained(queue);
     }
 
     private void giveUp(Throwable last) {
@@ -256,13 +213,7 @@ final class MessageClientImpl implements MessageClient {
     private Throwable runConnection(Link link) throws InterruptedException {
         Connection c = link.conn;
         current = c;
-        Object[] resend;
-        lock.lock();
-        try {
-            resend = unacked.toArray();
-        } finally {
-            lock.unlock();
-        }
+        Object[] resend = ledger.unackedSnapshot();
         try (TaskletScope conn = TaskletScope.failFast(name + " " + c).open()) {
             conn.fork(name + " reader", () -> readLoop(link));
             conn.fork(name + " writer", () -> writeLoop(link, resend));
@@ -317,7 +268,7 @@ final class MessageClientImpl implements MessageClient {
         }
         for (; ; ) {
             if (atLeastOnce) {
-                awaitRoom();
+                ledger.awaitRoom();
             }
             byte[] m;
             try {
@@ -330,7 +281,7 @@ final class MessageClientImpl implements MessageClient {
             boolean flushed = false;
             try {
                 for (; ; ) {
-                    boolean room = !atLeastOnce || addUnacked(m);
+                    boolean room = !atLeastOnce || ledger.add(m);
                     batch++;
                     writeFrame(c, header, m);
                     if (!room) {
@@ -350,7 +301,7 @@ final class MessageClientImpl implements MessageClient {
                     // bytes got out. (At least once they wait in unacked for the next connection.)
                     abandoned.add(batch);
                 }
-                settle(batch);
+                ledger.settle(batch);
             }
         }
     }
@@ -361,57 +312,11 @@ final class MessageClientImpl implements MessageClient {
         c.write(m, 0, m.length);
     }
 
-    /**
-     * Appends {@code m} to the unacknowledged messages and says whether there is room for another one
-     * after it. Called by the writer only, so the room it sees cannot shrink.
-     */
-    private boolean addUnacked(byte[] m) {
-        lock.lock();
-        try {
-            unacked.addLast(m);
-            return unacked.size() < capacity;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void awaitRoom() throws InterruptedException {
-        lock.lock();
-        try {
-            while (unacked.size() >= capacity) {
-                progress.await();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void settle(int batch) {
-        lock.lock();
-        try {
-            settled += batch;
-            progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** The queue is closed and empty: wait for the last acks (bounded by the close deadline), then close. */
     private void finish(Link link) throws IOException, InterruptedException {
         link.conn.flush();
         if (atLeastOnce) {
-            lock.lock();
-            try {
-                while (!unacked.isEmpty()) {
-                    long left = closeDeadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    progress.awaitNanos(left);
-                }
-            } finally {
-                lock.unlock();
-            }
+            ledger.awaitAllAcked(closeDeadline);
         }
         link.finishing = true;
         link.conn.close();
@@ -421,15 +326,14 @@ final class MessageClientImpl implements MessageClient {
 
     private void readLoop(Link link) throws Exception {
         Connection c = link.conn;
-        FrameDecoder decoder = FrameDecoder.of(format);
-        byte[] buf = new byte[Math.min(MessageServer.INITIAL_READ_BUFFER, maxRead)];
-        ByteBuffer src = ByteBuffer.wrap(buf).limit(0);
+        FrameInput input = new FrameInput(format, maxRead, false);
+        FrameInput.Reader reader = (b, len) -> c.readUpTo(b, 0, len);
         long ackedHere = 0;
         boolean first = atLeastOnce;
         try {
             for (; ; ) {
                 ByteBuffer p;
-                while ((p = decoder.next(src)) != null) {
+                while ((p = input.next()) != null) {
                     if (atLeastOnce) {
                         byte type = p.remaining() > 0 ? p.get(p.position()) : -1;
                         if (type == AckProtocol.TYPE_ACK && p.remaining() == AckProtocol.ACK_SIZE) {
@@ -445,7 +349,7 @@ final class MessageClientImpl implements MessageClient {
                             if (count < ackedHere) {
                                 throw new ProtocolException("ack count went back from " + ackedHere + " to " + count);
                             }
-                            acked(count - ackedHere);
+                            ledger.acked(count - ackedHere, acknowledged);
                             ackedHere = count;
                             continue;
                         }
@@ -461,45 +365,19 @@ final class MessageClientImpl implements MessageClient {
                         receiver.onMessage(p);
                     }
                 }
-                if (src.limit() == buf.length && buf.length < maxRead) {
-                    buf = new byte[Math.min(maxRead, buf.length * 2)];
-                    src = ByteBuffer.wrap(buf);
-                }
-                int n = c.readUpTo(buf, 0, buf.length);
-                if (n < 0) {
+                if (!input.fill(reader)) {
                     if (link.finishing) {
                         return;
                     }
-                    decoder.endOfStream();
+                    input.endOfStream();
                     throw new EOFException("connection closed by the server");
                 }
-                src.limit(n).position(0);
             }
         } catch (IOException e) {
             if (link.finishing) {
                 return; // the writer closed the socket under us: the client is closing
             }
             throw e;
-        }
-    }
-
-    private void acked(long n) throws ProtocolException {
-        if (n == 0) {
-            return;
-        }
-        lock.lock();
-        try {
-            if (n > unacked.size()) {
-                throw new ProtocolException(
-                        "the server acknowledged " + n + " messages, only " + unacked.size() + " were unacknowledged");
-            }
-            for (long i = 0; i < n; i++) {
-                unacked.pollFirst();
-            }
-            acknowledged.add(n); // before the signal: whoever sees the client idle sees the count too
-            progress.signalAll();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -525,12 +403,7 @@ final class MessageClientImpl implements MessageClient {
         closeDeadline = System.nanoTime() + drainTimeout.toNanos();
         closing = true;
         queue.close();
-        lock.lock();
-        try {
-            progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        ledger.changed(() -> {}); // wakes the writer's wait for room: it sees the queue closed
         awaitLoop(drainTimeout.plusMillis(100));
         scope.close(); // cancels what is still running and waits for it
         abandonLeftovers();
@@ -543,24 +416,11 @@ final class MessageClientImpl implements MessageClient {
     }
 
     /**
-     * Counts every message still queued or unacknowledged as abandoned, once: they leave the queue and
-     * the deque here. Called when no writer runs (the client gave up, or its scope is closed), so the
-     * caller is the queue's only consumer. The polls count as received in the channel's own counters,
-     * which is why {@code idle()}'s {@code receivedCount} is not used here: that would count them again.
+     * Counts every message still queued or unacknowledged as abandoned, once. Called when no writer runs
+     * (the client gave up, or its scope is closed).
      */
     private void abandonLeftovers() {
-        lock.lock();
-        try {
-            long left = unacked.size();
-            unacked.clear();
-            while (queue.poll() != null) {
-                left++;
-            }
-            abandoned.add(left);
-            progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        ledger.abandonAll(queue, abandoned);
     }
 
     /**
@@ -615,13 +475,7 @@ final class MessageClientImpl implements MessageClient {
     @Override
     public MessageClientStats stats() {
         long inQueue = queue.size();
-        long un;
-        lock.lock();
-        try {
-            un = unacked.size();
-        } finally {
-            lock.unlock();
-        }
+        long un = ledger.unackedCount();
         return new MessageClientStats(
                 queue.sentCount(),
                 queue.droppedCount(),

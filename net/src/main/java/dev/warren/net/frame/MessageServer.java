@@ -1,7 +1,7 @@
 package dev.warren.net.frame;
 
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.TcpServer;
-import dev.warren.tasklets.TaskletScope;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -59,6 +59,14 @@ public interface MessageServer extends AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * A message server's listener defaults, for {@link Builder#listener(ListenerOptions)}: {@link
+     * ListenerOptions#defaults()} named {@code msg-server}.
+     */
+    static ListenerOptions defaultListener() {
+        return ListenerOptions.defaults().withName("msg-server");
+    }
+
     /** The port the server listens on (the real one when started with port 0). */
     int port();
 
@@ -89,50 +97,51 @@ public interface MessageServer extends AutoCloseable {
      * value. Not thread-safe.
      */
     final class Builder {
-        String name = "msg-server";
-        InetAddress bindAddress;
-        int port;
+        ListenerOptions listener = defaultListener();
         FrameFormat format = FrameFormat.buffStreams(4096);
         MessageHandler handler;
         boolean acknowledgements = true;
-        int maxConnections = TcpServer.defaultMaxConnections();
-        Duration idleTimeout;
-        Duration drainTimeout = Duration.ofSeconds(5);
-        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
         int readBufferSize = 65536;
         int writeBufferSize = 16384;
 
         Builder() {}
 
+        /**
+         * Takes every listener option at once (name, address, port, backlog, connection limit and policy,
+         * read, idle and drain timeouts, TCP_NODELAY, reactor), replacing what was set before; the
+         * setters below change single ones. Start from {@link MessageServer#defaultListener()}.
+         */
+        public Builder listener(ListenerOptions options) {
+            this.listener = Objects.requireNonNull(options, "listener");
+            return this;
+        }
+
+        /** The listener options as set so far. */
+        public ListenerOptions listener() {
+            return listener;
+        }
+
         /** The name of the server's scope and the prefix of its tasklets. Default "msg-server". */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            listener = listener.withName(name);
             return this;
         }
 
         /** The local address to listen on; default every local address. */
         public Builder bindAddress(InetAddress address) {
-            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            listener = listener.withBindAddress(address);
             return this;
         }
 
         /** Like {@link #bindAddress(InetAddress)}, by name or literal. */
         public Builder bindAddress(String host) {
-            Objects.requireNonNull(host, "bindAddress");
-            try {
-                this.bindAddress = InetAddress.getByName(host);
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalArgumentException("bindAddress is not a known host or address, was '" + host + "'", e);
-            }
+            listener = listener.withBindAddress(host);
             return this;
         }
 
         /** The port, 0..65535; 0 (the default) picks a free one. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535, was " + port);
-            }
-            this.port = port;
+            listener = listener.withPort(port);
             return this;
         }
 
@@ -162,22 +171,19 @@ public interface MessageServer extends AutoCloseable {
          * TcpServer#defaultMaxConnections()}, derived from the process's descriptor limit.
          */
         public Builder maxConnections(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxConnections must be > 0, was " + max);
-            }
-            this.maxConnections = max;
+            listener = listener.withMaxConnections(max);
             return this;
         }
 
-        /** Closes connections on which nothing was read or written for this long. Default none. */
+        /** Closes connections on which nothing was read or written for this long, {@code > 0}. Default none. */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = Objects.requireNonNull(timeout, "idleTimeout");
+            listener = listener.withIdleTimeout(Objects.requireNonNull(timeout, "idleTimeout"));
             return this;
         }
 
-        /** How long {@link MessageServer#close()} lets connections finish. Default 5 s. */
+        /** How long {@link MessageServer#close()} lets connections finish, {@code >= 0}. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = Objects.requireNonNull(timeout, "drainTimeout");
+            listener = listener.withDrainTimeout(timeout);
             return this;
         }
 
@@ -186,11 +192,7 @@ public interface MessageServer extends AutoCloseable {
          * tasklets, {@code > 0}. Default 10 s.
          */
         public Builder closeWarningAfter(Duration after) {
-            Objects.requireNonNull(after, "closeWarningAfter");
-            if (after.isNegative() || after.isZero()) {
-                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
-            }
-            this.closeWarning = after;
+            listener = listener.withCloseWarningAfter(after);
             return this;
         }
 

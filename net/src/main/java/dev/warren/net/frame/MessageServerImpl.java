@@ -21,9 +21,8 @@ import org.slf4j.LoggerFactory;
 final class MessageServerImpl implements MessageServer {
     private static final Logger LOG = LoggerFactory.getLogger(MessageServerImpl.class);
     /** The first read of a connection: at least the connection's input buffer (64), so it bypasses it. */
-    private static final int FIRST_READ = 64;
-
     private static final int BUSY = 0;
+
     private static final int IDLE = 1;
     private static final int CLOSED = 2;
 
@@ -44,7 +43,7 @@ final class MessageServerImpl implements MessageServer {
     private volatile boolean closing;
 
     private MessageServerImpl(MessageServer.Builder b) {
-        this.name = b.name;
+        this.name = b.listener.name();
         this.format = b.format;
         this.handler = b.handler;
         this.acknowledgements = b.acknowledgements;
@@ -53,23 +52,13 @@ final class MessageServerImpl implements MessageServer {
             badFrames.put(r, new LongAdder());
         }
         TcpServer.Builder t = TcpServer.builder()
-                .name(b.name)
-                .port(b.port)
-                .maxConnections(b.maxConnections)
-                .drainTimeout(b.drainTimeout)
-                .closeWarningAfter(b.closeWarning)
+                .listener(b.listener)
                 // Reads go straight from the socket into the session's own buffer (reads at least as
                 // large as the connection's input buffer skip it), so that buffer is never allocated.
                 .inputBufferSize(64)
                 .outputBufferSize(b.writeBufferSize)
                 .protocol("framed")
                 .handler(this::serve);
-        if (b.bindAddress != null) {
-            t.bindAddress(b.bindAddress);
-        }
-        if (b.idleTimeout != null) {
-            t.idleTimeout(b.idleTimeout);
-        }
         this.tcp = t.start();
         this.metrics = dev.warren.tasklets.observe.MetricRegistry.libraryMetrics()
                 ? dev.warren.tasklets.observe.MetricRegistry.global().register(this::collect)
@@ -134,7 +123,10 @@ final class MessageServerImpl implements MessageServer {
     /** The state of one connection, used by its tasklet only (except {@link #close()}). */
     private final class Session implements MessageConnection {
         private final Connection conn;
-        private final FrameDecoder decoder = FrameDecoder.of(format);
+        private final FrameInput input = new FrameInput(format, maxRead, true);
+        /** {@link #read}, made once: the read loop passes it to every {@link FrameInput#fill}. */
+        private final FrameInput.Reader reader = this::read;
+
         private final byte[] header = new byte[Math.max(format.headerSize(), 4) + AckProtocol.ACK_SIZE];
         private boolean ackMode;
         private long in;
@@ -152,7 +144,7 @@ final class MessageServerImpl implements MessageServer {
 
         /** Reads into {@code b}; between frames the session counts as idle meanwhile, and close() may end it. */
         private int read(byte[] b, int len) throws IOException {
-            boolean idle = !decoder.isMidFrame();
+            boolean idle = !input.isMidFrame();
             if (idle) {
                 state.set(IDLE);
                 if (closing && state.compareAndSet(IDLE, CLOSED)) {
@@ -179,17 +171,15 @@ final class MessageServerImpl implements MessageServer {
         }
 
         void run() throws Exception {
-            // No read buffer until the peer sends something: the first read goes into a small scratch
-            // array, so a connection that stays idle holds only its tasklet and socket.
-            byte[] buf = null;
-            ByteBuffer src = ByteBuffer.allocate(0);
+            // The input is lazy: no read buffer until the peer sends something, so a connection that
+            // stays idle holds only its tasklet and socket.
             boolean first = acknowledgements;
             // A full input buffer holds many messages and the next read returns at once: the session
             // must give its carrier back now and then (one unit per message).
             Fairness.Budget budget = Fairness.budget();
             for (; ; ) {
                 ByteBuffer payload;
-                while ((payload = decoder.next(src)) != null) {
+                while ((payload = input.next()) != null) {
                     if (first) {
                         first = false;
                         if (AckProtocol.isHello(payload)) {
@@ -203,29 +193,10 @@ final class MessageServerImpl implements MessageServer {
                     budget.checkpoint();
                 }
                 endOfBatch();
-                if (buf == null) {
-                    byte[] scratch = new byte[FIRST_READ];
-                    int n = read(scratch, FIRST_READ);
-                    if (n < 0) {
-                        decoder.endOfStream();
-                        return;
-                    }
-                    buf = new byte[Math.min(INITIAL_READ_BUFFER, maxRead)];
-                    System.arraycopy(scratch, 0, buf, 0, n);
-                    src = ByteBuffer.wrap(buf).limit(n);
-                    continue;
-                }
-                if (src.limit() == buf.length && buf.length < maxRead) {
-                    // The last read filled the buffer: the peer is streaming, read more per call.
-                    buf = new byte[Math.min(maxRead, buf.length * 2)];
-                    src = ByteBuffer.wrap(buf);
-                }
-                int n = read(buf, buf.length);
-                if (n < 0) {
-                    decoder.endOfStream();
+                if (!input.fill(reader)) {
+                    input.endOfStream();
                     return;
                 }
-                src.limit(n).position(0);
             }
         }
 

@@ -1,10 +1,9 @@
 package dev.warren.net.http;
 
-import dev.warren.net.ConnectionLimitPolicy;
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.TcpServer;
-import dev.warren.tasklets.Tasklet;
+import dev.warren.net.internal.Checks;
 import dev.warren.tasklets.TaskletScope;
-import dev.warren.tasklets.Tasklets;
 import dev.warren.tasklets.observe.LogLimiter;
 import dev.warren.tasklets.observe.LogStreams;
 import java.net.InetAddress;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * Builder#bodyReadTimeout body read timeout}; a kept-alive connection may wait at most the
  * {@linkplain Builder#idleTimeout idle timeout} for its next request, then is closed silently (counted
  * as a {@link dev.warren.net.CloseReason#TIMEOUT} close in {@link #stats()}; checked
- * by one sweeper tasklet per server every quarter of the idle timeout, at most every 250 ms, so a close
- * may come that much late; the wait for a request itself is untimed and arms no timer).
+ * by the server's idle reaper, one tasklet in the server's scope, every quarter of the idle timeout, at
+ * most every 250 ms, so a close may come that much late; the wait for a request itself is untimed and
+ * arms no timer).
  *
  * <p><b>Closing.</b> {@link #close()} stops accepting, closes connections waiting between requests at
  * once, lets requests in progress finish (their responses carry {@code Connection: close}) for up to the
@@ -99,72 +98,47 @@ public final class HttpServer implements AutoCloseable {
     /** Requests by method and status class, and their durations; null when library metrics are off. */
     final HttpMetrics metrics;
 
-    private final Tasklet<Void> sweeper;
-
     private HttpServer(Builder b) {
-        this.name = b.name;
+        ListenerOptions listener = b.listener;
+        this.name = listener.name();
         this.handler = b.handler;
         this.limits = b.limits;
         this.headerTimeoutNanos = b.headerTimeout.toNanos();
-        this.bodyReadTimeoutMillis = millis("bodyReadTimeout", b.bodyReadTimeout);
-        this.idleTimeoutMillis = millis("idleTimeout", b.idleTimeout);
+        this.bodyReadTimeoutMillis = Checks.millis("bodyReadTimeout", b.bodyReadTimeout);
+        this.idleTimeoutMillis =
+                listener.idleTimeout() == null ? 0 : Checks.millis("idleTimeout", listener.idleTimeout());
         if (b.accessLog) {
             LogStreams.HTTP_ACCESS.enabled(true);
         }
         this.bodies = new BodyBudget(b.maxBufferedBodyBytes);
         // the yield saves a trip through the JDK poller, which connections read by a reactor never take
-        this.yieldBeforeWait = b.yieldBeforeWait && !(b.reactor && TcpServer.reactorSupported());
-        TcpServer.Builder tb = TcpServer.builder()
-                .name(b.name)
-                .port(b.port)
-                .backlog(b.backlog)
-                .maxConnections(b.maxConnections)
-                .limitPolicy(ConnectionLimitPolicy.WAIT)
-                .drainTimeout(b.drainTimeout)
-                .closeWarningAfter(b.closeWarning)
-                .reactor(b.reactor)
+        this.yieldBeforeWait = b.yieldBeforeWait && !(listener.reactor() && TcpServer.reactorSupported());
+        // The TCP server's idle reaper is the one idle mechanism: each connection gives it the HTTP rule
+        // (ServerConnection.sweep: only the wait for the next request counts), so it runs in the
+        // server's scope and ends with it.
+        this.tcp = TcpServer.builder()
+                .listener(listener)
                 .protocol("http")
-                .handler(conn -> new ServerConnection(this, conn).run());
-        if (b.bindAddress != null) {
-            tb.bindAddress(b.bindAddress);
-        }
-        this.tcp = tb.start();
+                .handler(conn -> new ServerConnection(this, conn).run())
+                .start();
         this.metrics = HttpMetrics.ON ? new HttpMetrics(this, tcp.name()) : null;
-        this.sweeper = Tasklets.start(b.name + " idle-sweeper", this::sweepLoop);
-    }
-
-    /**
-     * Closes connections that waited for their next request longer than the idle timeout, checking
-     * every quarter of it (at most every 250 ms, at least every 5 ms), until the server closes.
-     */
-    private void sweepLoop() {
-        long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
-        long period =
-                Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(250), idleNanos / 4));
-        while (!closing) {
-            try {
-                Thread.sleep(Duration.ofNanos(period));
-            } catch (InterruptedException e) {
-                return; // cancelled by close()
-            }
-            long now = System.nanoTime();
-            for (ServerConnection c : live) {
-                c.sweep(now, idleNanos);
-            }
-        }
-    }
-
-    private static int millis(String what, Duration d) {
-        long ms = Math.max(1, d.toMillis());
-        if (ms > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(what + " must be at most " + Integer.MAX_VALUE + " ms, was " + d);
-        }
-        return (int) ms;
     }
 
     /** A builder with the defaults listed on each option. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * An HTTP server's listener defaults, for {@link Builder#listener(ListenerOptions)}: {@link
+     * ListenerOptions#defaults()} named {@code http-server}, with an idle timeout of 60 s and the reactor
+     * on where it is supported ({@link TcpServer#reactorSupported()}).
+     */
+    public static ListenerOptions defaultListener() {
+        return ListenerOptions.defaults()
+                .withName("http-server")
+                .withIdleTimeout(Duration.ofSeconds(60))
+                .withReactor(TcpServer.reactorSupported());
     }
 
     /** The port the server listens on (the real one when started with port 0). */
@@ -236,20 +210,12 @@ public final class HttpServer implements AutoCloseable {
                     "close it from another tasklet, e.g. Tasklets.start(\"shutdown\", server::close)");
         }
         closing = true;
-        sweeper.cancel();
         for (ServerConnection c : live) {
             c.closeIfIdle();
         }
         tcp.close();
         if (metrics != null) {
             metrics.close();
-        }
-        try {
-            sweeper.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.debug("{}: idle sweeper ended with {}", name, e.toString());
         }
     }
 
@@ -264,48 +230,63 @@ public final class HttpServer implements AutoCloseable {
      * value. Not thread-safe.
      */
     public static final class Builder {
-        String name = "http-server";
-        InetAddress bindAddress;
-        int port;
+        ListenerOptions listener = defaultListener();
         HttpHandler handler;
         HttpLimits limits = HttpLimits.defaults();
         Duration headerTimeout = Duration.ofSeconds(10);
         Duration bodyReadTimeout = Duration.ofSeconds(30);
-        Duration idleTimeout = Duration.ofSeconds(60);
-        Duration drainTimeout = Duration.ofSeconds(5);
-        Duration closeWarning = TaskletScope.DEFAULT_CLOSE_WARNING;
-        int maxConnections = TcpServer.defaultMaxConnections();
         long maxBufferedBodyBytes = defaultMaxBufferedBodyBytes();
-        int backlog = 1024;
         boolean accessLog;
         boolean yieldBeforeWait = true;
-        boolean reactor = TcpServer.reactorSupported();
 
         private Builder() {}
 
+        /**
+         * Takes every listener option at once (name, address, port, backlog, connection limit and policy,
+         * idle and drain timeouts, TCP_NODELAY, reactor), replacing what was set before; the setters
+         * below change single ones. Start from {@link HttpServer#defaultListener()} to keep the HTTP
+         * defaults. The idle timeout is the longest a kept-alive connection may wait for its next
+         * request (null: no limit).
+         *
+         * @throws IllegalArgumentException if {@code options} has a read timeout: HTTP times its reads
+         *     itself, see {@link #headerTimeout} and {@link #bodyReadTimeout}
+         */
+        public Builder listener(ListenerOptions options) {
+            Objects.requireNonNull(options, "listener");
+            if (options.readTimeout() != null) {
+                throw new IllegalArgumentException("readTimeout does not apply to an HTTP server (it times its reads"
+                        + " with headerTimeout and bodyReadTimeout), was " + options.readTimeout());
+            }
+            this.listener = options;
+            return this;
+        }
+
+        /** The listener options as set so far. */
+        public ListenerOptions listener() {
+            return listener;
+        }
+
         /** The name of the server's scope and tasklets. Default "http-server". */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            listener = listener.withName(name);
             return this;
         }
 
         /** The port, 0..65535; 0 (the default) picks a free one. */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be 0..65535, was " + port);
-            }
-            this.port = port;
+            listener = listener.withPort(port);
+            return this;
+        }
+
+        /** The local address to listen on. Default every address. */
+        public Builder bindAddress(InetAddress address) {
+            listener = listener.withBindAddress(address);
             return this;
         }
 
         /** The local address to listen on (name or literal). Default every address. */
         public Builder bindAddress(String host) {
-            Objects.requireNonNull(host, "bindAddress");
-            try {
-                this.bindAddress = InetAddress.getByName(host);
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalArgumentException("bindAddress is not a known host or address, was '" + host + "'", e);
-            }
+            listener = listener.withBindAddress(host);
             return this;
         }
 
@@ -323,39 +304,33 @@ public final class HttpServer implements AutoCloseable {
 
         /** The longest a request head may take from its first byte (then 408). Default 10 s. */
         public Builder headerTimeout(Duration timeout) {
-            this.headerTimeout = positive("headerTimeout", timeout);
+            this.headerTimeout = Checks.positive("headerTimeout", timeout);
+            Checks.millis("headerTimeout", timeout);
             return this;
         }
 
         /** The longest one read of a request body may wait (then 408). Default 30 s. */
         public Builder bodyReadTimeout(Duration timeout) {
-            this.bodyReadTimeout = positive("bodyReadTimeout", timeout);
+            this.bodyReadTimeout = Checks.positive("bodyReadTimeout", timeout);
+            Checks.millis("bodyReadTimeout", timeout);
             return this;
         }
 
         /** The longest a kept-alive connection may wait for its next request (then closed). Default 60 s. */
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = positive("idleTimeout", timeout);
+            listener = listener.withIdleTimeout(Objects.requireNonNull(timeout, "idleTimeout"));
             return this;
         }
 
         /** How long {@link HttpServer#close()} lets requests in progress finish, {@code >= 0}. Default 5 s. */
         public Builder drainTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "drainTimeout");
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("drainTimeout must be >= 0, was " + timeout);
-            }
-            this.drainTimeout = timeout;
+            listener = listener.withDrainTimeout(timeout);
             return this;
         }
 
         /** See {@link TcpServer.Builder#closeWarningAfter}: when a stuck close names its tasklets. Default 10 s. */
         public Builder closeWarningAfter(Duration after) {
-            Objects.requireNonNull(after, "closeWarningAfter");
-            if (after.isNegative() || after.isZero()) {
-                throw new IllegalArgumentException("closeWarningAfter must be > 0, was " + after);
-            }
-            this.closeWarning = after;
+            listener = listener.withCloseWarningAfter(after);
             return this;
         }
 
@@ -364,19 +339,13 @@ public final class HttpServer implements AutoCloseable {
          * TcpServer#defaultMaxConnections()}, derived from the process's descriptor limit.
          */
         public Builder maxConnections(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxConnections must be > 0, was " + max);
-            }
-            this.maxConnections = max;
+            listener = listener.withMaxConnections(max);
             return this;
         }
 
         /** The listen backlog asked of the kernel. Default 1024. */
         public Builder backlog(int backlog) {
-            if (backlog <= 0) {
-                throw new IllegalArgumentException("backlog must be > 0, was " + backlog);
-            }
-            this.backlog = backlog;
+            listener = listener.withBacklog(backlog);
             return this;
         }
 
@@ -442,7 +411,7 @@ public final class HttpServer implements AutoCloseable {
          * #yieldBeforeWait} does not apply: there is no poller round trip for the yield to save.
          */
         public Builder reactor(boolean on) {
-            this.reactor = on;
+            listener = listener.withReactor(on);
             return this;
         }
 
@@ -457,15 +426,6 @@ public final class HttpServer implements AutoCloseable {
                 throw new IllegalStateException("handler must be set before start()");
             }
             return new HttpServer(this);
-        }
-
-        private static Duration positive(String what, Duration d) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be > 0, was " + d);
-            }
-            millis(what, d);
-            return d;
         }
     }
 }

@@ -36,9 +36,9 @@ final class ServerConnection {
     private final Input in;
     private final RequestParser parser;
     private final AtomicInteger state = new AtomicInteger(BUSY);
-    /** System.nanoTime() when the connection last began to wait for a request; read by the sweeper. */
+    /** System.nanoTime() when the connection last began to wait for a request; read by the idle reaper. */
     private volatile long idleSince;
-    /** Set by the sweeper before it closes the connection for idleness. */
+    /** Set by the idle reaper before it closes the connection for idleness. */
     private volatile boolean idleTimedOut;
 
     ServerConnection(HttpServer server, Connection conn) {
@@ -56,7 +56,7 @@ final class ServerConnection {
     }
 
     /**
-     * Called by the server's sweeper: closes the connection if it has waited for its next request for
+     * Called by the server's idle reaper (the TCP server's, see {@link dev.warren.net.Connection#idleCheck}): closes the connection if it has waited for its next request for
      * longer than the idle timeout, by the same IDLE → CLOSED step as {@link #closeIfIdle()}.
      */
     void sweep(long now, long idleNanos) {
@@ -68,6 +68,7 @@ final class ServerConnection {
     }
 
     void run() throws IOException {
+        conn.idleCheck(this::sweep);
         server.live.add(this);
         try {
             loop();
@@ -89,7 +90,7 @@ final class ServerConnection {
             } catch (IOException e) {
                 if (state.get() == CLOSED) {
                     if (idleTimedOut) {
-                        // closed by the sweeper: silently for the client, counted as a TIMEOUT close
+                        // closed by the idle reaper: silently for the client, counted as a TIMEOUT close
                         throw new SocketTimeoutException(
                                 "no request for more than " + server.idleTimeoutMillis + " ms");
                     }
@@ -126,7 +127,7 @@ final class ServerConnection {
     }
 
     /**
-     * Waits for the first byte of the next request, without a socket timeout: the server's sweeper
+     * Waits for the first byte of the next request, without a socket timeout: the server's idle reaper
      * enforces the idle timeout (see {@link #sweep}), so no JDK timer is armed per request. While it
      * waits, the connection holds only its small buffers ({@link Connection#readByteUnbuffered()}), so
      * many idle keep-alive connections cost little memory.

@@ -81,7 +81,7 @@ class WebSocketTest {
 
     /** Whether the server reads its sockets with the reactor; {@link WebSocketBlockingTest} says no. */
     boolean reactor() {
-        return HttpServer.builder().reactor;
+        return HttpServer.builder().listener().reactor();
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.warren.streaming.source;
 
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.frame.FrameFormat;
 import dev.warren.streaming.Source;
 import java.io.InputStream;
@@ -69,11 +70,27 @@ public final class Sources {
      * @param maxLineLength the longest line, in characters, {@code > 0}
      */
     public static UdpLineSource udpLines(InetAddress bindAddress, int port, int receiveBufferSize, int maxLineLength) {
-        checkPort(port);
+        ListenerOptions listener = ListenerOptions.defaults().withPort(port).withName("udp:" + port);
+        return udpLines(
+                bindAddress == null ? listener : listener.withBindAddress(bindAddress),
+                receiveBufferSize,
+                maxLineLength);
+    }
+
+    /**
+     * Lines received over UDP where {@code listener} says (its name, bind address and port; a datagram
+     * socket has no connections, so the rest does not apply); see {@link UdpLineSource}.
+     *
+     * @param listener the source's name (shown in the job's statistics), address and port
+     * @param receiveBufferSize SO_RCVBUF to request in bytes, or 0 for the system's default
+     * @param maxLineLength the longest line, in characters, {@code > 0}
+     */
+    public static UdpLineSource udpLines(ListenerOptions listener, int receiveBufferSize, int maxLineLength) {
+        Objects.requireNonNull(listener, "listener");
         if (receiveBufferSize < 0) {
             throw new IllegalArgumentException("receiveBufferSize must be >= 0, was " + receiveBufferSize);
         }
-        return new UdpLineSource("udp:" + port, bindAddress, port, receiveBufferSize, checkMax(maxLineLength));
+        return new UdpLineSource(listener, receiveBufferSize, checkMax(maxLineLength));
     }
 
     /**
@@ -94,19 +111,24 @@ public final class Sources {
      */
     public static TcpFrameSource tcpFrames(
             InetAddress bindAddress, int port, FrameFormat format, Duration drainTimeout) {
-        checkPort(port);
-        Objects.requireNonNull(format, "format");
-        Objects.requireNonNull(drainTimeout, "drainTimeout");
-        if (drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("drainTimeout must be >= 0, was " + drainTimeout);
-        }
-        return new TcpFrameSource("tcp:" + port, bindAddress, port, format, drainTimeout);
+        ListenerOptions listener = ListenerOptions.defaults()
+                .withPort(port)
+                .withName("tcp:" + port)
+                .withDrainTimeout(drainTimeout);
+        return tcpFrames(bindAddress == null ? listener : listener.withBindAddress(bindAddress), format);
     }
 
-    private static void checkPort(int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be 0..65535, was " + port);
-        }
+    /**
+     * Framed messages received over TCP, on the listener {@code listener} describes (name, address, port,
+     * connection limit and policy, timeouts, reactor); see {@link TcpFrameSource}.
+     *
+     * @param listener the source's listener; its name is the source's name in the job's statistics
+     * @param format the framing, e.g. {@link FrameFormat#buffStreams(int)}
+     */
+    public static TcpFrameSource tcpFrames(ListenerOptions listener, FrameFormat format) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(format, "format");
+        return new TcpFrameSource(listener, format);
     }
 
     static int checkMax(int max) {

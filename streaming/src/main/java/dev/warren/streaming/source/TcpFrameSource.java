@@ -1,6 +1,7 @@
 package dev.warren.streaming.source;
 
 import dev.warren.net.Connection;
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.TcpServer;
 import dev.warren.net.TcpServerStats;
 import dev.warren.net.frame.FrameException;
@@ -10,7 +11,6 @@ import dev.warren.streaming.Emitter;
 import dev.warren.streaming.Source;
 import dev.warren.tasklets.Uninterruptibly;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,10 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TcpFrameSource implements Source<String> {
     private final String name;
-    private final InetAddress bindAddress;
-    private final int requestedPort;
+    private final ListenerOptions listener;
     private final FrameFormat format;
-    private final Duration drainTimeout;
     private final CountDownLatch bound = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final CountDownLatch serverClosed = new CountDownLatch(1);
@@ -49,12 +47,10 @@ public final class TcpFrameSource implements Source<String> {
     private volatile TcpServerStats lastStats;
     private volatile RuntimeException bindFailure;
 
-    TcpFrameSource(String name, InetAddress bindAddress, int port, FrameFormat format, Duration drainTimeout) {
-        this.name = name;
-        this.bindAddress = bindAddress;
-        this.requestedPort = port;
+    TcpFrameSource(ListenerOptions listener, FrameFormat format) {
+        this.name = listener.name();
+        this.listener = listener;
         this.format = format;
-        this.drainTimeout = drainTimeout;
     }
 
     @Override
@@ -64,14 +60,7 @@ public final class TcpFrameSource implements Source<String> {
 
     @Override
     public void run(Emitter<String> out) throws Exception {
-        TcpServer.Builder b = TcpServer.builder()
-                .name(name)
-                .port(requestedPort)
-                .drainTimeout(drainTimeout)
-                .handler(conn -> serve(conn, out));
-        if (bindAddress != null) {
-            b.bindAddress(bindAddress);
-        }
+        TcpServer.Builder b = TcpServer.builder().listener(listener).handler(conn -> serve(conn, out));
         TcpServer srv;
         try {
             srv = b.start();
@@ -145,7 +134,8 @@ public final class TcpFrameSource implements Source<String> {
         if (server == null) {
             return; // never bound: nothing to drain
         }
-        Uninterruptibly.awaitOnce(() -> serverClosed.await(drainTimeout.toMillis() + 10_000, TimeUnit.MILLISECONDS));
+        Uninterruptibly.awaitOnce(
+                () -> serverClosed.await(listener.drainTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS));
     }
 
     @Override

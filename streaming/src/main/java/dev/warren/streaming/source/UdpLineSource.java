@@ -1,12 +1,12 @@
 package dev.warren.streaming.source;
 
+import dev.warren.net.ListenerOptions;
 import dev.warren.net.UdpReceiver;
 import dev.warren.net.UdpStats;
 import dev.warren.streaming.Emitter;
 import dev.warren.streaming.Source;
 import dev.warren.tasklets.Uninterruptibly;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,8 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class UdpLineSource implements Source<String> {
     private final String name;
-    private final InetAddress bindAddress;
-    private final int requestedPort;
+    private final ListenerOptions listener;
     private final int receiveBufferSize;
     private final int maxLine;
     private final CountDownLatch bound = new CountDownLatch(1);
@@ -46,10 +45,9 @@ public final class UdpLineSource implements Source<String> {
     private volatile UdpStats lastStats;
     private volatile RuntimeException bindFailure;
 
-    UdpLineSource(String name, InetAddress bindAddress, int port, int receiveBufferSize, int maxLine) {
-        this.name = name;
-        this.bindAddress = bindAddress;
-        this.requestedPort = port;
+    UdpLineSource(ListenerOptions listener, int receiveBufferSize, int maxLine) {
+        this.name = listener.name();
+        this.listener = listener;
         this.receiveBufferSize = receiveBufferSize;
         this.maxLine = maxLine;
     }
@@ -63,10 +61,7 @@ public final class UdpLineSource implements Source<String> {
     public void run(Emitter<String> out) throws Exception {
         Splitter splitter = new Splitter(out, maxLine);
         UdpReceiver.Builder b =
-                UdpReceiver.builder().name(name).port(requestedPort).handler((data, from) -> splitter.datagram(data));
-        if (bindAddress != null) {
-            b.bindAddress(bindAddress);
-        }
+                UdpReceiver.builder().listener(listener).handler((data, from) -> splitter.datagram(data));
         if (receiveBufferSize > 0) {
             b.receiveBufferSize(receiveBufferSize);
         }

@@ -1,0 +1,381 @@
+package dev.warren.net;
+
+import dev.warren.net.internal.Checks;
+import dev.warren.tasklets.TaskletScope;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every listening server has, whatever its protocol: its name, where it listens, how many
+ * connections it takes and what happens beyond that, its timeouts and its socket options. Every server
+ * builder takes one ({@link TcpServer.Builder#listener}, {@code MessageServer.Builder.listener}, {@code
+ * HttpServer.Builder.listener}, {@code AdminServer.Builder.listener}, {@link UdpReceiver.Builder#listener}
+ * and the stream sources); each builder keeps only its protocol's own options beside it, and its
+ * convenience setters ({@code port(int)}, {@code idleTimeout(Duration)}, ...) change the builder's
+ * listener options.
+ *
+ * <p>Immutable; every component is checked when the value is made (by the constructor and so by every
+ * {@code with...} method), and the message names the option and the bad value. Start from {@link
+ * #defaults()} or from a server's own defaults (e.g. {@code HttpServer.defaultListener()}, which has an
+ * idle timeout of 60 s and the reactor on from JDK 24), and change what you need:
+ *
+ * {@snippet :
+ * ListenerOptions listener = ListenerOptions.defaults()
+ *         .withName("orders")
+ *         .withBindAddress("127.0.0.1")
+ *         .withPort(7000)
+ *         .withMaxConnections(1000)
+ *         .withLimitPolicy(ConnectionLimitPolicy.REJECT)
+ *         .withIdleTimeout(Duration.ofMinutes(5));
+ * TcpServer server = TcpServer.builder().listener(listener).handler(handler).start();
+ * }
+ *
+ * <p>A UDP receiver has no connections: it uses the name, bind address and port, and ignores the
+ * rest (documented there).
+ *
+ * <p><b>Threading.</b> A value: share it freely between threads and servers.
+ *
+ * @param name the server's name, shown in the tasklet registry, logs and metrics (the address is added)
+ * @param bindAddress the local address to listen on; null for every local address
+ * @param port 0..65535; 0 picks a free port (the server reports the one it got)
+ * @param backlog the kernel's queue of connections not yet accepted, {@code > 0}
+ * @param reuseAddress SO_REUSEADDR on the listening socket (a restarted server can bind at once)
+ * @param maxConnections the most connections served at once, {@code > 0}
+ * @param limitPolicy what happens to a connection beyond {@code maxConnections}
+ * @param readTimeout the longest one blocking read may wait (then the connection closes with reason
+ *     TIMEOUT), {@code > 0}, at most {@link Integer#MAX_VALUE} ms; null for none
+ * @param idleTimeout how long a connection may go without reading or writing (for HTTP: waiting for its
+ *     next request) before the server closes it, {@code > 0}; null for none
+ * @param drainTimeout how long open connections may go on after a close before they are cancelled,
+ *     {@code >= 0}
+ * @param closeWarningAfter how long a close may wait for the server's tasklets before it logs which
+ *     ones it waits for, {@code > 0}
+ * @param tcpNoDelay TCP_NODELAY on accepted connections (disables Nagle's algorithm)
+ * @param reactor read the connections through one selector tasklet ({@link TcpServer.Builder#reactor})
+ */
+public record ListenerOptions(
+        String name,
+        InetAddress bindAddress,
+        int port,
+        int backlog,
+        boolean reuseAddress,
+        int maxConnections,
+        ConnectionLimitPolicy limitPolicy,
+        Duration readTimeout,
+        Duration idleTimeout,
+        Duration drainTimeout,
+        Duration closeWarningAfter,
+        boolean tcpNoDelay,
+        boolean reactor) {
+
+    private static final ListenerOptions DEFAULTS = new ListenerOptions(
+            "tcp-server",
+            null,
+            0,
+            1024,
+            true,
+            FileDescriptors.DEFAULT_MAX_CONNECTIONS,
+            ConnectionLimitPolicy.WAIT,
+            null,
+            null,
+            Duration.ofSeconds(5),
+            TaskletScope.DEFAULT_CLOSE_WARNING,
+            true,
+            false);
+
+    /** Checks every component; see the class comment for the ranges. */
+    public ListenerOptions {
+        Objects.requireNonNull(name, "name");
+        Checks.port(port);
+        Checks.positive("backlog", backlog);
+        Checks.positive("maxConnections", maxConnections);
+        Objects.requireNonNull(limitPolicy, "limitPolicy");
+        if (readTimeout != null) {
+            Checks.positive("readTimeout", readTimeout);
+            Checks.millis("readTimeout", readTimeout);
+        }
+        if (idleTimeout != null) {
+            Checks.positive("idleTimeout", idleTimeout);
+            Checks.millis("idleTimeout", idleTimeout);
+        }
+        Checks.nonNegative("drainTimeout", drainTimeout);
+        Checks.positive("closeWarningAfter", closeWarningAfter);
+    }
+
+    /**
+     * A {@link TcpServer}'s defaults: named {@code tcp-server}, every local address, a free port, backlog
+     * 1024, SO_REUSEADDR on, {@link TcpServer#defaultMaxConnections()} connections then {@link
+     * ConnectionLimitPolicy#WAIT}, no read or idle timeout, 5 s to drain, the scope's default close
+     * warning, TCP_NODELAY on, no reactor.
+     */
+    public static ListenerOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** These options with another name (non-null). */
+    public ListenerOptions withName(String name) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options listening on {@code address} (non-null; see {@link #withEveryAddress()}). */
+    public ListenerOptions withBindAddress(InetAddress address) {
+        return new ListenerOptions(
+                name,
+                Objects.requireNonNull(address, "bindAddress"),
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /**
+     * These options listening on {@code host}, a name or a literal address, resolved now.
+     *
+     * @throws IllegalArgumentException if {@code host} cannot be resolved
+     */
+    public ListenerOptions withBindAddress(String host) {
+        return withBindAddress(Checks.host("bindAddress", host));
+    }
+
+    /** These options listening on every local address. */
+    public ListenerOptions withEveryAddress() {
+        return new ListenerOptions(
+                name,
+                null,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another port, 0..65535 (0: a free one). */
+    public ListenerOptions withPort(int port) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another accept backlog, {@code > 0}. */
+    public ListenerOptions withBacklog(int backlog) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with SO_REUSEADDR on or off. */
+    public ListenerOptions withReuseAddress(boolean on) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                on,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another connection limit, {@code > 0}. */
+    public ListenerOptions withMaxConnections(int max) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                max,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another policy for connections beyond the limit (non-null). */
+    public ListenerOptions withLimitPolicy(ConnectionLimitPolicy policy) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                policy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another read timeout, {@code > 0}; null for none. */
+    public ListenerOptions withReadTimeout(Duration timeout) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                timeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another idle timeout, {@code > 0}; null for none. */
+    public ListenerOptions withIdleTimeout(Duration timeout) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                timeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another drain timeout, {@code >= 0}. */
+    public ListenerOptions withDrainTimeout(Duration timeout) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                timeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with another close warning, {@code > 0}. */
+    public ListenerOptions withCloseWarningAfter(Duration after) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                after,
+                tcpNoDelay,
+                reactor);
+    }
+
+    /** These options with TCP_NODELAY on or off. */
+    public ListenerOptions withTcpNoDelay(boolean on) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                on,
+                reactor);
+    }
+
+    /** These options with the reactor on or off (see {@link TcpServer.Builder#reactor}). */
+    public ListenerOptions withReactor(boolean on) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                on);
+    }
+
+    /** {@code HOST:PORT} as the listener is asked to bind ({@code *} for every address). */
+    String bindText() {
+        return (bindAddress == null ? "*" : bindAddress.getHostAddress()) + ":" + port;
+    }
+}
