@@ -64,6 +64,7 @@ final class Supervise {
               --name NAME               the child's name in messages and trace files (default: COMMAND's file name)
               --no-restart-status N     a child exiting with N is not restarted (default 2)
               --stop-timeout DURATION   on SIGTERM/SIGINT, how long the child may take to stop (default 10s)
+              --config FILE             these options from the file's section supervise { retries = 3, ... }
               -h, --help                this text;  --version  the version
             durations: 500ms, 5s, 2m, 1h""";
 
@@ -86,7 +87,7 @@ final class Supervise {
     static int run(String[] args) {
         Options o;
         try {
-            o = parse(args);
+            o = parse(withConfig(args));
         } catch (Args.Exit e) {
             System.out.println(e.text);
             return 0;
@@ -96,6 +97,77 @@ final class Supervise {
             return 2;
         }
         return new Supervisor(o, System.err).run();
+    }
+
+    /** The options a {@code supervise { ... }} section of {@code --config FILE} may set. */
+    static final List<String> CONFIG_KEYS = List.of(
+            "retries",
+            "span",
+            "backoff",
+            "heartbeat-timeout",
+            "trace-dir",
+            "name",
+            "no-restart-status",
+            "stop-timeout");
+
+    /**
+     * {@code --config FILE} before the command: the file's {@code supervise} section gives options as
+     * {@code retries = 3}, {@code span = 30s}, ...; options on the command line win. Every key is checked
+     * on its own, so all the section's problems are reported at once with their file and line.
+     */
+    static String[] withConfig(String[] args) {
+        int at = -1;
+        for (int i = 0; i < args.length && !args[i].equals("--"); i++) {
+            if (args[i].equals("--config")) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0) {
+            return args;
+        }
+        String file = Args.value(args, at);
+        dev.warren.config.WarrenConfig config;
+        try {
+            config = dev.warren.config.WarrenConfig.load(Path.of(file));
+        } catch (dev.warren.config.ConfigProblemsException e) {
+            throw new IllegalArgumentException("--config " + file + ": " + e.getMessage(), e);
+        }
+        List<String> fromFile = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        com.typesafe.config.Config root = config.config();
+        if (root.hasPath("supervise")) {
+            for (var e : root.getObject("supervise").entrySet()) {
+                String where = e.getValue().origin().filename() + ":"
+                        + e.getValue().origin().lineNumber() + ": supervise." + e.getKey() + ": ";
+                if (!CONFIG_KEYS.contains(e.getKey())) {
+                    problems.add(where + "unknown key; supervise takes " + String.join(", ", CONFIG_KEYS));
+                    continue;
+                }
+                String value = String.valueOf(e.getValue().unwrapped());
+                try {
+                    parse(new String[] {"--" + e.getKey(), value, "--", "check"});
+                } catch (IllegalArgumentException bad) {
+                    problems.add(where + bad.getMessage());
+                    continue;
+                }
+                fromFile.add("--" + e.getKey());
+                fromFile.add(value);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("--config " + file + ": " + problems.size()
+                    + (problems.size() == 1 ? " problem:\n  " : " problems:\n  ") + String.join("\n  ", problems));
+        }
+        List<String> all = new ArrayList<>(fromFile);
+        for (int i = 0; i < args.length; i++) {
+            if (i == at) {
+                i++; // --config FILE itself
+                continue;
+            }
+            all.add(args[i]);
+        }
+        return all.toArray(new String[0]);
     }
 
     static Options parse(String[] args) {

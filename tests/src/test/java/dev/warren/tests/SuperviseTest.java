@@ -59,6 +59,32 @@ class SuperviseTest {
     }
 
     @Test
+    void optionsComeFromTheConfigFileAndTheCommandLineWins() throws Exception {
+        Path conf = tmp.resolve("supervise.conf");
+        Files.writeString(conf, "supervise {\n  retries = 1\n  backoff = 10ms\n}\n");
+        try (DemoProcess s = DemoProcess.start("supervise", "--config", conf.toString(), "--", "sh", "-c", "exit 3")) {
+            String err = s.stderrAfterExit();
+            assertEquals(1, s.process.exitValue(), err);
+            assertTrue(err.contains("restart 1 of 1 within 1m in 10ms"), err);
+        }
+        try (DemoProcess s = DemoProcess.start(
+                "supervise", "--config", conf.toString(), "--retries", "0", "--", "sh", "-c", "exit 3")) {
+            String err = s.stderrAfterExit();
+            assertEquals(1, s.process.exitValue(), err);
+            assertEquals(1, count(err, "supervise: started sh"), "--retries 0 from the command line wins: " + err);
+        }
+        Path bad = tmp.resolve("bad.conf");
+        Files.writeString(bad, "supervise {\n  retries = many\n  spam = 5s\n}\n");
+        try (DemoProcess s = DemoProcess.start("supervise", "--config", bad.toString(), "--", "true")) {
+            String err = s.stderrAfterExit();
+            assertEquals(2, s.process.exitValue(), err);
+            assertTrue(err.contains(bad + ":2: supervise.retries: --retries must be a whole number, was 'many'"), err);
+            assertTrue(err.contains(bad + ":3: supervise.spam: unknown key"), err);
+            assertEquals(0, count(err, "supervise: started"), "nothing started: " + err);
+        }
+    }
+
+    @Test
     void aChildExitingZeroIsRestartedAtOnce() throws Exception {
         try (DemoProcess s = DemoProcess.start("supervise", "--retries", "1", "--", "sh", "-c", "exit 0")) {
             String err = s.stderrAfterExit();
