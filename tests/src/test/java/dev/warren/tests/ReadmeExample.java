@@ -7,6 +7,9 @@ import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
 import dev.warren.net.http.StaticFiles;
+import dev.warren.net.http.WebSocket;
+import dev.warren.net.http.WebSocketClient;
+import dev.warren.net.http.WebSocketMessage;
 import dev.warren.streaming.KeyValue;
 import dev.warren.streaming.StreamJob;
 import dev.warren.streaming.datapath.Datapath;
@@ -25,6 +28,8 @@ import dev.warren.tasklets.Watchdog;
 import dev.warren.tasklets.observe.LogStream;
 import dev.warren.tasklets.observe.LogStreams;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +115,23 @@ final class ReadmeExample {
         return HttpServer.builder().port(port).handler(router).start();
     }
     // README:end site
+
+    // README:begin websocket
+    static String echoOverWebSocket(int port) throws IOException {
+        Router router = Router.builder()
+                .websocket("/ws/echo", ws -> {
+                    for (WebSocketMessage m; (m = ws.receive()) != null; ) { // null: closed
+                        ws.sendText(m.text());
+                    }
+                })
+                .build();
+        try (HttpServer server = HttpServer.builder().port(port).handler(router).start();
+                WebSocket ws = WebSocketClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/ws/echo"))) {
+            ws.sendText("hello");
+            return ws.receive().text();
+        }
+    }
+    // README:end websocket
 
     // README:begin config
     static HttpServer configuredServer(Path file, Router router) {

@@ -105,6 +105,11 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theWebSocketExampleEchoes() throws Exception {
+        assertEquals("hello", ReadmeExample.echoOverWebSocket(0));
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -120,6 +125,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(8, found, "README markers in ReadmeExample.java");
+        assertEquals(9, found, "README markers in ReadmeExample.java");
     }
 }
