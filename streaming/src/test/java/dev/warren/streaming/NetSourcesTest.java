@@ -2,6 +2,7 @@ package dev.warren.streaming;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -307,6 +308,38 @@ class NetSourcesTest {
                     tcp.serverStats().closed(CloseReason.SHUTDOWN)
                             + tcp.serverStats().closed(CloseReason.NORMAL));
         }
+    }
+
+    @Test
+    void tcpFramesTurnAwayRecordsOverTheLineLimitAndKeepTheRest() throws Exception {
+        FrameFormat format = FrameFormat.buffStreams(4096);
+        TcpFrameSource tcp = Sources.tcpFrames(
+                dev.warren.net.ListenerOptions.defaults().withName("tcp-limit").withBindAddress(LOOPBACK), format, 16);
+        ConcurrentLinkedQueue<WindowResult<String, Long>> out = new ConcurrentLinkedQueue<>();
+        StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("tcp-limit")
+                .source(tcp)
+                .parse(KeyValue::parse)
+                .keyBy(KeyValue::key)
+                .shards(2)
+                .window(Windows.tumbling(Duration.ofHours(1)), Aggregators.count())
+                .sink(out::add)
+                .start();
+        try (Socket s = new Socket(LOOPBACK, tcp.awaitPort(WAIT))) {
+            OutputStream o = s.getOutputStream();
+            for (int i = 0; i < 500; i++) { // several batches of 128, and one record too long among them
+                o.write(frame(format, i == 250 ? "k " + "9".repeat(40) : "k" + (i % 4) + " " + i));
+            }
+            o.flush();
+            await().atMost(WAIT)
+                    .until(() -> job.stats().eventsIn() + job.stats().parseErrors() == 500);
+        }
+        job.close();
+        assertEquals(499, job.stats().eventsIn(), job.stats().toString());
+        assertEquals(1, job.stats().parseErrors(), "the long one, counted");
+        assertEquals(499, out.stream().mapToLong(WindowResult::value).sum());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Sources.tcpFrames(dev.warren.net.ListenerOptions.defaults(), format, 0));
     }
 
     private static void send(DatagramSocket tx, InetSocketAddress to, String payload) throws Exception {

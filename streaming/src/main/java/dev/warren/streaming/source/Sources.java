@@ -126,9 +126,19 @@ public final class Sources {
      * @param format the framing, e.g. {@link FrameFormat#buffStreams(int)}
      */
     public static TcpFrameSource tcpFrames(ListenerOptions listener, FrameFormat format) {
+        return tcpFrames(listener, format, DEFAULT_MAX_LINE);
+    }
+
+    /**
+     * Like {@link #tcpFrames(ListenerOptions, FrameFormat)}, with the longest record taken, in characters
+     * (longer ones are counted parse errors).
+     *
+     * @throws IllegalArgumentException if {@code maxLineLength} is not positive
+     */
+    public static TcpFrameSource tcpFrames(ListenerOptions listener, FrameFormat format, int maxLineLength) {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(format, "format");
-        return new TcpFrameSource(listener, format);
+        return new TcpFrameSource(listener, format, checkMax(maxLineLength));
     }
 
     static int checkMax(int max) {

@@ -10,6 +10,10 @@ import dev.warren.net.frame.FrameReader;
 import dev.warren.streaming.Emitter;
 import dev.warren.streaming.Source;
 import dev.warren.tasklets.Uninterruptibly;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +27,10 @@ import java.util.concurrent.TimeUnit;
  * (one {@code KEY [VALUE [TIMESTAMP_MS]]} line for {@link dev.warren.streaming.KeyValue#parse}). Made by
  * {@link Sources#tcpFrames}.
  *
- * <p>Each connection is read by its own tasklet of the server. A bad frame stream (a length above the
+ * <p>Each connection is read by its own tasklet of the server, which hands what it decoded to the job in
+ * batches of up to 128 records (one inbox message per shard), before it waits for more input. A payload
+ * longer than the maximum line length is rejected (a counted parse error), as by the UDP source. A bad
+ * frame stream (a length above the
  * format's maximum, a malformed header, a connection ending inside a frame) is counted as a parse error
  * with the reason, and closes that one connection as a protocol error; the server goes on. A payload
  * that does not parse is a parse error as for any source.
@@ -40,6 +47,7 @@ public final class TcpFrameSource implements Source<String> {
     private final String name;
     private final ListenerOptions listener;
     private final FrameFormat format;
+    private final int maxLine;
     private final CountDownLatch bound = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final CountDownLatch serverClosed = new CountDownLatch(1);
@@ -47,10 +55,11 @@ public final class TcpFrameSource implements Source<String> {
     private volatile TcpServerStats lastStats;
     private volatile RuntimeException bindFailure;
 
-    TcpFrameSource(ListenerOptions listener, FrameFormat format) {
+    TcpFrameSource(ListenerOptions listener, FrameFormat format, int maxLine) {
         this.name = listener.name();
         this.listener = listener;
         this.format = format;
+        this.maxLine = maxLine;
     }
 
     @Override
@@ -81,19 +90,42 @@ public final class TcpFrameSource implements Source<String> {
     }
 
     private void serve(Connection conn, Emitter<String> out) throws Exception {
-        FrameReader reader = FrameReader.of(conn.inputStream(), format);
-        for (; ; ) {
-            ByteBuffer payload;
-            try {
-                payload = reader.readView();
-            } catch (FrameException bad) {
-                out.reject(conn.remoteAddress().toString(), "bad frame (" + bad.reason() + "): " + bad.getMessage());
-                throw conn.protocolError(bad.getMessage());
+        Batcher batch = new Batcher(out, maxLine);
+        // What is decoded goes to the job in one batch before the tasklet waits for more input: a burst
+        // costs one inbox message per shard, a lone message waits for nothing.
+        InputStream in = new FilterInputStream(conn.inputStream()) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (super.available() == 0) {
+                    try {
+                        batch.flush();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while handing records to the job");
+                    }
+                }
+                return super.read(b, off, len);
             }
-            if (payload == null) {
-                return;
+        };
+        FrameReader reader = FrameReader.of(in, format);
+        try {
+            for (; ; ) {
+                ByteBuffer payload;
+                try {
+                    payload = reader.readView();
+                } catch (FrameException bad) {
+                    batch.flush(); // the good frames before the bad one still count
+                    out.reject(
+                            conn.remoteAddress().toString(), "bad frame (" + bad.reason() + "): " + bad.getMessage());
+                    throw conn.protocolError(bad.getMessage());
+                }
+                if (payload == null) {
+                    return;
+                }
+                batch.add(StandardCharsets.UTF_8.decode(payload).toString());
             }
-            out.emit(StandardCharsets.UTF_8.decode(payload).toString());
+        } finally {
+            batch.flush();
         }
     }
 

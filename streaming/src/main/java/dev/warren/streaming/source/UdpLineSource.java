@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -168,16 +167,15 @@ public final class UdpLineSource implements Source<String> {
      * held while a full shard makes {@code emitAll} wait (a ReentrantLock: no carrier is pinned).
      */
     static final class Splitter {
-        static final int BATCH = 128;
+        static final int BATCH = Batcher.BATCH;
         private final Emitter<String> out;
-        private final int maxLine;
         private final ReentrantLock lock = new ReentrantLock();
-        private ArrayList<String> pending = new ArrayList<>(BATCH);
+        private final Batcher batcher;
         private byte[] bytes = new byte[2048];
 
         Splitter(Emitter<String> out, int maxLine) {
             this.out = out;
-            this.maxLine = maxLine;
+            this.batcher = new Batcher(out, maxLine);
         }
 
         void datagram(ByteBuffer data) throws InterruptedException {
@@ -207,18 +205,9 @@ public final class UdpLineSource implements Source<String> {
                 to--;
             }
             String s = new String(bytes, from, to - from, StandardCharsets.UTF_8);
-            if (s.length() > maxLine) {
-                out.reject(
-                        s.substring(0, Math.min(64, s.length())) + "...",
-                        "line longer than " + maxLine + " characters");
-                return;
-            }
             lock.lock();
             try {
-                pending.add(s);
-                if (pending.size() >= BATCH) {
-                    emitPending();
-                }
+                batcher.add(s);
             } finally {
                 lock.unlock();
             }
@@ -228,18 +217,10 @@ public final class UdpLineSource implements Source<String> {
         void flush() throws InterruptedException {
             lock.lock();
             try {
-                if (!pending.isEmpty()) {
-                    emitPending();
-                }
+                batcher.flush();
             } finally {
                 lock.unlock();
             }
-        }
-
-        private void emitPending() throws InterruptedException {
-            ArrayList<String> batch = pending;
-            pending = new ArrayList<>(BATCH);
-            out.emitAll(batch);
         }
     }
 }
