@@ -8,18 +8,13 @@ import dev.warren.net.frame.FrameException;
 import dev.warren.net.frame.FrameFormat;
 import dev.warren.net.frame.FrameReader;
 import dev.warren.streaming.Emitter;
-import dev.warren.streaming.Source;
-import dev.warren.tasklets.Uninterruptibly;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A source of framed messages received over TCP, built on {@link TcpServer} and
@@ -43,28 +38,27 @@ import java.util.concurrent.TimeUnit;
  * {@link dev.warren.streaming.Backpressure#BLOCK} a full shard makes the connection's tasklet wait, which
  * stops reading and so pushes back on the sender through TCP flow control.
  */
-public final class TcpFrameSource implements Source<String> {
-    private final String name;
-    private final ListenerOptions listener;
+public final class TcpFrameSource extends BoundSource {
     private final FrameFormat format;
     private final int maxLine;
-    private final CountDownLatch bound = new CountDownLatch(1);
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final CountDownLatch serverClosed = new CountDownLatch(1);
     private volatile TcpServer server;
     private volatile TcpServerStats lastStats;
-    private volatile RuntimeException bindFailure;
 
     TcpFrameSource(ListenerOptions listener, FrameFormat format, int maxLine) {
-        this.name = listener.name();
-        this.listener = listener;
+        super("TCP source", listener);
         this.format = format;
         this.maxLine = maxLine;
     }
 
     @Override
-    public String name() {
-        return name;
+    int boundPort() {
+        return server.port();
+    }
+
+    /** The drain timeout and 10 s: the server lets open connections finish first. */
+    @Override
+    Duration closeWait() {
+        return listener.drainTimeout().plusSeconds(10);
     }
 
     @Override
@@ -74,18 +68,17 @@ public final class TcpFrameSource implements Source<String> {
         try {
             srv = b.start();
         } catch (RuntimeException e) {
-            bindFailure = e;
-            bound.countDown();
+            bindFailed(e);
             throw e;
         }
         server = srv;
-        bound.countDown();
+        bound();
         try {
-            closed.await();
+            awaitCloseRequest();
         } finally {
             srv.close();
             lastStats = srv.stats();
-            serverClosed.countDown();
+            finished();
         }
     }
 
@@ -129,23 +122,6 @@ public final class TcpFrameSource implements Source<String> {
         }
     }
 
-    /**
-     * Waits until the listening socket is bound and returns its port.
-     *
-     * @throws UncheckedIOException if binding failed
-     * @throws IllegalStateException if the source was not bound within {@code timeout}
-     */
-    public int awaitPort(Duration timeout) throws InterruptedException {
-        if (!bound.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new IllegalStateException("TCP source '" + name + "' not bound within " + timeout);
-        }
-        RuntimeException failure = bindFailure;
-        if (failure != null) {
-            throw failure;
-        }
-        return server.port();
-    }
-
     /** The server's counters now (the last ones once closed), or null before it is bound. */
     public TcpServerStats serverStats() {
         TcpServerStats last = lastStats;
@@ -154,20 +130,6 @@ public final class TcpFrameSource implements Source<String> {
         }
         TcpServer s = server;
         return s == null ? null : s.stats();
-    }
-
-    /**
-     * Stops accepting and waits (at most the drain timeout plus 10 s) until open connections have
-     * finished or been closed, so that the job cancels this source only after the drain.
-     */
-    @Override
-    public void close() {
-        closed.countDown();
-        if (server == null) {
-            return; // never bound: nothing to drain
-        }
-        Uninterruptibly.awaitOnce(
-                () -> serverClosed.await(listener.drainTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS));
     }
 
     @Override

@@ -4,14 +4,9 @@ import dev.warren.net.ListenerOptions;
 import dev.warren.net.UdpReceiver;
 import dev.warren.net.UdpStats;
 import dev.warren.streaming.Emitter;
-import dev.warren.streaming.Source;
-import dev.warren.tasklets.Uninterruptibly;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,28 +27,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * makes the receiver wait, datagrams queue in the socket's buffer and beyond it the kernel drops them
  * (counted). Every public method may be called from any thread.
  */
-public final class UdpLineSource implements Source<String> {
-    private final String name;
-    private final ListenerOptions listener;
+public final class UdpLineSource extends BoundSource {
     private final int receiveBufferSize;
     private final int maxLine;
-    private final CountDownLatch bound = new CountDownLatch(1);
-    private final CountDownLatch closed = new CountDownLatch(1);
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile UdpReceiver receiver;
     private volatile UdpStats lastStats;
-    private volatile RuntimeException bindFailure;
 
     UdpLineSource(ListenerOptions listener, int receiveBufferSize, int maxLine) {
-        this.name = listener.name();
-        this.listener = listener;
+        super("UDP source", listener);
         this.receiveBufferSize = receiveBufferSize;
         this.maxLine = maxLine;
     }
 
     @Override
-    public String name() {
-        return name;
+    int boundPort() {
+        return receiver.port();
+    }
+
+    /** 10 s for the lines already received to be handed to the job. */
+    @Override
+    Duration closeWait() {
+        return Duration.ofSeconds(10);
     }
 
     @Override
@@ -68,16 +62,15 @@ public final class UdpLineSource implements Source<String> {
         try {
             rx = b.start();
         } catch (RuntimeException e) {
-            bindFailure = e;
-            bound.countDown();
+            bindFailed(e);
             throw e;
         }
         receiver = rx;
-        bound.countDown();
+        bound();
         try {
             try {
                 // This tasklet flushes the lines the receiver batched, at least once a millisecond.
-                while (!closed.await(1, TimeUnit.MILLISECONDS)) {
+                while (!awaitCloseRequest(1)) {
                     splitter.flush();
                 }
             } finally {
@@ -94,26 +87,8 @@ public final class UdpLineSource implements Source<String> {
             }
             splitter.flush(); // what the receiver batched before it stopped
         } finally {
-            finished.countDown();
+            finished();
         }
-    }
-
-    /**
-     * Waits until the socket is bound and returns its port.
-     *
-     * @throws UncheckedIOException if binding failed (the port is in use, the address is not local...)
-     * @throws IllegalStateException if the source was not bound within {@code timeout} (the job was not
-     *     started, or the source was closed first)
-     */
-    public int awaitPort(Duration timeout) throws InterruptedException {
-        if (!bound.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new IllegalStateException("UDP source '" + name + "' not bound within " + timeout);
-        }
-        RuntimeException failure = bindFailure;
-        if (failure != null) {
-            throw failure;
-        }
-        return receiver.port();
     }
 
     /** The receiver's counters now (the last ones once closed), or null before the socket is bound. */
@@ -140,19 +115,6 @@ public final class UdpLineSource implements Source<String> {
             return -1;
         }
         return s.drops();
-    }
-
-    /**
-     * Stops receiving and waits (at most 10 s) until the lines already received were handed to the job,
-     * so that the job cancels this source only after that.
-     */
-    @Override
-    public void close() {
-        closed.countDown();
-        if (receiver == null) {
-            return; // never bound
-        }
-        Uninterruptibly.awaitOnce(() -> finished.await(10, TimeUnit.SECONDS));
     }
 
     @Override
