@@ -6,6 +6,9 @@
 #                       parked  1,000,000 parked tasklets vs raw virtual threads
 #                       msg     framed messaging: Warren MessageServer vs Netty 4.2 (native epoll), same client
 #                               (MSG_ARGS are passed on, e.g. MSG_ARGS="--only sink1,echo --rounds 5")
+#                       ws      WebSocket echo over 1 and 100 connections and heap per idle WebSocket: Warren vs
+#                               Netty 4.2's WebSocket codec on native epoll, same client
+#                               (WS_ARGS, e.g. WS_ARGS="--rounds 3 --seconds 5 --idle 10000")
 #                       stream  keyed sliding windows by in-process emit vs a trafilo-style lock-per-bucket pool
 #                       kafka   a windowed count: warren vs Kafka Streams (TopologyTestDriver, in-memory store)
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
@@ -45,7 +48,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg http fair stream kafka udp datapath metrics"
+parts="jmh parked msg ws http fair stream kafka udp datapath metrics"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -70,6 +73,10 @@ fi
 if wants msg; then
     echo "== framed messaging: Warren MessageServer vs Netty 4.2 (native epoll), same client =="
     "$jdk/bin/java" $jopts -Xmx2g -cp "$cp" dev.warren.bench.MsgSideBySide ${MSG_ARGS:-} | tee "bench/results/msg-$stamp.txt"
+fi
+if wants ws; then
+    echo "== WebSocket echo: Warren Router.websocket vs Netty 4.2 WebSocket codec (native epoll), same client =="
+    "$jdk/bin/java" $jopts -Xmx2g -cp "$cp" dev.warren.bench.WsSideBySide ${WS_ARGS:-} | tee "bench/results/ws-$stamp.txt"
 fi
 # ---- HTTP: Warren vs Netty, same page, same load
 wait_port() { # wait_port PORT: until something answers GET / there (30 s at most)

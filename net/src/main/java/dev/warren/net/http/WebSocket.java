@@ -28,9 +28,10 @@ import java.net.InetSocketAddress;
  *
  * <p><b>Closing.</b> {@link #receive()} returns null once the peer has closed (its close frame was
  * answered) or the connection ended; {@link #closeCode()} then says how. {@link #close(int, String)} sends
- * the close frame and waits (up to 5 s) for the peer's: read by the caller itself if no other tasklet is
- * receiving (what the peer still sends is dropped), else by the receiving tasklet, whose {@link #receive()}
- * then returns null (messages sent before the peer's close frame still arrive there). On the server a
+ * the close frame and waits (up to 5 s) for the peer's: read by the caller itself if no tasklet is in
+ * {@link #receive()} at that moment (what the peer still sends is dropped), else by the receiving tasklet,
+ * whose {@link #receive()} then returns null (messages sent before the peer's close frame still arrive
+ * there). To let a receiving tasklet have every message, call {@link #sendClose} instead. On the server a
  * handler that returns closes with 1000, one that throws with 1011.
  */
 public interface WebSocket extends AutoCloseable {

@@ -43,8 +43,6 @@ final class WsSession implements WebSocket {
     private boolean pingOutstanding;
     /** Held while reading the connection: one reader at a time, whoever it is. */
     private final ReentrantLock readLock = new ReentrantLock();
-    /** The tasklet that called {@link #receive()} last: the one that reads the peer's close answer. */
-    private volatile Thread receiver;
     /** Counted down when the close handshake is complete or the connection ended. */
     private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
@@ -72,7 +70,6 @@ final class WsSession implements WebSocket {
 
     @Override
     public WebSocketMessage receive() throws IOException {
-        receiver = Thread.currentThread();
         readLock.lock();
         try {
             return receiveFrames();
@@ -416,9 +413,8 @@ final class WsSession implements WebSocket {
             conn.abort();
             return;
         }
-        Thread r = receiver;
-        if (r != null && r != Thread.currentThread()) {
-            // another tasklet is receiving: it reads the peer's answer and ends the connection
+        if (!readLock.tryLock()) {
+            // another tasklet is in receive(): it reads the peer's answer and ends the connection
             try {
                 if (!finished.await(CLOSE_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     conn.abort(); // no answer: the receiver sees the connection end
@@ -429,9 +425,8 @@ final class WsSession implements WebSocket {
             }
             return;
         }
-        // wait for the peer's close frame, dropping what it still sends
+        // nobody is receiving: wait for the peer's close frame here, dropping what it still sends
         long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
-        readLock.lock();
         try {
             while (!closeReceived && conn.isOpen()) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
