@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * echo). Rounds alternate between the servers. Then heap per idle WebSocket on each server at
  * {@code --idle N} connections (heap after GC on the server, before and after).
  *
- * <p>{@code java ... dev.warren.bench.WsSideBySide [--rounds 3] [--seconds 5] [--idle 10000]}
+ * <p>{@code java ... dev.warren.bench.WsSideBySide [--rounds 3] [--seconds 5] [--idle 10000]} ({@code --rounds 0}:
+ * the idle part only, {@code --idle 0}: the echo only)
  */
 public final class WsSideBySide {
     private static final String[] PEERS = {"warren", "netty-epoll"};
@@ -69,11 +70,13 @@ public final class WsSideBySide {
                 }
             }
         }
-        System.out.println("== WebSocket echo, 110-byte text, medians of " + rounds + " rounds ==");
-        System.out.printf(Locale.ROOT, "%-28s %14s %14s %12s%n", "", "Warren", "Netty epoll", "Warren/Netty");
-        row("echo, 1 connection (msg/s)", median(one[0]), median(one[1]));
-        row("echo p99, 1 connection (us)", median(p99one[0]), median(p99one[1]));
-        row("echo, 100 connections (msg/s)", median(hundred[0]), median(hundred[1]));
+        if (rounds > 0) {
+            System.out.println("== WebSocket echo, 110-byte text, medians of " + rounds + " rounds ==");
+            System.out.printf(Locale.ROOT, "%-28s %14s %14s %12s%n", "", "Warren", "Netty epoll", "Warren/Netty");
+            row("echo, 1 connection (msg/s)", median(one[0]), median(one[1]));
+            row("echo p99, 1 connection (us)", median(p99one[0]), median(p99one[1]));
+            row("echo, 100 connections (msg/s)", median(hundred[0]), median(hundred[1]));
+        }
         if (idle > 0) {
             for (String kind : PEERS) {
                 try (Peer peer = new Peer(kind)) {
@@ -158,7 +161,7 @@ public final class WsSideBySide {
                 return (after - before) / n;
             } finally {
                 for (WebSocket ws : open) {
-                    ws.sendClose(WebSocket.NORMAL, "");
+                    ws.close(); // waits for the server's answer, so the descriptors are free for the next peer
                 }
             }
         }
