@@ -10,6 +10,7 @@ import dev.warren.net.frame.FrameFormat;
 import dev.warren.net.frame.MessageServer;
 import dev.warren.net.http.HttpLimits;
 import dev.warren.net.http.HttpServer;
+import dev.warren.net.internal.Suggestions;
 import dev.warren.streaming.StreamJob;
 import dev.warren.tasklets.JobOrder;
 import dev.warren.tasklets.JobQueue;
@@ -603,32 +604,13 @@ final class Schema {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
-            int d = distance(c, wrong);
+            int d = Suggestions.distance(c, wrong);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = c;
             }
         }
         return bestDistance <= Math.max(2, wrong.length() / 3) ? best : null;
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** The reference, docs/CONFIG.md. */

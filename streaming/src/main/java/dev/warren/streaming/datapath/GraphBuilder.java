@@ -1,5 +1,6 @@
 package dev.warren.streaming.datapath;
 
+import dev.warren.net.internal.Suggestions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,7 +254,7 @@ final class GraphBuilder {
         String best = null;
         int bestD = 3;
         for (String k : types.keySet()) {
-            int d = distance(name, k);
+            int d = Suggestions.distance(name, k);
             if (d < bestD) {
                 bestD = d;
                 best = k;
@@ -261,25 +262,6 @@ final class GraphBuilder {
         }
         return (best != null ? " (did you mean '" + best + "'?)" : "") + "; known stages: "
                 + String.join(", ", types.keySet());
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private RequestException error(int pos, String reason) {
