@@ -1,11 +1,13 @@
 // Node's ws as the client of Warren's WebSocket server: echo checks, then a normal close.
-// Usage: node ws-client.js WS_MODULE_DIR URL ; prints one line per check and "closed CODE REASON".
+// Usage: node ws-client.js WS_MODULE_DIR URL ; prints the agreed extensions ("extensions permessage-deflate"
+// when the server took ws's default offer), "echoes ok" and "closed CODE REASON".
 const WebSocket = require(process.argv[2]);
 const ws = new WebSocket(process.argv[3]);
 const big = 'x'.repeat(70000);
 const expected = ['hello', 'binary:3', 'big:' + big.length, 'ünïcode ✓'];
 const got = [];
 ws.on('open', () => {
+  console.log('extensions ' + ws.extensions);
   ws.send('hello');
   ws.send(Buffer.from([1, 2, 3]));
   ws.send(big);

@@ -103,7 +103,13 @@ final class HttpClientDemo {
         }
         WebSocket ws;
         try {
-            ws = WebSocketClient.connect(uri);
+            // offered as browsers and Node's ws offer it; a server without it answers in plain frames
+            ws = WebSocketClient.connect(
+                    uri,
+                    dev.warren.net.http.WebSocketOptions.builder()
+                            .idleTimeout(null)
+                            .permessageDeflate(true)
+                            .build());
         } catch (IllegalArgumentException e) {
             err.println("http_client: " + e.getMessage());
             return 2;
@@ -111,7 +117,8 @@ final class HttpClientDemo {
             err.println("http_client: " + url + ": " + e.getMessage());
             return 1;
         }
-        err.println("http_client: connected to " + url + " (type lines; end of input closes)");
+        err.println("http_client: connected to " + url + (ws.compressed() ? " (permessage-deflate)" : "")
+                + " (type lines; end of input closes)");
         Tasklet<Void> printer = Tasklets.start("ws-printer", () -> {
             for (WebSocketMessage m; (m = ws.receive()) != null; ) {
                 out.println(m.isText() ? m.text() : "<" + m.length() + " bytes>");

@@ -10,6 +10,7 @@ import dev.warren.net.http.Router;
 import dev.warren.net.http.StaticFiles;
 import dev.warren.net.http.WebSocket;
 import dev.warren.net.http.WebSocketMessage;
+import dev.warren.net.http.WebSocketOptions;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
@@ -39,7 +40,8 @@ final class HttpServerDemo {
               --static DIR         serve the files under DIR at /static/ (ETag, Range, gzip)
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
                                    (default: 90 % of the process's descriptor limit, less 64)
-            WebSockets: /ws/echo echoes; /chat is a chat room page for a browser (on /ws/chat)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
+            WebSockets: /ws/echo echoes; /chat is a chat room page for a browser (on /ws/chat);
+              both take permessage-deflate when the client offers it""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     /** The canned page, the same bytes as the Netty peer in bench/ serves. */
     static final byte[] PAGE = """
@@ -156,6 +158,10 @@ final class HttpServerDemo {
         return 0;
     }
 
+    /** The demo's WebSockets: the defaults, and permessage-deflate for the peers that offer it (browsers do). */
+    static final WebSocketOptions WEBSOCKETS =
+            WebSocketOptions.builder().permessageDeflate(true).build();
+
     /** Everyone in the chat room of {@code /chat}. */
     private static final java.util.Set<WebSocket> ROOM = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -202,7 +208,8 @@ final class HttpServerDemo {
             <script>
             const log = document.getElementById('log'), state = document.getElementById('state');
             const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat');
-            ws.onopen = () => state.textContent = 'connected: every tab on this page is in the room';
+            ws.onopen = () => state.textContent = 'connected' + (ws.extensions ? ' (' + ws.extensions + ')' : '')
+              + ': every tab on this page is in the room';
             ws.onclose = e => state.textContent = 'closed (' + e.code + ')';
             ws.onmessage = e => { const d = document.createElement('div'); d.textContent = e.data;
               log.appendChild(d); log.scrollTop = log.scrollHeight; };
@@ -237,7 +244,7 @@ final class HttpServerDemo {
                         }
                     });
                 })
-                .websocket("/ws/echo", ws -> {
+                .websocket("/ws/echo", WEBSOCKETS, ws -> {
                     for (WebSocketMessage m; (m = ws.receive()) != null; ) {
                         if (m.isText()) {
                             ws.sendText(m.text());
@@ -246,7 +253,7 @@ final class HttpServerDemo {
                         }
                     }
                 })
-                .websocket("/ws/chat", HttpServerDemo::chat)
+                .websocket("/ws/chat", WEBSOCKETS, HttpServerDemo::chat)
                 .get("/chat", req -> Response.html(CHAT_PAGE))
                 .get("/sleep", req -> {
                     int ms = intParam(req.queryParam("ms"), "ms", 100, 0, 60_000);

@@ -10,6 +10,7 @@ import dev.warren.net.http.Router;
 import dev.warren.net.http.WebSocket;
 import dev.warren.net.http.WebSocketClient;
 import dev.warren.net.http.WebSocketMessage;
+import dev.warren.net.http.WebSocketOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,7 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Node's {@code ws} package (from the npm registry) against Warren's WebSocket server and client: the
@@ -67,18 +69,22 @@ class NodeWebSocketTest {
         return target;
     }
 
-    @Test
-    void nodeAsTheClientOfOurServer() throws Exception {
+    @ParameterizedTest(name = "permessage-deflate {0}")
+    @ValueSource(booleans = {false, true})
+    void nodeAsTheClientOfOurServer(boolean deflate) throws Exception {
         Router router = Router.builder()
-                .websocket("/ws/echo", ws -> {
-                    for (WebSocketMessage m; (m = ws.receive()) != null; ) {
-                        if (m.isText()) {
-                            ws.sendText(m.text());
-                        } else {
-                            ws.sendBinary(m.bytes());
-                        }
-                    }
-                })
+                .websocket(
+                        "/ws/echo",
+                        WebSocketOptions.builder().permessageDeflate(deflate).build(),
+                        ws -> {
+                            for (WebSocketMessage m; (m = ws.receive()) != null; ) {
+                                if (m.isText()) {
+                                    ws.sendText(m.text());
+                                } else {
+                                    ws.sendBinary(m.bytes());
+                                }
+                            }
+                        })
                 .build();
         try (HttpServer server =
                 HttpServer.builder().bindAddress("127.0.0.1").handler(router).start()) {
@@ -93,14 +99,22 @@ class NodeWebSocketTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), out);
             assertEquals(0, p.exitValue(), out);
             assertEquals(
-                    List.of("echoes ok", "closed 1000 "), // our answer echoes the code, without a reason
+                    List.of(
+                            "extensions " + (deflate ? "permessage-deflate" : ""), // node always offers it
+                            "echoes ok",
+                            "closed 1000 "), // our answer echoes the code, without a reason
                     out.lines().toList());
         }
     }
 
-    @Test
-    void ourClientAgainstANodeServer() throws Exception {
-        Process p = new ProcessBuilder(node.toString(), script("ws-server.js").toString(), wsModule.toString())
+    @ParameterizedTest(name = "permessage-deflate {0}")
+    @ValueSource(booleans = {false, true})
+    void ourClientAgainstANodeServer(boolean deflate) throws Exception {
+        Process p = new ProcessBuilder(
+                        node.toString(),
+                        script("ws-server.js").toString(),
+                        wsModule.toString(),
+                        deflate ? "deflate" : "plain")
                 .redirectErrorStream(true)
                 .start();
         try {
@@ -109,9 +123,17 @@ class NodeWebSocketTest {
             String first = lines.readLine();
             assertTrue(first != null && first.startsWith("port "), "the node server did not start: " + first);
             int port = Integer.parseInt(first.substring(5));
-            try (WebSocket ws = WebSocketClient.connect(URI.create("ws://127.0.0.1:" + port + "/"))) {
+            WebSocketOptions options = WebSocketOptions.builder()
+                    .idleTimeout(null)
+                    .permessageDeflate(true)
+                    .build(); // we always offer: a node server without the extension declines
+            try (WebSocket ws = WebSocketClient.connect(URI.create("ws://127.0.0.1:" + port + "/"), options)) {
+                assertEquals(deflate, ws.compressed());
                 ws.sendText("hello node");
                 assertEquals("hello node", ws.receive().text());
+                String text = "the same words again and again, ".repeat(5000);
+                ws.sendText(text);
+                assertEquals(text, ws.receive().text(), "compressed by each side, inflated by the other");
                 byte[] big = new byte[200_000];
                 new java.util.Random(5).nextBytes(big);
                 ws.sendBinary(big);

@@ -10,6 +10,7 @@ import dev.warren.net.http.StaticFiles;
 import dev.warren.net.http.WebSocket;
 import dev.warren.net.http.WebSocketClient;
 import dev.warren.net.http.WebSocketMessage;
+import dev.warren.net.http.WebSocketOptions;
 import dev.warren.streaming.KeyValue;
 import dev.warren.streaming.StreamJob;
 import dev.warren.streaming.datapath.Datapath;
@@ -132,6 +133,22 @@ final class ReadmeExample {
         }
     }
     // README:end websocket
+
+    // README:begin deflate
+    static String compressedFeed(int port) throws IOException {
+        WebSocketOptions deflate =
+                WebSocketOptions.builder().permessageDeflate(true).build();
+        Router router = Router.builder()
+                .websocket("/ws/feed", deflate, ws -> ws.sendText("{\"price\": 42}\n".repeat(1000)))
+                .build();
+        try (HttpServer server = HttpServer.builder().port(port).handler(router).start();
+                WebSocket ws = WebSocketClient.connect(
+                        URI.create("ws://127.0.0.1:" + server.port() + "/ws/feed"), deflate)) { // offers it
+            return (ws.compressed() ? "compressed: " : "plain: ")
+                    + ws.receive().text().length();
+        }
+    }
+    // README:end deflate
 
     // README:begin config
     static HttpServer configuredServer(Path file, Router router) {

@@ -107,6 +107,7 @@ class ReadmeExampleTest {
     @Test
     void theWebSocketExampleEchoes() throws Exception {
         assertEquals("hello", ReadmeExample.echoOverWebSocket(0));
+        assertEquals("compressed: 14000", ReadmeExample.compressedFeed(0));
     }
 
     @Test
@@ -125,6 +126,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(9, found, "README markers in ReadmeExample.java");
+        assertEquals(10, found, "README markers in ReadmeExample.java");
     }
 }

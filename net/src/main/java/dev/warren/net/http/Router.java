@@ -300,13 +300,16 @@ public final class Router implements HttpHandler {
          */
         public Builder websocket(String pattern, int maxMessageBytes, Duration idleTimeout, WebSocketHandler handler) {
             Objects.requireNonNull(handler, "handler");
-            if (maxMessageBytes <= 0) {
-                throw new IllegalArgumentException("maxMessageBytes must be > 0, was " + maxMessageBytes);
-            }
-            if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
-                throw new IllegalArgumentException("idleTimeout must be > 0 (or null for none), was " + idleTimeout);
-            }
-            return get(pattern, WebSocketUpgrade.handler(handler, maxMessageBytes, idleTimeout));
+            return websocket(pattern, WebSocketOptions.of(maxMessageBytes, idleTimeout), handler);
+        }
+
+        /**
+         * Like {@link #websocket(String, WebSocketHandler)}, with the given options: message limit, idle
+         * timeout and {@code permessage-deflate}.
+         */
+        public Builder websocket(String pattern, WebSocketOptions options, WebSocketHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            return get(pattern, WebSocketUpgrade.handler(handler, WebSocketOptions.require(options)));
         }
 
         /** Adds a filter; the first added is the outermost. */

@@ -24,7 +24,9 @@ import java.net.InetSocketAddress;
  * violation closes the connection with the status code the RFC gives (1002 protocol error, 1007 bad
  * text, 1009 too big) after telling the peer, counts a protocol error, and makes {@link #receive()} throw.
  * A connection silent for the idle timeout is pinged; if the pong does not come within another idle
- * timeout it is closed with 1001.
+ * timeout it is closed with 1001. With {@link WebSocketOptions.Builder#permessageDeflate(boolean)} on
+ * both sides, messages travel compressed (RFC 7692) and {@link #compressed()} is true; nothing else about
+ * the API changes.
  *
  * <p><b>Closing.</b> {@link #receive()} returns null once the peer has closed (its close frame was
  * answered) or the connection ended; {@link #closeCode()} then says how. {@link #close(int, String)} sends
@@ -108,6 +110,9 @@ public interface WebSocket extends AutoCloseable {
 
     /** The reason that came with {@link #closeCode()}, or empty. */
     String closeReason();
+
+    /** Whether the two sides agreed on {@code permessage-deflate} (RFC 7692) in the opening handshake. */
+    boolean compressed();
 
     /** The peer's address. */
     InetSocketAddress remoteAddress();

@@ -27,9 +27,9 @@ public final class WebSocketClient {
 
     private WebSocketClient() {}
 
-    /** Connects with messages up to 1 MiB and no idle timeout. */
+    /** Connects with messages up to 1 MiB, no idle timeout and no compression. */
     public static WebSocket connect(URI uri) throws IOException {
-        return connect(uri, Router.DEFAULT_WEBSOCKET_MESSAGE_BYTES, null);
+        return connect(uri, WebSocketOptions.CLIENT_DEFAULTS);
     }
 
     /**
@@ -45,15 +45,24 @@ public final class WebSocketClient {
      */
     public static WebSocket connect(URI uri, int maxMessageBytes, Duration idleTimeout) throws IOException {
         Objects.requireNonNull(uri, "uri");
+        return connect(uri, WebSocketOptions.of(maxMessageBytes, idleTimeout));
+    }
+
+    /**
+     * Connects to a {@code ws://} URI with the given options; with {@link
+     * WebSocketOptions.Builder#permessageDeflate(boolean)} it offers {@code permessage-deflate} and
+     * compresses if the server agrees ({@link WebSocket#compressed()} tells).
+     *
+     * @throws IllegalArgumentException if the URI is not {@code ws://} with a host
+     * @throws ProtocolException if the server does not answer the handshake as RFC 6455 and RFC 7692 say
+     * @throws IOException if the connection cannot be made
+     */
+    public static WebSocket connect(URI uri, WebSocketOptions options) throws IOException {
+        Objects.requireNonNull(uri, "uri");
+        WebSocketOptions.require(options);
         if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("ws") || uri.getHost() == null) {
             throw new IllegalArgumentException(
                     "uri must be ws://HOST[:PORT]/PATH (this client speaks plain TCP), was '" + uri + "'");
-        }
-        if (maxMessageBytes <= 0) {
-            throw new IllegalArgumentException("maxMessageBytes must be > 0, was " + maxMessageBytes);
-        }
-        if (idleTimeout != null && (idleTimeout.isZero() || idleTimeout.isNegative())) {
-            throw new IllegalArgumentException("idleTimeout must be > 0 (or null for none), was " + idleTimeout);
         }
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -70,7 +79,11 @@ public final class WebSocketClient {
             String hostHeader = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + port;
             conn.write(("GET " + target + " HTTP/1.1\r\nHost: " + hostHeader
                             + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
-                            + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            + "\r\nSec-WebSocket-Version: 13\r\n"
+                            + (options.permessageDeflate()
+                                    ? "Sec-WebSocket-Extensions: " + PerMessageDeflate.offer(options) + "\r\n"
+                                    : "")
+                            + "\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             conn.flush();
             conn.readTimeout(HANDSHAKE_TIMEOUT);
@@ -81,6 +94,7 @@ public final class WebSocketClient {
             boolean upgrade = false;
             boolean connection = false;
             String accept = null;
+            String extensions = null;
             for (String line = conn.readLine(8192, StandardCharsets.ISO_8859_1);
                     line != null && !line.isEmpty();
                     line = conn.readLine(8192, StandardCharsets.ISO_8859_1)) {
@@ -95,6 +109,8 @@ public final class WebSocketClient {
                     case "upgrade" -> upgrade = WebSocketUpgrade.hasToken(value, "websocket");
                     case "connection" -> connection = WebSocketUpgrade.hasToken(value, "upgrade");
                     case "sec-websocket-accept" -> accept = value;
+                    case "sec-websocket-extensions" ->
+                        extensions = extensions == null ? value : extensions + ", " + value;
                     default -> {}
                 }
             }
@@ -104,8 +120,14 @@ public final class WebSocketClient {
                                 ? "Upgrade: websocket"
                                 : !connection ? "Connection: Upgrade" : "the right Sec-WebSocket-Accept"));
             }
+            PerMessageDeflate deflate;
+            try {
+                deflate = PerMessageDeflate.accepted(extensions, options);
+            } catch (PerMessageDeflate.NegotiationException e) {
+                throw new ProtocolException("WebSocket handshake with " + uri + ": " + e.getMessage());
+            }
             conn.readTimeout(null);
-            return new WsSession(conn, true, maxMessageBytes, idleTimeout, null);
+            return new WsSession(conn, true, options, deflate, null);
         } catch (IOException | RuntimeException e) {
             conn.abort();
             throw e;

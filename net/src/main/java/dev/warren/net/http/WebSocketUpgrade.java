@@ -1,6 +1,5 @@
 package dev.warren.net.http;
 
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -8,11 +7,11 @@ import java.util.Locale;
 final class WebSocketUpgrade {
     private WebSocketUpgrade() {}
 
-    static HttpHandler handler(WebSocketHandler handler, int maxMessageBytes, Duration idleTimeout) {
-        return req -> accept(req, handler, maxMessageBytes, idleTimeout);
+    static HttpHandler handler(WebSocketHandler handler, WebSocketOptions options) {
+        return req -> accept(req, handler, options);
     }
 
-    static Response accept(Request req, WebSocketHandler handler, int maxMessageBytes, Duration idleTimeout) {
+    static Response accept(Request req, WebSocketHandler handler, WebSocketOptions options) {
         if (!req.method().equals("GET")) {
             return Response.text(400, "a WebSocket opening handshake is a GET, was " + req.method() + "\n");
         }
@@ -29,11 +28,14 @@ final class WebSocketUpgrade {
         if (!validKey(key)) {
             return Response.text(400, "Sec-WebSocket-Key must be 16 bytes in base64, was '" + key + "'\n");
         }
-        return Response.switching((conn, server) ->
-                        new WsSession(conn, false, maxMessageBytes, idleTimeout, req).serve(handler, server))
+        // one negotiation per handshake: the codec belongs to the one connection it answers
+        PerMessageDeflate deflate = PerMessageDeflate.accept(req.header("Sec-WebSocket-Extensions"), options);
+        Response r = Response.switching(
+                        (conn, server) -> new WsSession(conn, false, options, deflate, req).serve(handler, server))
                 .upgradeHeader("Upgrade", "websocket")
                 .upgradeHeader("Connection", "Upgrade")
                 .upgradeHeader("Sec-WebSocket-Accept", WsSession.accept(key.strip()));
+        return deflate == null ? r : r.upgradeHeader("Sec-WebSocket-Extensions", deflate.responseHeader());
     }
 
     static boolean validKey(String key) {

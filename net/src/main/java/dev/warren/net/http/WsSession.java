@@ -32,6 +32,9 @@ final class WsSession implements WebSocket {
     private final boolean client;
     private final int maxMessage;
     private final long idleMillis;
+    /** The agreed {@code permessage-deflate}, or null when messages go uncompressed. */
+    private final PerMessageDeflate deflate;
+
     private final Request request;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final byte[] head = new byte[14];
@@ -48,12 +51,19 @@ final class WsSession implements WebSocket {
 
     private byte[] message = new byte[256];
 
-    WsSession(Connection conn, boolean client, int maxMessage, Duration idleTimeout, Request request) {
+    WsSession(Connection conn, boolean client, WebSocketOptions options, PerMessageDeflate deflate, Request request) {
         this.conn = conn;
         this.client = client;
-        this.maxMessage = maxMessage;
-        this.idleMillis = idleTimeout == null ? 0 : idleTimeout.toMillis();
+        this.maxMessage = options.maxMessageBytes();
+        this.idleMillis =
+                options.idleTimeout() == null ? 0 : options.idleTimeout().toMillis();
+        this.deflate = deflate;
         this.request = request;
+    }
+
+    @Override
+    public boolean compressed() {
+        return deflate != null;
     }
 
     /** {@code Sec-WebSocket-Accept} for a key: base64(SHA-1(key + GUID)). */
@@ -71,9 +81,15 @@ final class WsSession implements WebSocket {
     @Override
     public WebSocketMessage receive() throws IOException {
         readLock.lock();
+        boolean done = true;
         try {
-            return receiveFrames();
+            WebSocketMessage m = receiveFrames();
+            done = m == null;
+            return m;
         } finally {
+            if (done) {
+                releaseCodec();
+            }
             readLock.unlock();
         }
     }
@@ -81,6 +97,7 @@ final class WsSession implements WebSocket {
     private WebSocketMessage receiveFrames() throws IOException {
         int opcode = -1;
         int length = 0;
+        boolean compressedMessage = false;
         for (; ; ) {
             if (closeReceived || (closeCode >= 0 && !conn.isOpen())) {
                 return null;
@@ -100,8 +117,17 @@ final class WsSession implements WebSocket {
             int op = b0 & 0x0F;
             boolean masked = (b1 & 0x80) != 0;
             long len = b1 & 0x7F;
-            if ((b0 & 0x70) != 0) {
-                throw fail(PROTOCOL_ERROR, "reserved bits set in a frame (no extension was agreed)");
+            if ((b0 & 0x30) != 0) {
+                throw fail(PROTOCOL_ERROR, "reserved bits RSV2/RSV3 set in a frame (no extension uses them)");
+            }
+            boolean rsv1 = (b0 & 0x40) != 0;
+            if (rsv1 && (deflate == null || op == 0 || op >= 8)) {
+                throw fail(
+                        PROTOCOL_ERROR,
+                        deflate == null
+                                ? "reserved bit RSV1 set in a frame (no extension was agreed)"
+                                : "RSV1 set on a " + (op == 0 ? "continuation" : "control")
+                                        + " frame (permessage-deflate marks only a message's first frame)");
             }
             if (masked == client) {
                 throw fail(
@@ -150,18 +176,21 @@ final class WsSession implements WebSocket {
             if (op != 0) {
                 opcode = op;
                 length = 0;
+                compressedMessage = rsv1;
             }
             if (length + len > maxMessage) {
                 throw fail(TOO_BIG, "a message of more than " + maxMessage + " bytes");
             }
             int n = (int) len;
-            if (message.length < length + n) {
-                message = Arrays.copyOf(message, Math.min(maxMessage, Math.max(length + n, message.length * 2)));
+            // four spare bytes: an inflated message gets back the tail its sender removed
+            int room = length + n + (compressedMessage ? 4 : 0);
+            if (message.length < room) {
+                message = Arrays.copyOf(message, (int) Math.min(maxMessage + 4L, Math.max(room, message.length * 2L)));
             }
             readPayload(message, length, n, maskKey);
             length += n;
             if (fin) {
-                byte[] data = Arrays.copyOf(message, length);
+                byte[] data = compressedMessage ? inflate(length) : Arrays.copyOf(message, length);
                 if (message.length > 64 * 1024) {
                     message = new byte[256]; // a big message does not pin its buffer to an idle socket
                 }
@@ -172,6 +201,19 @@ final class WsSession implements WebSocket {
                 return new WebSocketMessage(opcode == 1, data);
             }
         }
+    }
+
+    private byte[] inflate(int length) throws IOException {
+        byte[] data;
+        try {
+            data = deflate.inflate(message, length, maxMessage);
+        } catch (java.util.zip.DataFormatException e) {
+            throw fail(PROTOCOL_ERROR, "a compressed message that is not a deflate stream (" + e.getMessage() + ")");
+        }
+        if (data == null) {
+            throw fail(TOO_BIG, "a message that inflates to more than " + maxMessage + " bytes");
+        }
+        return data;
     }
 
     /** The first byte of the next frame, pinging a silent peer once per idle timeout; -1 at the end. */
@@ -257,6 +299,20 @@ final class WsSession implements WebSocket {
         }
     }
 
+    /** Frees the zlib streams once no more messages will be read; called with the read lock held. */
+    private void releaseCodec() {
+        if (deflate == null) {
+            return;
+        }
+        deflate.releaseInflater();
+        sendLock.lock();
+        try {
+            deflate.releaseDeflater();
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
     static boolean utf8(byte[] b) {
         try {
             StandardCharsets.UTF_8
@@ -291,6 +347,19 @@ final class WsSession implements WebSocket {
         if (closeSent) {
             throw new IOException("the WebSocket is closed (" + closeCode + "): no more messages");
         }
+        if (deflate != null && deflate.worthCompressing(b.length)) {
+            sendLock.lock();
+            try {
+                if (closeSent) {
+                    throw new IOException("the WebSocket is closed (" + closeCode + ")");
+                }
+                byte[] z = deflate.deflate(b, 0, b.length);
+                writeFrame(op, true, z, 0, deflate.deflatedLength);
+            } finally {
+                sendLock.unlock();
+            }
+            return;
+        }
         sendFrame(op, b, 0, b.length);
     }
 
@@ -315,7 +384,7 @@ final class WsSession implements WebSocket {
                 return;
             }
             closeSent = true;
-            writeFrame(8, p, 0, p.length);
+            writeFrame(8, false, p, 0, p.length);
         } finally {
             sendLock.unlock();
         }
@@ -327,16 +396,16 @@ final class WsSession implements WebSocket {
             if (closeSent && op != 10) {
                 throw new IOException("the WebSocket is closed (" + closeCode + ")");
             }
-            writeFrame(op, b, off, len);
+            writeFrame(op, false, b, off, len);
         } finally {
             sendLock.unlock();
         }
     }
 
-    /** One frame, FIN set, masked on a client; flushed. Called with the send lock held. */
-    private void writeFrame(int op, byte[] b, int off, int len) throws IOException {
+    /** One frame, FIN set, RSV1 if compressed, masked on a client; flushed. Called with the send lock held. */
+    private void writeFrame(int op, boolean rsv1, byte[] b, int off, int len) throws IOException {
         int h = 0;
-        head[h++] = (byte) (0x80 | op);
+        head[h++] = (byte) (0x80 | (rsv1 ? 0x40 : 0) | op);
         int maskBit = client ? 0x80 : 0;
         if (len < 126) {
             head[h++] = (byte) (maskBit | len);
@@ -441,6 +510,7 @@ final class WsSession implements WebSocket {
         } catch (IOException e) {
             // the peer went away without its close frame: nothing left to wait for
         } finally {
+            releaseCodec();
             readLock.unlock();
             conn.abort();
             finished.countDown();
