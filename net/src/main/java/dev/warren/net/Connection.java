@@ -190,6 +190,24 @@ public interface Connection extends Closeable {
     int readByteUnbuffered() throws IOException;
 
     /**
+     * Reads one byte like {@link #readByteUnbuffered()}, letting go of the full input buffer only: the
+     * output buffer is left alone, so other tasklets may be writing meanwhile (a WebSocket, whose messages
+     * are sent from any tasklet while one receives). An idle connection then holds the small input
+     * buffer and whatever output buffer its writers last used. Call it from the reading tasklet.
+     *
+     * @return {@code 0..255}, or {@code -1} at end of stream
+     */
+    int readByteUnbufferedInput() throws IOException;
+
+    /**
+     * Lets go of the output buffers if they hold nothing (call it after a {@link #flush()}); the next
+     * write takes a small one again. For a connection handed to a protocol that may hold it for hours
+     * and writes rarely (a WebSocket after its opening handshake). Call it from the writing tasklet,
+     * while no other tasklet writes.
+     */
+    void releaseOutputBuffers();
+
+    /**
      * Lets the protocol say when this connection is idle, for the server's idle timeout ({@link
      * ListenerOptions#idleTimeout()}): from now on the server's idle reaper calls {@code check} instead
      * of closing the connection after that long without a read or write. A protocol whose connections

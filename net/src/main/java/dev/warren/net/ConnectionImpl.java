@@ -155,6 +155,16 @@ final class ConnectionImpl implements Connection {
     }
 
     @Override
+    public void releaseOutputBuffers() {
+        out.release();
+    }
+
+    @Override
+    public int readByteUnbufferedInput() throws IOException {
+        return in.readByteUnbuffered();
+    }
+
+    @Override
     public InputStream inputStream() {
         if (inView == null) {
             inView = new InputStream() {

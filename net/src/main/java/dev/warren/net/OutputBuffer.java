@@ -77,6 +77,14 @@ final class OutputBuffer {
         return big;
     }
 
+    /** Drops both buffers if they hold nothing: the next write takes a small one again. */
+    void release() {
+        if (opos == 0) {
+            ob = null;
+            obSmall = null;
+        }
+    }
+
     /** Drops the full buffer if it holds nothing: the next write starts in the small one again. */
     void shrink() {
         if (opos == 0 && ob != null && ob.length > ConnectionImpl.SMALL_BUFFER) {

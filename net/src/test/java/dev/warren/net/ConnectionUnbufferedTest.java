@@ -64,4 +64,61 @@ class ConnectionUnbufferedTest {
             assertEquals("123456789", seen.poll(10, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void readByteUnbufferedInputLeavesTheOutputToWritersOfOtherTasklets() throws Exception {
+        int lines = 200;
+        String body = "w".repeat(2000); // four times the small output buffer: writers use the full one
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(lines + 1);
+        try (TcpServer server = TcpServerTest.local()
+                        .handler(c -> {
+                            java.util.concurrent.locks.ReentrantLock writeLock =
+                                    new java.util.concurrent.locks.ReentrantLock();
+                            dev.warren.tasklets.Tasklet<Void> writer =
+                                    dev.warren.tasklets.Tasklets.start("writer", () -> {
+                                        for (int i = 0; i < lines; i++) {
+                                            writeLock.lock();
+                                            try {
+                                                c.writeLine(i + body).flush();
+                                            } finally {
+                                                writeLock.unlock();
+                                            }
+                                        }
+                                    });
+                            for (int i = 0; i < lines; i++) {
+                                int first = c.readByteUnbufferedInput(); // waits while the writer writes
+                                seen.add((char) first + c.readLine(100));
+                            }
+                            writer.join();
+                        })
+                        .start();
+                Connection client = TcpServerTest.connect(server)) {
+            for (int i = 0; i < lines; i++) {
+                client.writeLine("r" + i).flush();
+                assertEquals(i + body, client.readLine(5000), "line " + i + " arrives whole and in order");
+                assertEquals("r" + i, seen.poll(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void releasedOutputBuffersComeBackForTheNextWriteAndPendingBytesAreKept() throws Exception {
+        try (TcpServer server = TcpServerTest.local()
+                        .handler(c -> {
+                            c.writeLine("one").flush();
+                            c.releaseOutputBuffers(); // empty: dropped
+                            c.writeLine("two"); // a new small buffer
+                            c.releaseOutputBuffers(); // holds "two": kept
+                            c.writeLine("x".repeat(3000)).flush(); // grows past the small buffer
+                            c.releaseOutputBuffers();
+                            c.writeLine("three").flush();
+                        })
+                        .start();
+                Connection client = TcpServerTest.connect(server)) {
+            assertEquals("one", client.readLine(100));
+            assertEquals("two", client.readLine(100));
+            assertEquals("x".repeat(3000), client.readLine(5000));
+            assertEquals("three", client.readLine(100));
+        }
+    }
 }

@@ -34,7 +34,9 @@ final class ServerConnection {
     private final HttpServer server;
     private final Connection conn;
     private final Input in;
-    private final RequestParser parser;
+    /** Dropped when a 101 hands the connection to another protocol, which may hold it for hours. */
+    private RequestParser parser;
+
     private final AtomicInteger state = new AtomicInteger(BUSY);
     /** System.nanoTime() when the connection last began to wait for a request; read by the idle reaper. */
     private volatile long idleSince;
@@ -67,11 +69,22 @@ final class ServerConnection {
         }
     }
 
+    /** The protocol a 101 answer handed the connection to, started by {@link #run()} after the exchange. */
+    private Response.Upgrade upgrade;
+
     void run() throws IOException {
         conn.idleCheck(this::sweep);
         server.live.add(this);
         try {
             loop();
+            Response.Upgrade u = upgrade;
+            if (u != null) {
+                // run from here, not from inside the exchange: a WebSocket parks for hours with this stack
+                upgrade = null;
+                parser = null;
+                conn.releaseOutputBuffers(); // the 101 is flushed; the new protocol's writers take their own
+                u.run(conn, server);
+            }
         } finally {
             server.live.remove(this);
         }
@@ -195,7 +208,7 @@ final class ServerConnection {
             keepAlive = false; // the client still waits for 100 before sending a body nobody read
         }
         keepAlive = write(head, req, resp, keepAlive);
-        if (framed != null && !framed.finished()) {
+        if (framed != null && !framed.finished() && upgrade == null) {
             if (keepAlive) {
                 try {
                     framed.discardRest();
@@ -244,10 +257,11 @@ final class ServerConnection {
             c.write(Wire.CRLF);
         }
         if (resp.upgrade() != null) {
-            // 101: the headers, then the connection belongs to the new protocol until it ends
+            // 101: the headers, then the connection belongs to the new protocol until it ends; run() starts
+            // it once the exchange has unwound (the 101 is counted and logged as the handshake's answer)
             c.write(Wire.CRLF);
             c.flush();
-            resp.upgrade().run(c, server);
+            upgrade = resp.upgrade();
             return false;
         }
         if (chunked) {

@@ -49,7 +49,10 @@ final class WsSession implements WebSocket {
     /** Counted down when the close handshake is complete or the connection ended. */
     private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
 
-    private byte[] message = new byte[256];
+    /** Reassembles a message; empty until the first one (an idle WebSocket holds no buffer for it). */
+    private byte[] message = EMPTY;
+
+    private static final byte[] EMPTY = new byte[0];
 
     WsSession(Connection conn, boolean client, WebSocketOptions options, PerMessageDeflate deflate, Request request) {
         this.conn = conn;
@@ -192,7 +195,7 @@ final class WsSession implements WebSocket {
             if (fin) {
                 byte[] data = compressedMessage ? inflate(length) : Arrays.copyOf(message, length);
                 if (message.length > 64 * 1024) {
-                    message = new byte[256]; // a big message does not pin its buffer to an idle socket
+                    message = EMPTY; // a big message does not pin its buffer to an idle socket
                 }
                 if (opcode == 1 && !utf8(data)) {
                     throw fail(INVALID_DATA, "a text message that is not UTF-8");
@@ -221,7 +224,8 @@ final class WsSession implements WebSocket {
         for (; ; ) {
             conn.readTimeout(idleMillis > 0 ? Duration.ofMillis(idleMillis) : null);
             try {
-                return conn.readByte();
+                // between messages: wait in the small input buffer (senders may be using the output one)
+                return conn.readByteUnbufferedInput();
             } catch (SocketTimeoutException e) {
                 if (pingOutstanding) {
                     closeQuietly(GOING_AWAY, "idle: no answer to a ping within " + idleMillis + " ms");
