@@ -5,9 +5,6 @@ import dev.warren.tasklets.Fairness;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,6 +29,8 @@ final class WsSession implements WebSocket {
     private final boolean client;
     private final int maxMessage;
     private final long idleMillis;
+    /** How long one read may wait: the idle timeout (null: none), or what is left of a close's wait. */
+    private Duration wait;
     /** The agreed {@code permessage-deflate}, or null when messages go uncompressed. */
     private final PerMessageDeflate deflate;
 
@@ -60,6 +59,7 @@ final class WsSession implements WebSocket {
         this.maxMessage = options.maxMessageBytes();
         this.idleMillis =
                 options.idleTimeout() == null ? 0 : options.idleTimeout().toMillis();
+        this.wait = options.idleTimeout();
         this.deflate = deflate;
         this.request = request;
     }
@@ -110,7 +110,6 @@ final class WsSession implements WebSocket {
                 ended();
                 return null;
             }
-            conn.readTimeout(idleMillis > 0 ? Duration.ofMillis(idleMillis) : null);
             int b1 = conn.readByte();
             if (b1 < 0) {
                 ended();
@@ -222,11 +221,14 @@ final class WsSession implements WebSocket {
     /** The first byte of the next frame, pinging a silent peer once per idle timeout; -1 at the end. */
     private int firstByte() throws IOException {
         for (; ; ) {
-            conn.readTimeout(idleMillis > 0 ? Duration.ofMillis(idleMillis) : null);
+            conn.readTimeout(wait);
             try {
                 // between messages: wait in the small input buffer (senders may be using the output one)
                 return conn.readByteUnbufferedInput();
             } catch (SocketTimeoutException e) {
+                if (closeSent) {
+                    throw e; // close()'s wait for the peer's answer is over
+                }
                 if (pingOutstanding) {
                     closeQuietly(GOING_AWAY, "idle: no answer to a ping within " + idleMillis + " ms");
                     throw e;
@@ -317,17 +319,56 @@ final class WsSession implements WebSocket {
         }
     }
 
+    /**
+     * Whether {@code b} is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past
+     * U+10FFFF). Allocates nothing: every text message goes through here.
+     */
     static boolean utf8(byte[] b) {
-        try {
-            StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
+        int n = b.length;
+        for (int i = 0; i < n; ) {
+            int c = b[i];
+            if (c >= 0) {
+                i++;
+                continue;
+            }
+            c &= 0xFF;
+            if (c < 0xC2) {
+                return false; // a continuation byte first, or an overlong two-byte form
+            }
+            if (c < 0xE0) {
+                if (i + 1 >= n || (b[i + 1] & 0xC0) != 0x80) {
+                    return false;
+                }
+                i += 2;
+            } else if (c < 0xF0) {
+                if (i + 2 >= n) {
+                    return false;
+                }
+                int c1 = b[i + 1] & 0xFF;
+                if ((c1 & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80) {
+                    return false;
+                }
+                if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) {
+                    return false; // overlong, or a UTF-16 surrogate
+                }
+                i += 3;
+            } else if (c < 0xF5) {
+                if (i + 3 >= n) {
+                    return false;
+                }
+                int c1 = b[i + 1] & 0xFF;
+                if ((c1 & 0xC0) != 0x80 || (b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80) {
+                    return false;
+                }
+                if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) {
+                    return false; // overlong, or past U+10FFFF
+                }
+                i += 4;
+            } else {
+                return false;
+            }
         }
+        return true;
     }
 
     static boolean sendable(int code) {
@@ -506,7 +547,7 @@ final class WsSession implements WebSocket {
                 if (left <= 0) {
                     break;
                 }
-                conn.readTimeout(Duration.ofMillis(left));
+                wait = Duration.ofMillis(left);
                 if (receiveFrames() == null && !closeReceived) {
                     break;
                 }
