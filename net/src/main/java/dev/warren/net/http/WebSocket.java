@@ -84,7 +84,7 @@ public interface WebSocket extends AutoCloseable {
      * Starts or completes the close handshake with {@code code} and {@code reason} (at most 123 bytes of
      * UTF-8), then closes the connection.
      *
-     * @throws IllegalArgumentException if {@code code} may not be sent (1000-1003, 1007-1011 and
+     * @throws IllegalArgumentException if {@code code} may not be sent (1000-1003, 1007-1014 (1012-1014 as IANA registered them) and
      *     3000-4999 may) or the reason is too long
      */
     void close(int code, String reason) throws IOException;

@@ -372,7 +372,7 @@ final class WsSession implements WebSocket {
     }
 
     static boolean sendable(int code) {
-        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011) || (code >= 3000 && code <= 4999);
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     // ---------------------------------------------------------------- sending
@@ -491,7 +491,7 @@ final class WsSession implements WebSocket {
     private static void checkClose(int code, String reason) {
         Objects.requireNonNull(reason, "reason");
         if (!sendable(code)) {
-            throw new IllegalArgumentException("close code must be 1000-1003, 1007-1011 or 3000-4999, was " + code);
+            throw new IllegalArgumentException("close code must be 1000-1003, 1007-1014 or 3000-4999, was " + code);
         }
         if (reason.getBytes(StandardCharsets.UTF_8).length > 123) {
             throw new IllegalArgumentException("a close reason has at most 123 bytes of UTF-8, was '" + reason + "'");
