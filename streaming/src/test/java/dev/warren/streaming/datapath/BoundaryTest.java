@@ -55,6 +55,45 @@ class BoundaryTest {
         }
     }
 
+    @RepeatedTest(3)
+    void tinyRingsLoseNothingAndKeepOrderWhenBothSidesWaitOften() throws Exception {
+        int n = 8_000; // the probe records into a copy-on-write list: keep it small
+        for (int capacity : new int[] {1, 2, 3, 64}) {
+            String tag = "BDR" + capacity + "x" + System.nanoTime();
+            try (Datapath dp = Datapaths.insert("(gen,count=" + n + ",size=100) > (boundary,capacity=" + capacity
+                    + ") > (probe,tag=" + tag + ")")) {
+                assertTrue(dp.awaitDone(WAIT));
+                assertEquals(n, dp.stats().get(1).outTotal(), "capacity " + capacity);
+                assertEquals(0, dp.stats().get(1).dropped());
+                List<String> seen = TestStages.seen(tag);
+                assertEquals(n, seen.size(), "capacity " + capacity);
+                assertEquals(n, (int) TestStages.SEEN_AT_END.get(tag), "the end comes after every block");
+                for (int i = 0; i < n; i++) {
+                    assertEquals(
+                            i + 1, num(seen.get(i)), "capacity " + capacity + ": block " + i + " in order, intact");
+                    assertEquals(100, seen.get(i).length(), "each block whole");
+                }
+            }
+        }
+    }
+
+    @RepeatedTest(3)
+    void twoSourcesFeedingOneBoundaryLoseNothing() throws Exception {
+        int n = 5_000;
+        String tag = "BDM" + System.nanoTime();
+        try (Datapath dp = Datapaths.insert("((gen,count=" + n + ",size=100) | (gen,count=" + n + ",size=100))"
+                + " > (boundary,capacity=8) > (probe,tag=" + tag + ")")) {
+            assertTrue(dp.awaitDone(WAIT));
+            List<String> seen = TestStages.seen(tag);
+            assertEquals(2 * n, seen.size(), "every block of both sources crossed");
+            long sum = 0;
+            for (String b : seen) {
+                sum += num(b);
+            }
+            assertEquals(2L * n * (n + 1) / 2, sum, "each source's blocks 1..n, once each");
+        }
+    }
+
     private static long num(String block) {
         return Long.parseLong(block.substring(0, block.indexOf(' ')));
     }
