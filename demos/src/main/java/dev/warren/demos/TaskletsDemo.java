@@ -68,23 +68,10 @@ final class TaskletsDemo {
     static int intOption(String[] args, int from, String name, int dflt, int min, int max) {
         int value = dflt;
         for (int i = from; i < args.length; i++) {
-            if (args[i].equals(name)) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                String raw = args[++i].replace("_", "");
-                try {
-                    value = Integer.parseInt(raw);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(name + " must be a whole number, was '" + args[i] + "'");
-                }
-                if (value < min || value > max) {
-                    throw new IllegalArgumentException(
-                            name + " must be between " + min + " and " + max + ", was " + value);
-                }
-            } else {
+            if (!args[i].equals(name)) {
                 throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
+            value = (int) Args.number(name, Args.value(args, i++), min, max);
         }
         return value;
     }
