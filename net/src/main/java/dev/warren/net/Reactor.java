@@ -11,6 +11,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -46,6 +47,13 @@ final class Reactor {
     private static final long VALVE_NANOS = 50_000;
     /** The largest read into a connection's buffer, and the reactor's own buffer for overflow reads. */
     static final int READ_CHUNK = 64 * 1024;
+
+    /**
+     * How often the reactor looks for reads past their timeout ({@link ReactorIo#sweep}): a read timeout
+     * fires up to this much late, and no read arms a JDK timer (one per read was a timer insertion, a
+     * cancellation and often a wake-up of the JDK's timer thread per message).
+     */
+    static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final String name;
     /** Called once if the reactor fails (not when stopped): the server stops accepting connections. */
@@ -139,6 +147,7 @@ final class Reactor {
     void run() {
         thread = Thread.currentThread();
         long batches = 0;
+        long lastSweep = System.nanoTime();
         boolean failed = false;
         // Beaten once per batch; idle in select(), where waiting for bytes is the reactor's job.
         Heartbeat hb = Watchdog.register("reactor " + name, Watchdog.defaultTimeout());
@@ -161,7 +170,8 @@ final class Reactor {
                         continue; // changes may have been queued during selectNow: apply them first
                     }
                     hb.idle();
-                    n = selector.select(); // parks this tasklet until a socket has bytes or wakeup()
+                    // parks this tasklet until a socket has bytes, wakeup(), or the next sweep is due
+                    n = selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(SWEEP_NANOS)));
                 }
                 hb.beat();
                 if (n > 0) {
@@ -174,6 +184,15 @@ final class Reactor {
                         } catch (RuntimeException e) { // a bug or a JDK surprise: lose that connection only
                             LOG.warn("{}: closing {} after an unexpected error", name, k.channel(), e);
                             ((ReactorIo) k.attachment()).failed(new SocketException("reactor error: " + e));
+                        }
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastSweep >= SWEEP_NANOS) {
+                    lastSweep = now;
+                    for (SelectionKey k : selector.keys()) {
+                        if (k.attachment() instanceof ReactorIo io) {
+                            io.sweep(now);
                         }
                     }
                 }

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The {@link Transport} of a connection whose socket a {@link Reactor} polls: blocking reads and
- * writes, a read timeout, close from any thread, over a non-blocking {@link SocketChannel}.
+ * writes, a read timeout (enforced by the reactor's sweep, no JDK timer per read), close from any
+ * thread, over a non-blocking {@link SocketChannel}.
  *
  * <p>Reading: the tasklet offers its buffer and parks; the reactor, when the socket has bytes, reads
  * them straight into the offered buffer and unparks the tasklet. Bytes that arrive while no buffer is
@@ -65,6 +66,26 @@ final class ReactorIo implements Transport {
     private volatile Thread reader;
     private volatile Thread writer;
     private long timeoutNanos; // 0 = none; the reading tasklet's own
+
+    /**
+     * The deadline of the read waiting now ({@link System#nanoTime()}), {@link #NO_DEADLINE} for none,
+     * {@link #EXPIRED} once the reactor found it passed. The reactor enforces read timeouts in its sweep
+     * ({@link Reactor#SWEEP_NANOS}), so a timed read parks like any other: no JDK timer per read.
+     */
+    private volatile long readDeadline;
+
+    static final long NO_DEADLINE = 0;
+    static final long EXPIRED = Long.MIN_VALUE;
+    private static final java.lang.invoke.VarHandle READ_DEADLINE;
+
+    static {
+        try {
+            READ_DEADLINE =
+                    java.lang.invoke.MethodHandles.lookup().findVarHandle(ReactorIo.class, "readDeadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     ReactorIo(SocketChannel ch, Reactor reactor) throws IOException {
         this.ch = ch;
@@ -119,29 +140,31 @@ final class ReactorIo implements Transport {
         }
         long timeout = timeoutNanos;
         boolean timed = timeout > 0;
-        long deadline = timed ? System.nanoTime() + timeout : 0;
         boolean timedOut = false;
         boolean interrupted = false;
+        if (timed) {
+            long deadline = System.nanoTime() + timeout;
+            readDeadline = deadline == NO_DEADLINE || deadline == EXPIRED ? deadline + 1 : deadline;
+        }
         try {
             while (!readDone) {
                 if (Thread.interrupted()) {
                     interrupted = true;
                     break;
                 }
-                if (timed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        timedOut = true;
-                        break;
-                    }
-                    LockSupport.parkNanos(this, left);
-                } else {
-                    LockSupport.park(this);
+                if (timed && readDeadline == EXPIRED) {
+                    timedOut = true;
+                    break;
                 }
+                LockSupport.park(this);
             }
         } catch (Throwable t) { // an asynchronous error: withdraw the offer before b goes back to the caller
             withdraw();
             throw t;
+        } finally {
+            if (timed) {
+                readDeadline = NO_DEADLINE;
+            }
         }
         Fairness.waited();
         lock.lock();
@@ -177,6 +200,22 @@ final class ReactorIo implements Transport {
             throw new SocketException("Closed by interrupt");
         }
         throw new SocketException("Socket closed");
+    }
+
+    /**
+     * Called by the reactor's sweep: if the read waiting now has passed its deadline, marks it expired
+     * and wakes its reader, which then throws {@link SocketTimeoutException} (unless bytes came first).
+     * A compare-and-set on the deadline itself, so a sweep that read the deadline of a read that has
+     * since ended never expires the next one.
+     */
+    void sweep(long nowNanos) {
+        long d = readDeadline;
+        if (d != NO_DEADLINE && d != EXPIRED && nowNanos - d >= 0 && READ_DEADLINE.compareAndSet(this, d, EXPIRED)) {
+            Thread r = reader;
+            if (r != null) {
+                LockSupport.unpark(r);
+            }
+        }
     }
 
     private void withdraw() {
