@@ -12,12 +12,10 @@ import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.Uninterruptibly;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -28,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * connection, a fail-fast scope with a reader and a writer tasklet. Whichever of the two fails first
  * cancels the other; the loop then redials.
  *
- * <p>The writer is the queue's only consumer. At least once, it appends every message to
- * the {@link DeliveryLedger} before writing it; the reader removes from the head as acks arrive. After
- * a reconnect the writer first rewrites a snapshot of the ledger, which is in send order, so the
- * server's per-connection counts line up with it again.
+ * <p>The writer is the queue's only consumer. The loops are the same for both delivery modes; what a
+ * mode adds is its {@link ClientDelivery}: at least once, the hello, the {@link DeliveryLedger} every
+ * message is appended to before it is written (the reader removes from the head as acks arrive), and
+ * the acks. After a reconnect the writer first rewrites a snapshot of the ledger, which is in send
+ * order, so the server's per-connection counts line up with it again.
  */
 final class MessageClientImpl implements MessageClient {
     private static final Logger LOG = LoggerFactory.getLogger(MessageClientImpl.class);
@@ -41,6 +40,9 @@ final class MessageClientImpl implements MessageClient {
     private final int port;
     private final FrameFormat format;
     private final boolean atLeastOnce;
+    /** What the delivery mode adds to each connection: nothing, or the hello, the ledger and the acks. */
+    private final ClientDelivery delivery;
+
     private final int capacity;
     private final OverflowPolicy overflow;
     private final ReconnectPolicy reconnect;
@@ -90,6 +92,8 @@ final class MessageClientImpl implements MessageClient {
         this.maxRead = b.readBufferSize;
         this.receiver = b.receiver;
         this.listener = b.listener;
+        this.delivery =
+                ClientDelivery.of(b.delivery, ledger, acknowledged, abandoned, handshakeTimeout, host + ":" + port);
         Channel.Builder<byte[]> qb =
                 Channel.<byte[]>builder(capacity).name(name + " outbound").overflow(overflow);
         if (overflow != OverflowPolicy.DROP_OLDEST) {
@@ -245,14 +249,7 @@ final class MessageClientImpl implements MessageClient {
     private void writeLoop(Link link, Object[] resend) throws IOException, InterruptedException {
         Connection c = link.conn;
         byte[] header = new byte[format.headerSize()];
-        if (atLeastOnce) {
-            writeFrame(c, header, AckProtocol.hello());
-            c.flush();
-            if (!link.handshake.await(handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new ProtocolException("no answer to the at-least-once hello within " + handshakeTimeout + " from "
-                        + host + ":" + port + " (is it a Warren MessageServer with acknowledgements on?)");
-            }
-        }
+        delivery.hello(c, m -> writeFrame(c, header, m), link.handshake);
         connects.increment();
         link.wasUp = true;
         setState(State.UP);
@@ -267,9 +264,7 @@ final class MessageClientImpl implements MessageClient {
             LOG.debug("{}: resent {} unacknowledged messages", name, resend.length);
         }
         for (; ; ) {
-            if (atLeastOnce) {
-                ledger.awaitRoom();
-            }
+            delivery.awaitRoom();
             byte[] m;
             try {
                 m = queue.receive();
@@ -281,11 +276,11 @@ final class MessageClientImpl implements MessageClient {
             boolean flushed = false;
             try {
                 for (; ; ) {
-                    boolean room = !atLeastOnce || ledger.add(m);
+                    boolean more = delivery.admit(m);
                     batch++;
                     writeFrame(c, header, m);
-                    if (!room) {
-                        break; // at least once: wait for acks before taking more
+                    if (!more) {
+                        break;
                     }
                     m = queue.poll();
                     if (m == null) {
@@ -296,10 +291,8 @@ final class MessageClientImpl implements MessageClient {
                 written.add(batch);
                 flushed = true;
             } finally {
-                if (!flushed && !atLeastOnce) {
-                    // At most once nothing keeps them: lost with the connection, whether or not some
-                    // bytes got out. (At least once they wait in unacked for the next connection.)
-                    abandoned.add(batch);
+                if (!flushed) {
+                    delivery.unflushed(batch);
                 }
                 ledger.settle(batch);
             }
@@ -315,9 +308,7 @@ final class MessageClientImpl implements MessageClient {
     /** The queue is closed and empty: wait for the last acks (bounded by the close deadline), then close. */
     private void finish(Link link) throws IOException, InterruptedException {
         link.conn.flush();
-        if (atLeastOnce) {
-            ledger.awaitAllAcked(closeDeadline);
-        }
+        delivery.finishing(closeDeadline);
         link.finishing = true;
         link.conn.close();
     }
@@ -328,37 +319,14 @@ final class MessageClientImpl implements MessageClient {
         Connection c = link.conn;
         FrameInput input = new FrameInput(format, maxRead, false);
         FrameInput.Reader reader = (b, len) -> c.readUpTo(b, 0, len);
-        long ackedHere = 0;
-        boolean first = atLeastOnce;
+        ClientDelivery.ReadState rs = delivery.newReadState(link.handshake);
         try {
             for (; ; ) {
                 ByteBuffer p;
                 while ((p = input.next()) != null) {
-                    if (atLeastOnce) {
-                        byte type = p.remaining() > 0 ? p.get(p.position()) : -1;
-                        if (type == AckProtocol.TYPE_ACK && p.remaining() == AckProtocol.ACK_SIZE) {
-                            long count = AckProtocol.ackCount(p);
-                            if (first) {
-                                if (count != 0) {
-                                    throw new ProtocolException("the server answered the hello with ack " + count);
-                                }
-                                first = false;
-                                link.handshake.countDown();
-                                continue;
-                            }
-                            if (count < ackedHere) {
-                                throw new ProtocolException("ack count went back from " + ackedHere + " to " + count);
-                            }
-                            ledger.acked(count - ackedHere, acknowledged);
-                            ackedHere = count;
-                            continue;
-                        }
-                        if (first || type != AckProtocol.TYPE_MESSAGE) {
-                            throw new ProtocolException("unexpected frame of " + p.remaining()
-                                    + " bytes from the server on an at-least-once connection"
-                                    + (first ? " (expected the answer to the hello)" : ""));
-                        }
-                        p.position(p.position() + 1);
+                    p = delivery.frame(p, rs);
+                    if (p == null) {
+                        continue; // the mode's own frame (an ack)
                     }
                     received.increment();
                     if (receiver != null) {
@@ -429,7 +397,7 @@ final class MessageClientImpl implements MessageClient {
      */
     private void checkAccounting() {
         long accepted = queue.sentCount();
-        long delivered = atLeastOnce ? acknowledged.sum() : written.sum();
+        long delivered = delivery.delivered(written.sum());
         long evicted = overflow == OverflowPolicy.DROP_OLDEST ? queue.droppedCount() : 0;
         long gone = abandoned.sum();
         if (accepted != delivered + gone + evicted) {
