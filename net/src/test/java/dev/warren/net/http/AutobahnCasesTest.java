@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -37,15 +35,7 @@ class AutobahnCasesTest {
 
     @BeforeAll
     static void start() {
-        WebSocketHandler echo = ws -> {
-            for (WebSocketMessage m; (m = ws.receive()) != null; ) {
-                if (m.isText()) {
-                    ws.sendText(m.text());
-                } else {
-                    ws.sendBinary(m.bytes());
-                }
-            }
-        };
+        WebSocketHandler echo = WsFrames.echo();
         server = HttpServer.builder()
                 .bindAddress("127.0.0.1")
                 .handler(Router.builder()
@@ -504,16 +494,8 @@ class AutobahnCasesTest {
                                 + "\r\n")
                         .getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new EOFException("no handshake answer: " + head);
-            }
-            head.append((char) c);
-        }
-        if (!head.toString().startsWith("HTTP/1.1 101 ")) {
+        String head = WsFrames.readHead(s.getInputStream());
+        if (!head.startsWith("HTTP/1.1 101 ")) {
             throw new IOException("handshake refused: " + head);
         }
     }

@@ -26,11 +26,7 @@ class WebSocketCloseWaitTest {
             Tasklet<Void> peer = Tasklets.start("silent-peer", () -> {
                 try (Socket c = fake.accept()) {
                     InputStream in = c.getInputStream();
-                    StringBuilder head = new StringBuilder();
-                    while (!head.toString().endsWith("\r\n\r\n")) {
-                        head.append((char) in.read());
-                    }
-                    String key = head.toString()
+                    String key = WsFrames.readHead(in)
                             .lines()
                             .filter(l -> l.startsWith("Sec-WebSocket-Key:"))
                             .findFirst()

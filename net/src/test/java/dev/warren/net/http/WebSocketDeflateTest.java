@@ -39,15 +39,7 @@ class WebSocketDeflateTest {
     void start() {
         WebSocketOptions deflate =
                 WebSocketOptions.builder().permessageDeflate(true).build();
-        WebSocketHandler echo = ws -> {
-            for (WebSocketMessage m; (m = ws.receive()) != null; ) {
-                if (m.isText()) {
-                    ws.sendText(m.text());
-                } else {
-                    ws.sendBinary(m.bytes());
-                }
-            }
-        };
+        WebSocketHandler echo = WsFrames.echo();
         Router router = Router.builder()
                 .websocket("/deflate", deflate, echo)
                 .websocket("/plain", echo)
@@ -239,7 +231,7 @@ class WebSocketDeflateTest {
         try (ServerSocket fake = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             var t = dev.warren.tasklets.Tasklets.start("fake-server", () -> {
                 try (Socket c = fake.accept()) {
-                    String head = readHead(c.getInputStream());
+                    String head = WsFrames.readHead(c.getInputStream());
                     String key = head.lines()
                             .filter(l -> l.startsWith("Sec-WebSocket-Key:"))
                             .findFirst()
@@ -276,7 +268,7 @@ class WebSocketDeflateTest {
         byte[] bomb = java.util.Arrays.copyOf(buf, n - 4);
         try (Socket s = open("/small", "permessage-deflate")) {
             send(s, frame(true, 0x40, 2, true, bomb));
-            assertEquals(1009, readClose(s.getInputStream()));
+            assertEquals(1009, WsFrames.readClose(s.getInputStream()));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> protocolErrors() > protocolErrors);
     }
@@ -294,13 +286,13 @@ class WebSocketDeflateTest {
         for (byte[] frames : bad) {
             try (Socket s = open("/deflate", "permessage-deflate")) {
                 send(s, frames);
-                assertEquals(1002, readClose(s.getInputStream()));
+                assertEquals(1002, WsFrames.readClose(s.getInputStream()));
             }
         }
         try (Socket s = open("/plain", "permessage-deflate")) {
             assertFalse(lastHead.contains("Sec-WebSocket-Extensions"), lastHead);
             send(s, frame(true, 0x40, 1, true, HELLO_DEFLATED));
-            assertEquals(1002, readClose(s.getInputStream()), "RSV1 when nothing was agreed");
+            assertEquals(1002, WsFrames.readClose(s.getInputStream()), "RSV1 when nothing was agreed");
         }
         try (WebSocket ws = WebSocketClient.connect(uri("/deflate"), clientDeflate())) {
             ws.sendText("still here ".repeat(20));
@@ -338,21 +330,9 @@ class WebSocketDeflateTest {
                         + "Sec-WebSocket-Extensions: " + extensions + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        lastHead = readHead(s.getInputStream());
+        lastHead = WsFrames.readHead(s.getInputStream());
         assertTrue(lastHead.startsWith("HTTP/1.1 101 "), lastHead);
         return s;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("the head ended early: " + head);
-            }
-            head.append((char) c);
-        }
-        return head.toString();
     }
 
     private static void send(Socket s, byte[] frames) throws IOException {
@@ -373,21 +353,5 @@ class WebSocketDeflateTest {
         assertEquals(1, b0 & 0x0F, "a text frame");
         assertEquals(0, b0 & 0x40, "a message under the threshold goes uncompressed");
         return new String(p, StandardCharsets.UTF_8);
-    }
-
-    private static int readClose(InputStream raw) throws IOException {
-        DataInputStream in = new DataInputStream(raw);
-        for (; ; ) {
-            int b0 = in.readUnsignedByte();
-            int len = in.readUnsignedByte();
-            if (len == 126) {
-                len = in.readUnsignedShort();
-            }
-            byte[] p = new byte[len];
-            in.readFully(p);
-            if ((b0 & 0x0F) == 8) {
-                return p.length >= 2 ? ((p[0] & 0xFF) << 8) | (p[1] & 0xFF) : 1005;
-            }
-        }
     }
 }

@@ -41,15 +41,7 @@ class WebSocketTest {
     @BeforeEach
     void start() {
         Router router = Router.builder()
-                .websocket("/echo", ws -> {
-                    for (WebSocketMessage m; (m = ws.receive()) != null; ) {
-                        if (m.isText()) {
-                            ws.sendText(m.text());
-                        } else {
-                            ws.sendBinary(m.bytes());
-                        }
-                    }
-                })
+                .websocket("/echo", WsFrames.echo())
                 .websocket("/small", 100, Duration.ofMillis(300), ws -> {
                     while (ws.receive() != null) {
                         // the limits are what this route is about
@@ -412,36 +404,15 @@ class WebSocketTest {
                         + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("no handshake answer: " + head);
-            }
-            head.append((char) c);
-        }
-        assertTrue(head.toString().startsWith("HTTP/1.1 101 Switching Protocols\r\n"), head.toString());
-        assertTrue(head.toString().contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), head.toString());
+        String head = WsFrames.readHead(s.getInputStream());
+        assertTrue(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), head);
+        assertTrue(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), head);
         return s;
     }
 
     /** Reads frames until the server's close frame: {code} (1005 for none). */
     private static int[] readClose(InputStream raw) throws IOException {
-        DataInputStream in = new DataInputStream(raw);
-        for (; ; ) {
-            int b0 = in.readUnsignedByte();
-            int len = in.readUnsignedByte();
-            assertEquals(0, len & 0x80, "a server never masks");
-            if (len == 126) {
-                len = in.readUnsignedShort();
-            }
-            byte[] p = new byte[len];
-            in.readFully(p);
-            if ((b0 & 0x0F) == 8) {
-                return new int[] {p.length >= 2 ? ((p[0] & 0xFF) << 8) | (p[1] & 0xFF) : 1005};
-            }
-        }
+        return new int[] {WsFrames.readClose(raw)};
     }
 
     static byte[] frame(boolean fin, int rsv, int op, boolean masked, byte[] payload) {

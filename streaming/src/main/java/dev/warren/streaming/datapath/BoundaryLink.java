@@ -219,16 +219,7 @@ final class BoundaryLink {
                 dp.endOutputs(node, r, budget);
                 return;
             }
-            if (r.locked) {
-                r.lock.lockInterruptibly();
-                try {
-                    push(dp, r, budget, s);
-                } finally {
-                    r.lock.unlock();
-                }
-            } else {
-                push(dp, r, budget, s);
-            }
+            push(dp, r, budget, s);
             free.offer(s);
         }
     }
@@ -250,17 +241,7 @@ final class BoundaryLink {
                 continue;
             }
             for (; t < h; t++) {
-                Slot s = ring[(int) t & mask];
-                if (r.locked) {
-                    r.lock.lockInterruptibly();
-                    try {
-                        push(dp, r, budget, s);
-                    } finally {
-                        r.lock.unlock();
-                    }
-                } else {
-                    push(dp, r, budget, s);
-                }
+                push(dp, r, budget, ring[(int) t & mask]);
                 TAIL.setVolatile(this, t + 1); // volatile: ordered before the look at producerParked
                 if ((boolean) PRODUCER_PARKED.getVolatile(this) && head - (t + 1) <= capacity / 2) {
                     if (PRODUCER_PARKED.compareAndSet(this, true, false)) {
@@ -285,7 +266,21 @@ final class BoundaryLink {
         }
     }
 
+    /** Pushes one queued block through the region after the boundary, under its lock if it has one. */
     private void push(DatapathImpl dp, Region r, Fairness.Budget budget, Slot s) throws InterruptedException {
+        if (!r.locked) {
+            pushUnlocked(dp, r, budget, s);
+            return;
+        }
+        r.lock.lockInterruptibly();
+        try {
+            pushUnlocked(dp, r, budget, s);
+        } finally {
+            r.lock.unlock();
+        }
+    }
+
+    private void pushUnlocked(DatapathImpl dp, Region r, Fairness.Budget budget, Slot s) throws InterruptedException {
         r.budget = budget;
         block.set(s.bytes, 0, s.length);
         node.countOut(s.classification);
