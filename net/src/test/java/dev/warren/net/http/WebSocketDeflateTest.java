@@ -231,18 +231,7 @@ class WebSocketDeflateTest {
         try (ServerSocket fake = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             var t = dev.warren.tasklets.Tasklets.start("fake-server", () -> {
                 try (Socket c = fake.accept()) {
-                    String head = WsFrames.readHead(c.getInputStream());
-                    String key = head.lines()
-                            .filter(l -> l.startsWith("Sec-WebSocket-Key:"))
-                            .findFirst()
-                            .orElseThrow()
-                            .substring(18)
-                            .strip();
-                    c.getOutputStream()
-                            .write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                            + "Sec-WebSocket-Accept: " + WsSession.accept(key)
-                                            + "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n")
-                                    .getBytes(StandardCharsets.ISO_8859_1));
+                    WsFrames.answer101(c, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
                     c.getInputStream().read();
                 } catch (IOException e) {
                     // the client hung up, as it should

@@ -35,6 +35,26 @@ final class WsFrames {
         return head.toString();
     }
 
+    /**
+     * Plays a server's side of the opening handshake on an accepted socket: reads the client's request
+     * and answers 101 with the right {@code Sec-WebSocket-Accept} and {@code extraHeaders} (each line
+     * ending in CRLF).
+     */
+    static void answer101(java.net.Socket c, String extraHeaders) throws IOException {
+        String key = readHead(c.getInputStream())
+                .lines()
+                .filter(l -> l.startsWith("Sec-WebSocket-Key:"))
+                .findFirst()
+                .orElseThrow(() -> new IOException("the client sent no Sec-WebSocket-Key"))
+                .substring(18)
+                .strip();
+        c.getOutputStream()
+                .write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                + "Sec-WebSocket-Accept: " + WsSession.accept(key) + "\r\n" + extraHeaders + "\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        c.getOutputStream().flush();
+    }
+
     /** Reads the server's frames until its close frame; returns the close code (1005 for none). */
     static int readClose(InputStream raw) throws IOException {
         DataInputStream in = new DataInputStream(raw);

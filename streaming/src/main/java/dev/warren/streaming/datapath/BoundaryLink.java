@@ -35,6 +35,17 @@ final class BoundaryLink {
         Slot(int size) {
             this.bytes = new byte[size];
         }
+
+        /** Copies {@code b} in, growing the array to the largest block seen. */
+        void fill(Block b, int classification) {
+            int len = b.length;
+            if (bytes.length < len) {
+                bytes = new byte[Math.max(len, bytes.length * 2)];
+            }
+            System.arraycopy(b.array, b.offset, bytes, 0, len);
+            length = len;
+            this.classification = classification;
+        }
     }
 
     private static final Slot END = new Slot(0);
@@ -122,13 +133,7 @@ final class BoundaryLink {
                 node.countDropped();
             }
         }
-        int len = b.length;
-        if (s.bytes.length < len) {
-            s.bytes = new byte[Math.max(len, s.bytes.length * 2)];
-        }
-        System.arraycopy(b.array, b.offset, s.bytes, 0, len);
-        s.length = len;
-        s.classification = classification;
+        s.fill(b, classification);
         data.send(s);
     }
 
@@ -144,14 +149,7 @@ final class BoundaryLink {
                 awaitRoom(h);
             }
         }
-        Slot s = ring[(int) h & mask];
-        int len = b.length;
-        if (s.bytes.length < len) {
-            s.bytes = new byte[Math.max(len, s.bytes.length * 2)];
-        }
-        System.arraycopy(b.array, b.offset, s.bytes, 0, len);
-        s.length = len;
-        s.classification = classification;
+        ring[(int) h & mask].fill(b, classification);
         HEAD.setVolatile(this, h + 1); // volatile: ordered before the look at consumerParked (no lost wake-up)
         if ((boolean) CONSUMER_PARKED.getVolatile(this)) {
             wakeConsumer();
