@@ -26,6 +26,11 @@ class ChatBrowserTest {
         return page.evaluate(js).getAsString();
     }
 
+    /** The text of element {@code id}, empty while the page has not made it yet. */
+    private static String byId(Cdp page, String id) throws Exception {
+        return text(page, "(document.getElementById('" + id + "') || {textContent: ''}).textContent");
+    }
+
     @Test
     void aBrowserAndOurClientChatThroughTheDemo(@TempDir Path profile) throws Exception {
         Path chromium = ExternalTool.require("chromium", "chromium");
@@ -33,13 +38,10 @@ class ChatBrowserTest {
             String port = server.await("listening on http://127\\.0\\.0\\.1:(\\d+)/", 30);
             try (Cdp page = Cdp.open(chromium, profile, "http://127.0.0.1:" + port + "/chat", 900, 700)) {
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> text(page, "document.getElementById('state').textContent")
-                                .startsWith("connected"));
+                        .until(() -> byId(page, "state").startsWith("connected"));
                 assertTrue(
-                        text(page, "document.getElementById('state').textContent")
-                                .contains("permessage-deflate"),
-                        "the browser and the server agreed on compression: "
-                                + text(page, "document.getElementById('state').textContent"));
+                        byId(page, "state").contains("permessage-deflate"),
+                        "the browser and the server agreed on compression: " + byId(page, "state"));
                 WebSocketOptions deflate = WebSocketOptions.builder()
                         .idleTimeout(null)
                         .permessageDeflate(true)
@@ -49,8 +51,7 @@ class ChatBrowserTest {
                     assertTrue(java.compressed());
                     java.sendText("hello from java");
                     await().atMost(Duration.ofSeconds(30))
-                            .until(() -> text(page, "document.getElementById('log').textContent")
-                                    .contains("hello from java"));
+                            .until(() -> byId(page, "log").contains("hello from java"));
                     String longLine = "tasklets all the way down, ".repeat(400);
                     page.evaluate("(() => { document.getElementById('msg').value = 'hi from chromium';"
                             + " document.getElementById('f').requestSubmit();"
