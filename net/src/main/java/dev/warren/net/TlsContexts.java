@@ -63,6 +63,11 @@ public final class TlsContexts {
     public static SSLContext fromPem(Path certChainPem, Path keyPem, Path trustedPem) throws IOException {
         List<X509Certificate> chain = readCertificates(certChainPem);
         PrivateKey key = readPrivateKey(keyPem);
+        if (!matches(key, chain.get(0))) {
+            throw new IOException("the key in " + keyPem + " does not go with the certificate in " + certChainPem
+                    + " (" + chain.get(0).getSubjectX500Principal().getName() + "): the first certificate must be the"
+                    + " key's own");
+        }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -182,6 +187,24 @@ public final class TlsContexts {
             }
         }
         throw new IOException("the key in " + pem + " is neither an RSA nor an EC PKCS#8 private key");
+    }
+
+    /** Whether {@code key} is the private half of {@code cert}'s public key: a signature one verifies with the other. */
+    private static boolean matches(PrivateKey key, X509Certificate cert) {
+        String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+        try {
+            byte[] probe = "warren".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance(algorithm);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance(algorithm);
+            verify.initVerify(cert.getPublicKey());
+            verify.update(probe);
+            return verify.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false; // a key of another algorithm than the certificate's
+        }
     }
 
     private static String read(Path pem, String what) throws IOException {
