@@ -36,6 +36,12 @@
 #                               500) for METRICS_SECONDS (default 10) in METRICS_ROUNDS (default 3) alternating
 #                               rounds (medians); then the time and size of /metrics and /sockets.json with
 #                               METRICS_OPEN (default 10000) open connections (MetricsRender)
+#                       tls     HTTPS: Warren's HttpServer (TlsTransport) vs Netty 4.2 on native epoll with an
+#                               SslHandler on the JDK's provider, the same page and the same throwaway EC P-256
+#                               certificate (made with openssl), TLS 1.3; wrk keep-alive at TLS_CONNECTIONS
+#                               (default "50 500") and full handshakes/s (wrk with Connection: close, one new
+#                               TLS connection per request) at TLS_HANDSHAKE_CONNECTIONS (default 50), each for
+#                               TLS_SECONDS (default 10), in TLS_ROUNDS (default 3) alternating rounds (medians)
 #   SKIP_JMH=1          the same as leaving jmh out of SIDE
 set -eu
 jdk=$1
@@ -48,7 +54,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg ws http fair stream kafka udp datapath metrics"
+parts="jmh parked msg ws http tls fair stream kafka udp datapath metrics"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -213,6 +219,81 @@ http_side() {
         done
     } | tee "$out"
 }
+# ---- HTTPS: Warren's TLS transport vs Netty's SslHandler (the JDK's provider for both), same page, same certificate
+tls_side() {
+    command -v wrk >/dev/null 2>&1 || { echo "wrk is missing (apt-get install wrk)" >&2; return 1; }
+    command -v openssl >/dev/null 2>&1 || { echo "openssl is missing (apt-get install openssl)" >&2; return 1; }
+    out="bench/results/tls-$stamp.txt"
+    seconds=${TLS_SECONDS:-10}
+    conns=${TLS_CONNECTIONS:-50 500}
+    hconns=${TLS_HANDSHAKE_CONNECTIONS:-50}
+    rounds=${TLS_ROUNDS:-3}
+    port=${TLS_PORT:-18443}
+    peers="warren netty-epoll"
+    ulimit -n 20000 2>/dev/null || true
+    certdir="bench/target/tls-$stamp"
+    mkdir -p "$certdir"
+    # -nodes writes the key as unencrypted PKCS#8, which both servers read
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$certdir/key.pem" -out "$certdir/cert.pem" 2>/dev/null \
+        || { echo "openssl could not make the certificate" >&2; return 1; }
+    tlsopts="-Dwarren.bench.tls.cert=$certdir/cert.pem -Dwarren.bench.tls.key=$certdir/key.pem"
+    r=1
+    while [ "$r" -le "$rounds" ]; do
+        for peer in $peers; do
+            "$jdk/bin/java" $jopts $tlsopts --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" \
+                >>"bench/results/tls-$peer-$stamp.log" 2>&1 &
+            pid=$!
+            i=0
+            until curl -sk -o /dev/null "https://127.0.0.1:$port/"; do
+                i=$((i + 1)); [ $i -lt 300 ] || { echo "nothing speaks TLS on $port" >&2; kill "$pid"; return 1; }
+                sleep 0.1
+            done
+            [ "$r" != 1 ] || curl -sk "https://127.0.0.1:$port/" >"bench/results/tls-$peer-$stamp.page"
+            echo "== $peer, round $r of $rounds: warm-up =="
+            wrk -t2 -c50 -d"$(( seconds < 5 ? seconds : 5 ))s" "https://127.0.0.1:$port/" >/dev/null
+            for c in $conns; do
+                echo "== $peer, round $r: HTTPS keep-alive, wrk -t2 -c$c -d${seconds}s --latency =="
+                wrk -t2 -c"$c" -d"${seconds}s" --latency "https://127.0.0.1:$port/" \
+                    | tee "bench/results/tls-$peer-c$c-r$r-$stamp.wrk"
+            done
+            echo "== $peer, round $r: full handshakes, wrk -t2 -c$hconns -d${seconds}s --latency -H 'Connection: close' =="
+            wrk -t2 -c"$hconns" -d"${seconds}s" --latency -H "Connection: close" "https://127.0.0.1:$port/" \
+                | tee "bench/results/tls-$peer-hs-r$r-$stamp.wrk"
+            kill "$pid"; wait "$pid" 2>/dev/null || true
+        done
+        r=$((r + 1))
+    done
+    cmp -s "bench/results/tls-warren-$stamp.page" "bench/results/tls-netty-epoll-$stamp.page" \
+        || { echo "netty-epoll served a different page than warren" >&2; return 1; }
+    {
+        echo "== HTTPS (TLS 1.3, EC P-256, JDK provider on both), GET / ($(wc -c <"bench/results/tls-warren-$stamp.page") bytes), $rounds rounds, medians =="
+        printf "%-22s %-12s %12s %10s %14s %10s\n" load peer req/s warren/it p99 warren/it
+        for c in $conns hs; do
+            for peer in $peers; do
+                : >"bench/results/tls-$peer-$c-$stamp.rounds"
+                r=1
+                while [ "$r" -le "$rounds" ]; do
+                    case "$c" in hs) f="bench/results/tls-$peer-hs-r$r-$stamp.wrk" ;; *) f="bench/results/tls-$peer-c$c-r$r-$stamp.wrk" ;; esac
+                    p99=$(awk '$1 == "99%" {print $2}' "$f")
+                    echo "$(awk '/^Requests\/sec/ {print $2}' "$f") $( [ -n "$p99" ] && to_ms "$p99" || echo 0)" \
+                        >>"bench/results/tls-$peer-$c-$stamp.rounds"
+                    e=$(awk '/Socket errors|Non-2xx/ {print}' "$f" | tr '\n' ' ')
+                    [ -z "$e" ] || echo "    errors, $peer round $r at $c: $e"
+                    r=$((r + 1))
+                done
+            done
+            wr=$(median 1 "bench/results/tls-warren-$c-$stamp.rounds")
+            wp=$(median 2 "bench/results/tls-warren-$c-$stamp.rounds")
+            case "$c" in hs) label="handshakes/s, c$hconns" ;; *) label="keep-alive, c$c" ;; esac
+            for peer in $peers; do
+                pr=$(median 1 "bench/results/tls-$peer-$c-$stamp.rounds")
+                pp=$(median 2 "bench/results/tls-$peer-$c-$stamp.rounds")
+                printf "%-22s %-12s %12s %10s %12sms %10s\n" "$label" "$peer" "$pr" "$(ratio "$wr" "$pr")" "$pp" "$(ratio "$wp" "$pp")"
+            done
+        done
+    } | tee "$out"
+}
 # ---- library metrics: what counting costs an HTTP server, and what rendering costs with many connections
 metrics_side() {
     command -v wrk >/dev/null 2>&1 || { echo "wrk is missing (apt-get install wrk)" >&2; return 1; }
@@ -324,6 +405,10 @@ if wants fair; then
 fi
 if wants http; then
     http_side
+fi
+if wants tls; then
+    echo "== HTTPS: Warren vs Netty 4.2 (native epoll, SslHandler on the JDK's provider), same page and certificate =="
+    tls_side
 fi
 if wants metrics; then
     metrics_side

@@ -38,7 +38,10 @@ import java.util.Locale;
  * <p>{@code java ... dev.warren.bench.HttpPeer warren|netty|netty-epoll PORT}; runs until killed. With {@code
  * -Dwarren.reactor=false} Warren's connections read their own sockets instead of through the server's
  * reactor (the A/B in docs/BENCHMARKS.md). With {@code -Dwarren.bench.admin=PORT} an admin server runs beside
- * it ({@code SIDE=metrics} scrapes its {@code /metrics}).
+ * it ({@code SIDE=metrics} scrapes its {@code /metrics}). With {@code -Dwarren.bench.tls.cert=PEM
+ * -Dwarren.bench.tls.key=PEM} both serve HTTPS with that certificate and key ({@code SIDE=tls}): Warren with
+ * its {@code TlsTransport}, Netty with an {@code SslHandler} on the JDK's provider ({@code SslProvider.JDK}),
+ * both on the same JSSE, ALPN {@code http/1.1}, TLS 1.3 and 1.2.
  */
 public final class HttpPeer {
     /** The page of {@code ./http_server}, byte for byte (demos/.../HttpServerDemo.PAGE). */
@@ -71,7 +74,7 @@ public final class HttpPeer {
         }
     }
 
-    private static void warren(int port) throws InterruptedException {
+    private static void warren(int port) throws InterruptedException, java.io.IOException {
         Router router = Router.builder()
                 .get("/", req -> Response.status(200).body(PAGE, TYPE))
                 .get("/sleep", req -> {
@@ -80,12 +83,18 @@ public final class HttpPeer {
                 })
                 .get("/mem", req -> Response.ok(heapAfterGc() + "\n"))
                 .build();
-        HttpServer server = HttpServer.builder()
+        HttpServer.Builder b = HttpServer.builder()
                 .port(port)
                 .backlog(4096)
                 .handler(router)
-                .reactor(Boolean.parseBoolean(System.getProperty("warren.reactor", "true")))
-                .start();
+                .reactor(Boolean.parseBoolean(System.getProperty("warren.reactor", "true")));
+        String cert = System.getProperty("warren.bench.tls.cert");
+        if (cert != null) {
+            javax.net.ssl.SSLContext ctx = dev.warren.net.TlsContexts.fromPem(
+                    java.nio.file.Path.of(cert), java.nio.file.Path.of(System.getProperty("warren.bench.tls.key")));
+            b.listener(b.listener().withTls(dev.warren.net.TlsOptions.of(ctx)));
+        }
+        HttpServer server = b.start();
         System.out.println("warren peer listening on " + server.port());
         // make bench SIDE=metrics: the admin server whose /metrics the run scrapes every 100 ms
         Integer admin = Integer.getInteger("warren.bench.admin");
@@ -98,7 +107,20 @@ public final class HttpPeer {
         server.awaitTermination();
     }
 
-    private static void netty(int port, NettyTransport transport) throws InterruptedException {
+    private static void netty(int port, NettyTransport transport) throws Exception {
+        String cert = System.getProperty("warren.bench.tls.cert");
+        io.netty.handler.ssl.SslContext tls = cert == null
+                ? null
+                : io.netty.handler.ssl.SslContextBuilder.forServer(
+                                new java.io.File(cert), new java.io.File(System.getProperty("warren.bench.tls.key")))
+                        .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                        .protocols("TLSv1.3", "TLSv1.2")
+                        .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                                io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                                io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                "http/1.1"))
+                        .build();
         EventLoopGroup boss = transport.group(1);
         EventLoopGroup workers = transport.group(0);
         try {
@@ -110,13 +132,16 @@ public final class HttpPeer {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            if (tls != null) {
+                                c.pipeline().addLast(tls.newHandler(c.alloc()));
+                            }
                             c.pipeline().addLast(new HttpServerCodec(), new PageHandler());
                         }
                     })
                     .bind(port)
                     .sync()
                     .channel();
-            System.out.println("netty peer (" + transport + ") listening on " + port);
+            System.out.println("netty peer (" + transport + (tls != null ? ", TLS" : "") + ") listening on " + port);
             ch.closeFuture().sync();
         } finally {
             boss.shutdownGracefully();

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import dev.warren.net.ConnectionLimitPolicy;
 import dev.warren.net.ListenerOptions;
 import dev.warren.net.TcpServer;
+import dev.warren.net.TlsContexts;
+import dev.warren.net.TlsOptions;
 import dev.warren.net.UdpReceiver;
 import dev.warren.net.admin.AdminServer;
 import dev.warren.net.frame.FrameFormat;
@@ -14,6 +16,7 @@ import dev.warren.net.internal.Suggestions;
 import dev.warren.streaming.StreamJob;
 import dev.warren.tasklets.JobOrder;
 import dev.warren.tasklets.JobQueue;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -246,7 +249,75 @@ final class Schema {
                         "false",
                         "one reactor tasklet reads every socket",
                         (b, v) -> l.set(b, l.get(b).withReactor((Boolean) v))));
+        // the TLS keys go together: tls(...) in the kind's finish reads them all and makes the context
+        add.accept(
+                "tls-cert",
+                key(
+                        "tls-cert",
+                        Type.STRING,
+                        "none (plaintext)",
+                        "TLS: the server's PEM certificate chain, its own first (with `tls-key`)",
+                        (b, v) -> {}));
+        add.accept(
+                "tls-key",
+                key(
+                        "tls-key",
+                        Type.STRING,
+                        "none",
+                        "TLS: the PEM private key of `tls-cert` (PKCS#8, RSA or EC, unencrypted)",
+                        (b, v) -> {}));
+        add.accept(
+                "tls-ca",
+                key(
+                        "tls-ca",
+                        Type.STRING,
+                        "the JDK's CAs",
+                        "TLS: PEM certificates trusted to sign client certificates",
+                        (b, v) -> {}));
+        add.accept(
+                "tls-client-auth",
+                Schema.<B, TlsOptions.ClientAuth>choice(
+                        "tls-client-auth",
+                        TlsOptions.ClientAuth.class,
+                        "none",
+                        "TLS: ask clients for a certificate: `none`, `want` (optional) or `need` (required)",
+                        (b, v) -> {}));
         return keys;
+    }
+
+    /**
+     * Applies the TLS keys given together: {@code tls-cert} and {@code tls-key} make the context (the files
+     * are read now, so a section that loads is one whose files are readable), {@code tls-ca} and {@code
+     * tls-client-auth} refine it.
+     *
+     * @throws IllegalArgumentException if only one of cert and key is given, or a file cannot be used
+     */
+    static <B> void tls(Listening<B> l, B b, Given g) {
+        String cert = (String) g.get("tls-cert");
+        String key = (String) g.get("tls-key");
+        String ca = (String) g.get("tls-ca");
+        Object auth = g.get("tls-client-auth");
+        if (cert == null && key == null) {
+            if (ca != null || auth != null) {
+                throw new IllegalArgumentException("tls-ca and tls-client-auth need tls-cert and tls-key");
+            }
+            return;
+        }
+        if (cert == null || key == null) {
+            throw new IllegalArgumentException(
+                    "tls-cert and tls-key go together: " + (cert == null ? "tls-cert" : "tls-key") + " is missing");
+        }
+        javax.net.ssl.SSLContext ctx;
+        try {
+            ctx = TlsContexts.fromPem(Path.of(cert), Path.of(key), ca == null ? null : Path.of(ca));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        TlsOptions t = TlsOptions.of(ctx);
+        if (auth != null) {
+            t = t.withClientAuth(TlsOptions.ClientAuth.valueOf(((String) auth).toUpperCase(Locale.ROOT)));
+        }
+        l.set(b, l.get(b).withTls(t));
     }
 
     @SafeVarargs
@@ -281,7 +352,7 @@ final class Schema {
                                     "8KiB",
                                     "each connection's output buffer",
                                     (b, v) -> b.outputBufferSize(toInt("output-buffer-size", v))))),
-            (b, g) -> {});
+            (b, g) -> tls(new Listening<>(TcpServer.Builder::listener, TcpServer.Builder::listener), b, g));
 
     static final Kind<HttpServer.Builder> HTTP = new Kind<>(
             "http-servers",
@@ -339,6 +410,7 @@ final class Schema {
                                     (b, v) -> {}),
                             key("max-body-bytes", Type.BYTES, "10MiB", "the largest request body", (b, v) -> {}))),
             (b, g) -> {
+                tls(new Listening<>(HttpServer.Builder::listener, HttpServer.Builder::listener), b, g);
                 HttpLimits l = HttpLimits.defaults();
                 if (g.values.containsKey("max-request-line-length")) {
                     l = l.withMaxRequestLineLength((Integer) g.get("max-request-line-length"));
@@ -398,6 +470,7 @@ final class Schema {
                                     "the largest message; larger frames close the connection",
                                     (b, v) -> {}))),
             (b, g) -> {
+                tls(new Listening<>(MessageServer.Builder::listener, MessageServer.Builder::listener), b, g);
                 if (g.values.containsKey("format") || g.values.containsKey("max-message-size")) {
                     int max = g.values.containsKey("max-message-size")
                             ? toInt("max-message-size", g.get("max-message-size"))
@@ -426,7 +499,11 @@ final class Schema {
                                     "drain-timeout",
                                     "close-warning-after",
                                     "tcp-no-delay",
-                                    "reactor")),
+                                    "reactor",
+                                    "tls-cert",
+                                    "tls-key",
+                                    "tls-ca",
+                                    "tls-client-auth")),
                     List.of(
                             key(
                                     "receive-buffer-size",
@@ -539,7 +616,7 @@ final class Schema {
                                     "256",
                                     "idle-timeout",
                                     "60s"),
-                            Set.of("read-timeout", "reactor")),
+                            Set.of("read-timeout", "reactor", "tls-cert", "tls-key", "tls-ca", "tls-client-auth")),
                     List.of(
                             key(
                                     "token",

@@ -123,6 +123,42 @@ class WarrenConfigTest {
     }
 
     @Test
+    void theTlsKeysMakeAnHttpsServerAndGoTogether() throws Exception {
+        dev.warren.net.TestCerts certs = dev.warren.net.TestCerts.get();
+        WarrenConfig c = WarrenConfig.parse(
+                "warren.http-servers.s { port = 0, bind-address = \"127.0.0.1\", tls-cert = \"" + certs.serverChain
+                        + "\", tls-key = \"" + certs.serverKey + "\", tls-ca = \"" + certs.ca
+                        + "\", tls-client-auth = need }",
+                "inline");
+        HttpServer.Builder b = c.httpServer("s");
+        assertEquals(
+                dev.warren.net.TlsOptions.ClientAuth.NEED, b.listener().tls().clientAuth());
+        try (HttpServer s = b.handler(req -> Response.text(200, "secure")).start();
+                dev.warren.net.http.HttpClient client = dev.warren.net.http.HttpClient.builder()
+                        .tls(dev.warren.net.TlsOptions.of(certs.clientContextWithCertificate()))
+                        .build()) {
+            assertEquals(
+                    "secure",
+                    client.get(java.net.URI.create("https://localhost:" + s.port() + "/"))
+                            .bodyString());
+        }
+        ConfigProblemsException e = assertThrows(
+                ConfigProblemsException.class,
+                () -> WarrenConfig.parse("warren.tcp-servers.t { tls-cert = \"/x.pem\" }", "inline"));
+        assertEquals(
+                "inline:1: warren.tcp-servers.t: tls-cert and tls-key go together: tls-key is missing",
+                e.problems().get(0).toString());
+        e = assertThrows(
+                ConfigProblemsException.class,
+                () -> WarrenConfig.parse(
+                        "warren.message-servers.m { tls-cert = \"/no/cert.pem\", tls-key = \"/no/key.pem\" }",
+                        "inline"));
+        assertTrue(
+                e.problems().get(0).toString().endsWith("cannot read certificate file /no/cert.pem: no such file"),
+                e.problems().get(0).toString());
+    }
+
+    @Test
     void askingForASectionThatIsNotThereNamesTheOnesThatAre() {
         WarrenConfig c = WarrenConfig.parse("warren.tcp-servers { a { port = 0 }, b { port = 0 } }", "inline");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.tcpServer("c"));

@@ -28,10 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
 final class HttpClientDemo {
     static final String USAGE = """
             usage: http_client HOST PORT [PATH]                           fetch PATH (default /), print it
+                   http_client [--tls-ca FILE] URL                        fetch an http:// or https:// URL; with
+                                                                            --tls-ca, trust only the PEM
+                                                                            certificates in FILE (else the JDK's)
                    http_client -n REQUESTS -c CONNECTIONS HOST PORT [PATH]  keep-alive load: requests/s,
                                                                             latency p50/p90/p99/max, errors
-                   http_client --ws ws://HOST:PORT/PATH                   a WebSocket: sends each line of stdin as a
-                                                                            text message, prints what comes back""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
+                   http_client [--tls-ca FILE] --ws ws://HOST:PORT/PATH   a WebSocket (or wss://): sends each line
+                                                                            of stdin as a text message, prints
+                                                                            what comes back""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private HttpClientDemo() {}
 
@@ -43,6 +47,24 @@ final class HttpClientDemo {
         int requests = -1;
         int connections = -1;
         int i = 0;
+        dev.warren.net.TlsOptions tls = null;
+        if (args.length > 0 && args[0].equals("--tls-ca")) {
+            if (args.length < 2) {
+                err.println("http_client: --tls-ca needs a PEM file of certificates to trust");
+                err.println(USAGE);
+                return 2;
+            }
+            try {
+                tls = dev.warren.net.TlsOptions.of(dev.warren.net.TlsContexts.trusting(java.nio.file.Path.of(args[1])));
+            } catch (IOException e) {
+                err.println("http_client: --tls-ca: " + e.getMessage());
+                return 2;
+            }
+            args = java.util.Arrays.copyOfRange(args, 2, args.length);
+        }
+        if (args.length == 1 && args[0].contains("://")) {
+            return fetch(args[0], tls, out, err);
+        }
         if (args.length > 0 && args[0].equals("--ws")) {
             if (args.length != 2) {
                 err.println("http_client: --ws needs one ws://HOST:PORT/PATH");
@@ -51,6 +73,7 @@ final class HttpClientDemo {
             }
             return webSocket(
                     args[1],
+                    tls,
                     new java.io.BufferedReader(
                             new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)),
                     out,
@@ -92,7 +115,8 @@ final class HttpClientDemo {
      * {@code --ws URL}: one tasklet prints every message that arrives, this one sends each line of
      * {@code in}; at the end of input the WebSocket is closed (1000) and the printer ends with it.
      */
-    static int webSocket(String url, java.io.BufferedReader in, PrintStream out, PrintStream err)
+    static int webSocket(
+            String url, dev.warren.net.TlsOptions tls, java.io.BufferedReader in, PrintStream out, PrintStream err)
             throws InterruptedException {
         java.net.URI uri;
         try {
@@ -109,7 +133,8 @@ final class HttpClientDemo {
                     dev.warren.net.http.WebSocketOptions.builder()
                             .idleTimeout(null)
                             .permessageDeflate(true)
-                            .build());
+                            .build(),
+                    tls);
         } catch (IllegalArgumentException e) {
             err.println("http_client: " + e.getMessage());
             return 2;
@@ -159,6 +184,36 @@ final class HttpClientDemo {
             throw new IllegalArgumentException(what + " must be " + min + ".." + max + ", was " + v);
         }
         return v;
+    }
+
+    /** {@code GET url} ({@code http://} or {@code https://}), printed as {@link #fetch(String, int, String, PrintStream, PrintStream)} does. */
+    private static int fetch(String url, dev.warren.net.TlsOptions tls, PrintStream out, PrintStream err) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            err.println("http_client: not a URL: '" + url + "'");
+            return 2;
+        }
+        HttpClient.Builder b = HttpClient.builder();
+        if (tls != null) {
+            b.tls(tls);
+        }
+        try (HttpClient client = b.build()) {
+            ClientResponse r = client.get(uri);
+            out.println(r.statusLine());
+            r.headers().forEach((n, v) -> out.println(n + ": " + v));
+            out.println();
+            out.write(r.body(), 0, r.body().length);
+            out.flush();
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("http_client: " + e.getMessage());
+            return 2;
+        } catch (IOException | RuntimeException e) {
+            err.println("http_client: GET " + url + " failed: " + e);
+            return 1;
+        }
     }
 
     private static int fetch(String host, int port, String path, PrintStream out, PrintStream err) {

@@ -15,7 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code ./http_server [PORT] [--access-log]}: an HTTP/1.1 server on Warren, one tasklet per connection.
+ * {@code ./http_server [PORT] [--access-log] [--tls CERT KEY]}: an HTTP/1.1 (or HTTPS) server on Warren, one tasklet per connection.
  *
  * <ul>
  *   <li>{@code GET /} a canned HTML page (like Molerat's demo);
@@ -33,13 +33,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class HttpServerDemo {
     static final String USAGE = """
-            usage: http_server [PORT] [--access-log] [--max-connections N] [--static DIR]
+            usage: http_server [PORT] [--access-log] [--max-connections N] [--static DIR] [--tls CERT KEY]
               PORT                 the port to listen on, 0..65535 (default 5555; 0 picks a free one)
               --access-log         log one line per request (switches the http.access log stream on;
                                    with --console, 'log enable|disable http.access' while it runs)
               --static DIR         serve the files under DIR at /static/ (ETag, Range, gzip)
               --max-connections N  serve at most N connections at once; more wait in the listen backlog
                                    (default: 90 % of the process's descriptor limit, less 64)
+              --tls CERT KEY       serve HTTPS (TLS 1.3 and 1.2, ALPN http/1.1): CERT a PEM certificate
+                                   chain (the server's first), KEY its PKCS#8 PEM private key (RSA or EC)
             WebSockets: /ws/echo echoes; /chat is a chat room page for a browser (on /ws/chat);
               both take permessage-deflate when the client offers it""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
@@ -69,10 +71,24 @@ final class HttpServerDemo {
         int maxConnections = TcpServer.defaultMaxConnections();
         boolean maxConnectionsSeen = false;
         java.nio.file.Path staticDir = null;
+        javax.net.ssl.SSLContext tls = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--access-log")) {
                 accessLog = true;
+            } else if (a.equals("--tls")) {
+                if (i + 2 >= args.length) {
+                    err.println("http_server: --tls needs a certificate file and a key file (PEM)");
+                    err.println(USAGE);
+                    return 2;
+                }
+                try {
+                    tls = dev.warren.net.TlsContexts.fromPem(
+                            java.nio.file.Path.of(args[++i]), java.nio.file.Path.of(args[++i]));
+                } catch (java.io.IOException e) {
+                    err.println("http_server: --tls: " + e.getMessage());
+                    return 2;
+                }
             } else if (a.equals("--static")) {
                 String v = i + 1 < args.length ? args[++i] : null;
                 if (v == null || !java.nio.file.Files.isDirectory(java.nio.file.Path.of(v))) {
@@ -133,6 +149,9 @@ final class HttpServerDemo {
             if (accessLog) {
                 b.accessLog(true);
             }
+            if (tls != null) {
+                b.listener(b.listener().withTls(dev.warren.net.TlsOptions.of(tls)));
+            }
             server = b.handler(router(() -> self.get().stats(), staticDir)).start();
             self.set(server);
         } catch (java.io.UncheckedIOException e) {
@@ -151,8 +170,10 @@ final class HttpServerDemo {
                     st.requests(),
                     st.tcp().accepted());
         });
-        out.println("http_server: listening on http://127.0.0.1:" + server.port() + "/  (Ctrl-C to stop)");
-        out.println("  try: curl http://127.0.0.1:" + server.port() + "/hello/you");
+        String scheme = tls != null ? "https" : "http";
+        out.println("http_server: listening on " + scheme + "://127.0.0.1:" + server.port() + "/  (Ctrl-C to stop)");
+        out.println("  try: curl " + (tls != null ? "--cacert CA.pem " : "") + scheme + "://127.0.0.1:" + server.port()
+                + "/hello/you");
         out.flush();
         server.awaitTermination();
         return 0;

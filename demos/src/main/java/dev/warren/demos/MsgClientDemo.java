@@ -22,13 +22,15 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MsgClientDemo {
     static final String USAGE = """
             usage: msg_client HOST PORT [-n COUNT] [-s SIZE] [-c CONNECTIONS] [--format buffstreams|fixed32]
-                              [--max-size N] [--echo]
+                              [--max-size N] [--echo] [--tls] [--ca FILE]
               -n COUNT        messages per connection (default 1000000)
               -s SIZE         bytes per message, 0..max-size (default 110)
               -c CONNECTIONS  connections, 1..10000 (default 1)
               --format        must match the server (default buffstreams)
               --max-size      must match the server (default 4096)
-              --echo          expect every message back and check it byte for byte""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
+              --echo          expect every message back and check it byte for byte
+              --tls           connect with TLS (the server runs msg_server --tls), trusting the JDK's CAs
+              --ca FILE       with TLS, trust only the PEM certificates in FILE (implies --tls)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     /** How long the echo check waits for replies once no reply has arrived for this long. */
     private static final Duration STALL = Duration.ofSeconds(10);
@@ -39,7 +41,16 @@ public final class MsgClientDemo {
         return run(args, System.out, System.err);
     }
 
-    record Options(String host, int port, long count, int size, int connections, FrameFormat format, boolean echo) {}
+    /** The parsed arguments; {@code tls} null for plaintext. */
+    record Options(
+            String host,
+            int port,
+            long count,
+            int size,
+            int connections,
+            FrameFormat format,
+            boolean echo,
+            dev.warren.net.TlsOptions tls) {}
 
     /** Parses the arguments; throws {@link IllegalArgumentException} naming the bad one. */
     static Options parse(String[] args) {
@@ -54,6 +65,8 @@ public final class MsgClientDemo {
         String format = "buffstreams";
         int maxSize = 4096;
         boolean echo = false;
+        boolean tls = false;
+        String ca = null;
         for (int i = 2; i < args.length; i++) {
             switch (args[i]) {
                 case "-n" -> count = MsgArgs.range("COUNT", MsgArgs.value(args, i++), 1, Integer.MAX_VALUE);
@@ -62,13 +75,25 @@ public final class MsgClientDemo {
                 case "--format" -> format = MsgArgs.formatName(MsgArgs.value(args, i++));
                 case "--max-size" -> maxSize = MsgArgs.maxSize(MsgArgs.value(args, i++));
                 case "--echo" -> echo = true;
+                case "--tls" -> tls = true;
+                case "--ca" -> ca = MsgArgs.value(args, i++);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
         if (size > maxSize) {
             throw new IllegalArgumentException("SIZE " + size + " is above --max-size " + maxSize);
         }
-        return new Options(host, port, count, size, connections, MsgArgs.format(format, maxSize), echo);
+        dev.warren.net.TlsOptions t = null;
+        if (ca != null) {
+            try {
+                t = dev.warren.net.TlsOptions.of(dev.warren.net.TlsContexts.trusting(java.nio.file.Path.of(ca)));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--ca: " + e.getMessage(), e);
+            }
+        } else if (tls) {
+            t = dev.warren.net.TlsOptions.defaultClient();
+        }
+        return new Options(host, port, count, size, connections, MsgArgs.format(format, maxSize), echo, t);
     }
 
     /** Runs the demo; returns the exit code: 0 ok, 1 mismatch/loss/failure, 2 bad arguments. */
@@ -157,6 +182,9 @@ public final class MsgClientDemo {
                         .name("msg_client " + k)
                         .format(o.format())
                         .queueCapacity(o.connections() > 100 ? 256 : 8192);
+                if (o.tls() != null) {
+                    b.connectOptions(dev.warren.net.ConnectOptions.defaults().withTls(o.tls()));
+                }
                 if (o.echo()) {
                     b.onMessage(check::onReply);
                 }

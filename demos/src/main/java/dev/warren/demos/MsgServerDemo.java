@@ -17,11 +17,14 @@ import java.util.Locale;
 public final class MsgServerDemo {
     static final String USAGE = """
             usage: msg_server PORT [--format buffstreams|fixed32] [--max-size N] [--echo] [--bind ADDR]
+                              [--tls CERT KEY]
               PORT        0..65535 (0: any free port, printed at start)
               --format    the frame format (default buffstreams: BuffStreams-compatible varint header)
               --max-size  the largest message in bytes (default 4096; fixes the buffstreams header size)
               --echo      send every message back unchanged (default: count and drop)
-              --bind      the address to listen on (default every address)""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
+              --bind      the address to listen on (default every address)
+              --tls       TLS (1.3 and 1.2) on every connection: CERT a PEM certificate chain, KEY its
+                          PKCS#8 PEM private key (RSA or EC); clients connect with msg_client --tls""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     private MsgServerDemo() {}
 
@@ -76,6 +79,7 @@ public final class MsgServerDemo {
         boolean formatSeen = false;
         boolean echo = false;
         String bind = null;
+        javax.net.ssl.SSLContext tls = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--format" -> {
@@ -88,6 +92,18 @@ public final class MsgServerDemo {
                 }
                 case "--echo" -> echo = true;
                 case "--bind" -> bind = MsgArgs.value(args, i++);
+                case "--tls" -> {
+                    if (i + 2 >= args.length) {
+                        throw new IllegalArgumentException("--tls needs a certificate file and a key file (PEM)");
+                    }
+                    try {
+                        tls = dev.warren.net.TlsContexts.fromPem(
+                                java.nio.file.Path.of(args[i + 1]), java.nio.file.Path.of(args[i + 2]));
+                    } catch (java.io.IOException e) {
+                        throw new IllegalArgumentException("--tls: " + e.getMessage(), e);
+                    }
+                    i += 2;
+                }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
@@ -107,14 +123,18 @@ public final class MsgServerDemo {
         if (bind != null) {
             b.bindAddress(bind);
         }
+        if (tls != null) {
+            b.listener(b.listener().withTls(dev.warren.net.TlsOptions.of(tls)));
+        }
         MessageServer server = b.start();
         out.printf(
                 Locale.ROOT,
-                "msg_server listening on %s:%d, %s, %s%n",
+                "msg_server listening on %s:%d, %s, %s%s%n",
                 server.localAddress().getAddress().getHostAddress(),
                 server.port(),
                 f,
-                echo ? "echo" : "sink");
+                echo ? "echo" : "sink",
+                tls != null ? ", TLS" : "");
         out.flush();
         return server;
     }

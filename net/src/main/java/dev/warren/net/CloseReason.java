@@ -25,6 +25,14 @@ public enum CloseReason {
     LIMIT,
     /** The server was closing and cancelled the connection after the drain timeout. */
     SHUTDOWN,
+    /**
+     * The TLS handshake failed: the peer sent something that is not TLS (plaintext, garbage), an alert
+     * (it did not trust the certificate), no acceptable protocol or cipher, or closed during it. Logged
+     * at INFO with the cause, a few times per period.
+     */
+    TLS_HANDSHAKE,
+    /** The TLS handshake did not finish within {@link TlsOptions#handshakeTimeout()}: a peer that stalled in it. */
+    TLS_HANDSHAKE_TIMEOUT,
     /** The handler threw something other than an I/O error: a bug in the handler, logged at ERROR. */
     ERROR;
 

@@ -256,4 +256,19 @@ public interface Connection extends Closeable {
      */
     @Override
     void close() throws IOException;
+
+    /**
+     * The TLS session of an encrypted connection, once its handshake is done (a server hands it to the
+     * handler after the handshake, a client returns it after): the protocol ({@code TLSv1.3}), the cipher
+     * suite, and the peer's certificates ({@link javax.net.ssl.SSLSession#getPeerCertificates()}, for a
+     * server that asks clients for one). Empty for a plaintext connection. Any thread.
+     */
+    default java.util.Optional<javax.net.ssl.SSLSession> tlsSession() {
+        return java.util.Optional.empty();
+    }
+
+    /** The ALPN protocol agreed on in the TLS handshake ({@code http/1.1}); empty if none was, or without TLS. */
+    default java.util.Optional<String> applicationProtocol() {
+        return java.util.Optional.empty();
+    }
 }

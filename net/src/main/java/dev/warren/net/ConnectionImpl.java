@@ -326,9 +326,26 @@ final class ConnectionImpl implements Connection {
         }
         try {
             flush();
+            transport.finishOutput();
         } finally {
             closeSocket();
         }
+    }
+
+    /** Flushes and ends the stream in the transport's terms (TLS: close_notify), as the writer; no close. */
+    void finishOutput() throws IOException {
+        flush();
+        transport.finishOutput();
+    }
+
+    @Override
+    public java.util.Optional<javax.net.ssl.SSLSession> tlsSession() {
+        return java.util.Optional.ofNullable(transport.tlsSession());
+    }
+
+    @Override
+    public java.util.Optional<String> applicationProtocol() {
+        return java.util.Optional.ofNullable(transport.applicationProtocol());
     }
 
     private void closeSocket() {
@@ -360,6 +377,10 @@ final class ConnectionImpl implements Connection {
         m.put("state", closed.get() ? "closed" : r != null ? "closing" : "open");
         if (r != null) {
             m.put("close_reason", r.label());
+        }
+        javax.net.ssl.SSLSession tls = transport.tlsSession();
+        if (tls != null) {
+            m.put("tls", tls.getProtocol() + " " + tls.getCipherSuite());
         }
         m.put("tasklet", taskletId);
         return m;

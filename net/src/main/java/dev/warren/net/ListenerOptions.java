@@ -53,6 +53,7 @@ import java.util.Objects;
  *     ones it waits for, {@code > 0}
  * @param tcpNoDelay TCP_NODELAY on accepted connections (disables Nagle's algorithm)
  * @param reactor read the connections through one selector tasklet ({@link TcpServer.Builder#reactor})
+ * @param tls TLS on every accepted connection (see {@link #withTls}); null for plaintext
  */
 public record ListenerOptions(
         String name,
@@ -67,7 +68,8 @@ public record ListenerOptions(
         Duration drainTimeout,
         Duration closeWarningAfter,
         boolean tcpNoDelay,
-        boolean reactor) {
+        boolean reactor,
+        TlsOptions tls) {
 
     private static final ListenerOptions DEFAULTS = new ListenerOptions(
             "tcp-server",
@@ -82,7 +84,8 @@ public record ListenerOptions(
             Duration.ofSeconds(5),
             TaskletScope.DEFAULT_CLOSE_WARNING,
             true,
-            false);
+            false,
+            null);
 
     /** Checks every component; see the class comment for the ranges. */
     public ListenerOptions {
@@ -128,7 +131,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options listening on {@code address} (non-null; see {@link #withEveryAddress()}). */
@@ -146,7 +150,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /**
@@ -173,7 +178,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another port, 0..65535 (0: a free one). */
@@ -191,7 +197,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another accept backlog, {@code > 0}. */
@@ -209,7 +216,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with SO_REUSEADDR on or off. */
@@ -227,7 +235,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another connection limit, {@code > 0}. */
@@ -245,7 +254,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another policy for connections beyond the limit (non-null). */
@@ -263,7 +273,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another read timeout, {@code > 0}; null for none. */
@@ -281,7 +292,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another idle timeout, {@code > 0}; null for none. */
@@ -299,7 +311,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another drain timeout, {@code >= 0}. */
@@ -317,7 +330,8 @@ public record ListenerOptions(
                 timeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with another close warning, {@code > 0}. */
@@ -335,7 +349,8 @@ public record ListenerOptions(
                 drainTimeout,
                 after,
                 tcpNoDelay,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with TCP_NODELAY on or off. */
@@ -353,7 +368,8 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 on,
-                reactor);
+                reactor,
+                tls);
     }
 
     /** These options with the reactor on or off (see {@link TcpServer.Builder#reactor}). */
@@ -371,7 +387,33 @@ public record ListenerOptions(
                 drainTimeout,
                 closeWarningAfter,
                 tcpNoDelay,
-                on);
+                on,
+                tls);
+    }
+
+    /**
+     * These options with TLS on every accepted connection, or plaintext when {@code tls} is null. Each
+     * connection's tasklet does the handshake (bounded by {@link TlsOptions#handshakeTimeout()}) before
+     * the server's handler sees the connection; a failed handshake closes it with {@link
+     * CloseReason#TLS_HANDSHAKE} or {@link CloseReason#TLS_HANDSHAKE_TIMEOUT}. Works with and without the
+     * reactor. A UDP receiver refuses it.
+     */
+    public ListenerOptions withTls(TlsOptions tls) {
+        return new ListenerOptions(
+                name,
+                bindAddress,
+                port,
+                backlog,
+                reuseAddress,
+                maxConnections,
+                limitPolicy,
+                readTimeout,
+                idleTimeout,
+                drainTimeout,
+                closeWarningAfter,
+                tcpNoDelay,
+                reactor,
+                tls);
     }
 
     /** {@code HOST:PORT} as the listener is asked to bind ({@code *} for every address). */

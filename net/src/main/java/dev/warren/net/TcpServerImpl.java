@@ -78,6 +78,11 @@ final class TcpServerImpl implements TcpServer {
     private final LongAdder accepted = new LongAdder();
     private final LogLimiter acceptFailures = new LogLimiter(WARN_PERIOD);
     private final LogLimiter handlerErrors = new LogLimiter(WARN_PERIOD);
+    private final LogLimiter handshakeFailures = new LogLimiter(WARN_PERIOD);
+    /** TLS on every connection, or null for plaintext. */
+    private final TlsOptions tls;
+
+    private final int handshakeMillis;
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final java.util.EnumMap<CloseReason, LongAdder> closed = new java.util.EnumMap<>(CloseReason.class);
@@ -107,6 +112,8 @@ final class TcpServerImpl implements TcpServer {
         this.inSize = b.inputBufferSize;
         this.outSize = b.outputBufferSize;
         this.limitPolicy = b.listener.limitPolicy();
+        this.tls = b.listener.tls();
+        this.handshakeMillis = tls == null ? 0 : Checks.millis("handshakeTimeout", tls.handshakeTimeout());
         this.maxConnections = b.listener.maxConnections();
         this.slots = new Semaphore(b.listener.maxConnections());
         for (CloseReason r : CloseReason.values()) {
@@ -255,11 +262,13 @@ final class TcpServerImpl implements TcpServer {
 
     private void launch(Socket s) {
         ConnectionImpl c;
+        TlsTransport secure;
         try {
             s.setTcpNoDelay(tcpNoDelay);
             ReactorIo io = reactor == null ? null : new ReactorIo(s.getChannel(), reactor);
-            Transport transport = io != null ? io : new SocketTransport(s);
-            c = new ConnectionImpl(transport, true, inSize, outSize, bytesIn, bytesOut);
+            Transport plain = io != null ? io : new SocketTransport(s);
+            secure = tls == null ? null : new TlsTransport(plain, tls.serverEngine());
+            c = new ConnectionImpl(secure != null ? secure : plain, true, inSize, outSize, bytesIn, bytesOut);
             if (readTimeoutMillis > 0) {
                 c.readTimeoutMillis(readTimeoutMillis);
             }
@@ -284,7 +293,8 @@ final class TcpServerImpl implements TcpServer {
         live.add(c);
         Tasklet<Void> t;
         try {
-            t = scope.fork("conn " + ConnectionImpl.format(c.remoteAddress()), () -> serve(c));
+            TlsTransport handshake = secure;
+            t = scope.fork("conn " + ConnectionImpl.format(c.remoteAddress()), () -> serve(c, handshake));
         } catch (IllegalStateException e) { // the scope closed under us
             finish(c, CloseReason.SHUTDOWN, null);
             return;
@@ -296,13 +306,17 @@ final class TcpServerImpl implements TcpServer {
 
     // ------------------------------------------------------------------ serving
 
-    private void serve(ConnectionImpl c) {
+    /** Serves {@code c} on its own tasklet: the TLS handshake first when {@code tls} is not null, then the handler. */
+    private void serve(ConnectionImpl c, TlsTransport tls) {
         c.taskletId = Tasklets.current().map(Tasklet::id).orElse(0L);
+        if (tls != null && !handshake(c, tls)) {
+            return;
+        }
         CloseReason outcome = CloseReason.NORMAL;
         Throwable cause = null;
         try {
             handler.handle(c);
-            c.flush();
+            c.finishOutput();
         } catch (Throwable t) {
             outcome = classify(c, t);
             cause = t;
@@ -320,6 +334,43 @@ final class TcpServerImpl implements TcpServer {
             }
         }
         finish(c, outcome, cause);
+    }
+
+    /**
+     * The TLS handshake of {@code c}, bounded by the handshake timeout; false if it failed, and then the
+     * connection is closed, counted and logged (the peer's fault: INFO, a few per period).
+     */
+    private boolean handshake(ConnectionImpl c, TlsTransport tls) {
+        Object previous = Tasklets.blockingOn("TLS handshake " + c);
+        try {
+            tls.handshake(handshakeMillis);
+            return true;
+        } catch (IOException e) {
+            CloseReason r;
+            if (closing
+                    && (e instanceof SocketException || Thread.currentThread().isInterrupted())) {
+                r = CloseReason.SHUTDOWN;
+            } else if (e instanceof SocketTimeoutException) {
+                r = CloseReason.TLS_HANDSHAKE_TIMEOUT;
+            } else {
+                r = CloseReason.TLS_HANDSHAKE;
+            }
+            if (r != CloseReason.SHUTDOWN) {
+                long heldBack = handshakeFailures.admit();
+                if (heldBack >= 0) {
+                    LOG.info(
+                            "{}: TLS handshake with {} failed, closing it: {}{}",
+                            name,
+                            ConnectionImpl.format(c.remoteAddress()),
+                            e.getMessage(),
+                            handshakeFailures.suffix(heldBack));
+                }
+            }
+            finish(c, r, e);
+            return false;
+        } finally {
+            Tasklets.unblocked(previous);
+        }
     }
 
     private CloseReason classify(ConnectionImpl c, Throwable t) {
@@ -553,6 +604,7 @@ final class TcpServerImpl implements TcpServer {
         m.put("protocol", protocol);
         m.put("local", ConnectionImpl.format(local));
         m.put("reactor", reactor != null);
+        m.put("tls", tls != null);
         m.put("started_ms", startedMillis);
         m.put("closing", closing);
         m.put("max_connections", maxConnections);

@@ -7,8 +7,8 @@ import java.net.Socket;
  * What carries one connection's bytes: the seam under {@link ConnectionImpl}. Everything above it (the
  * {@link InputBuffer}, the {@link OutputBuffer}, the protocols) is the same whichever transport moves
  * the bytes; a blocking socket ({@link SocketTransport}) and a socket a {@link Reactor} polls ({@link
- * ReactorIo}) are the two today, and a new way of carrying bytes (TLS) is a new implementation here, not
- * a branch in the connection.
+ * ReactorIo}) are the two ways to the socket, and {@link TlsTransport} carries the bytes encrypted over either
+ * of them: a new way of carrying bytes is a new implementation here, not a branch in the connection.
  *
  * <p><b>Threading.</b> One tasklet at a time reads (the connection's reader) and one at a time writes
  * (its writer, possibly the same tasklet); {@link #close()} and {@link #whenReleased(Runnable)} may be
@@ -43,6 +43,23 @@ interface Transport {
 
     /** Half-closes: the peer reads end of stream, this side can still read. */
     void shutdownOutput() throws IOException;
+
+    /**
+     * Ends this side's stream in the transport's own terms before a close, as the writer: TLS sends its
+     * close_notify; a plain socket has nothing to send. Called after the last flush of a normal close,
+     * never by an abort.
+     */
+    default void finishOutput() throws IOException {}
+
+    /** The TLS session of an encrypted transport (after its handshake); null for a plain one. */
+    default javax.net.ssl.SSLSession tlsSession() {
+        return null;
+    }
+
+    /** The ALPN protocol an encrypted transport agreed on; null if none, or for a plain one. */
+    default String applicationProtocol() {
+        return null;
+    }
 
     /** Closes the transport and wakes a blocked reader and writer; any thread, any number of times. */
     void close();

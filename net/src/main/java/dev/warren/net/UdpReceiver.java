@@ -83,7 +83,12 @@ public interface UdpReceiver extends AutoCloseable {
          * options} do not apply to it and are ignored.
          */
         public Builder listener(ListenerOptions options) {
-            this.listener = Objects.requireNonNull(options, "listener");
+            Objects.requireNonNull(options, "listener");
+            if (options.tls() != null) {
+                throw new IllegalArgumentException(
+                        "a UDP receiver has no TLS (DTLS is not supported): its listener options must have tls null");
+            }
+            this.listener = options;
             return this;
         }
 

@@ -1,8 +1,11 @@
 package dev.warren.tests;
 
 import dev.warren.config.WarrenConfig;
+import dev.warren.net.TlsContexts;
+import dev.warren.net.TlsOptions;
 import dev.warren.net.admin.AdminServer;
 import dev.warren.net.http.Compression;
+import dev.warren.net.http.HttpClient;
 import dev.warren.net.http.HttpServer;
 import dev.warren.net.http.Response;
 import dev.warren.net.http.Router;
@@ -36,6 +39,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 
 /**
  * The code shown in README.md, kept compiling and running by {@link ReadmeExampleTest}, which also
@@ -149,6 +153,24 @@ final class ReadmeExample {
         }
     }
     // README:end deflate
+
+    // README:begin tls
+    static String overTls(Path cert, Path key, Path ca) throws IOException {
+        SSLContext serverKeys = TlsContexts.fromPem(cert, key); // PEM chain and PKCS#8 key (RSA or EC)
+        Router router = Router.builder()
+                .get("/hello/{name}", req -> Response.ok("hello " + req.pathParam("name")))
+                .build();
+        HttpServer.Builder b = HttpServer.builder().handler(router);
+        b.listener(b.listener().withPort(0).withTls(TlsOptions.of(serverKeys))); // TLS 1.3 and 1.2, ALPN http/1.1
+        try (HttpServer server = b.start();
+                HttpClient client = HttpClient.builder()
+                        .tls(TlsOptions.of(TlsContexts.trusting(ca))) // default: the JDK's authorities
+                        .build()) {
+            return client.get(URI.create("https://localhost:" + server.port() + "/hello/tls"))
+                    .bodyString();
+        }
+    }
+    // README:end tls
 
     // README:begin config
     static HttpServer configuredServer(Path file, Router router) {

@@ -111,6 +111,12 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theTlsExampleServesHttps() throws Exception {
+        dev.warren.net.TestCerts certs = dev.warren.net.TestCerts.get();
+        assertEquals("hello tls", ReadmeExample.overTls(certs.serverChain, certs.serverKey, certs.ca));
+    }
+
+    @Test
     void readmeShowsTheExamplesVerbatim() throws IOException {
         Path root = Path.of("..").toAbsolutePath().normalize();
         String readme = Files.readString(root.resolve("README.md"));
@@ -126,6 +132,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(10, found, "README markers in ReadmeExample.java");
+        assertEquals(11, found, "README markers in ReadmeExample.java");
     }
 }

@@ -17,13 +17,21 @@ public final class ClientRequest {
     final String host;
     final int port;
     final String target;
+    /** Over TLS (an https:// URI). */
+    final boolean secure;
+
     final List<String> headerList = new ArrayList<>();
     final HttpHeaders headers = new HttpHeaders(headerList);
     byte[] body;
     boolean chunked;
 
     ClientRequest(HttpClient client, String method, String host, int port, String target) {
+        this(client, method, host, port, target, false);
+    }
+
+    ClientRequest(HttpClient client, String method, String host, int port, String target, boolean secure) {
         this.client = client;
+        this.secure = secure;
         this.method = Objects.requireNonNull(method, "method");
         this.host = Objects.requireNonNull(host, "host");
         this.target = Objects.requireNonNull(target, "target");

@@ -3,6 +3,7 @@ package dev.warren.net.http;
 import dev.warren.net.ConnectOptions;
 import dev.warren.net.Connection;
 import dev.warren.net.TcpClient;
+import dev.warren.net.TlsOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class HttpClient implements AutoCloseable {
     private final ConnectOptions options;
+    /** For https:// URIs: the builder's TLS (or the JDK's default trust) with ALPN http/1.1. */
+    private final ConnectOptions secureOptions;
+
     private final int maxIdlePerHost;
     private final long maxBodyBytes;
     private final HttpLimits limits;
@@ -51,6 +55,9 @@ public final class HttpClient implements AutoCloseable {
     private HttpClient(Builder b) {
         this.options =
                 ConnectOptions.defaults().withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout);
+        TlsOptions tls = b.tls != null ? b.tls : TlsOptions.defaultClient();
+        this.secureOptions =
+                options.withTls(tls.applicationProtocols().isEmpty() ? tls.withApplicationProtocols("http/1.1") : tls);
         this.maxIdlePerHost = b.maxIdlePerHost;
         this.maxBodyBytes = b.maxResponseBodyBytes;
         this.limits = HttpLimits.defaults().withMaxHeaderBytes(65536).withMaxBodyBytes(b.maxResponseBodyBytes);
@@ -76,25 +83,31 @@ public final class HttpClient implements AutoCloseable {
         return new ClientRequest(this, method, host, port, target);
     }
 
-    /** {@code GET} of an {@code http://} URI: {@code client.get(URI.create("http://localhost:8080/a?b=1"))}. */
+    /**
+     * {@code GET} of an {@code http://} or {@code https://} URI: {@code
+     * client.get(URI.create("https://localhost:8443/a?b=1"))}.
+     */
     public ClientResponse get(java.net.URI uri) throws IOException {
         return request("GET", uri).send();
     }
 
     /**
-     * A request to an {@code http://} URI: its host, its port (80 if it names none) and its raw path and
-     * query as the target ({@code /} for an empty path). The fragment is not sent.
+     * A request to an {@code http://} or {@code https://} URI: its host, its port (80 or 443 if it names
+     * none) and its raw path and query as the target ({@code /} for an empty path). The fragment is not
+     * sent. An {@code https} request goes over TLS with the {@linkplain Builder#tls builder's TLS options}
+     * (by default the JDK's trusted authorities), the server's certificate checked against the URI's host,
+     * and ALPN {@code http/1.1}; its connections are pooled apart from plaintext ones.
      *
-     * @throws IllegalArgumentException for a URI that is not absolute {@code http}, has no host, or holds
+     * @throws IllegalArgumentException for a URI that is not absolute {@code http} or {@code https}, has no host, or holds
      *     user information (credentials in a URI end up in logs; send an {@code Authorization} header), and
      *     as {@link #request(String, String, int, String)}
      */
     public ClientRequest request(String method, java.net.URI uri) {
         java.util.Objects.requireNonNull(uri, "uri");
         String scheme = uri.getScheme();
-        if (scheme == null || !scheme.equalsIgnoreCase("http")) {
-            throw new IllegalArgumentException("uri must be an absolute http:// URI (this client speaks HTTP over "
-                    + "plain TCP), was '" + uri + "'");
+        boolean secure = scheme != null && scheme.equalsIgnoreCase("https");
+        if (scheme == null || !(secure || scheme.equalsIgnoreCase("http"))) {
+            throw new IllegalArgumentException("uri must be an absolute http:// or https:// URI, was '" + uri + "'");
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("uri has no host, was '" + uri + "'");
@@ -110,7 +123,8 @@ public final class HttpClient implements AutoCloseable {
         }
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        return request(method, host, uri.getPort() < 0 ? 80 : uri.getPort(), target);
+        int port = uri.getPort() < 0 ? (secure ? 443 : 80) : uri.getPort();
+        return new ClientRequest(this, method, host, port, target, secure);
     }
 
     /** Connections now idle in the pool, over all hosts. */
@@ -137,12 +151,13 @@ public final class HttpClient implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the client is closed");
         }
-        String key = r.host + ":" + r.port;
+        String key = (r.secure ? "https://" : "") + r.host + ":" + r.port;
+        ConnectOptions connect = r.secure ? secureOptions : options;
         Pool pool = pools.computeIfAbsent(key, k -> new Pool());
         Connection c = pool.take();
         boolean reused = c != null;
         if (c == null) {
-            c = TcpClient.connect(r.host, r.port, options);
+            c = TcpClient.connect(r.host, r.port, connect);
         }
         try {
             return exchange(pool, c, r);
@@ -152,7 +167,7 @@ public final class HttpClient implements AutoCloseable {
                 throw new HttpClientException(
                         "connection to " + key + " closed by the server before a response to " + r, stale);
             }
-            Connection fresh = TcpClient.connect(r.host, r.port, options);
+            Connection fresh = TcpClient.connect(r.host, r.port, connect);
             try {
                 return exchange(pool, fresh, r);
             } catch (StaleConnectionException again) {
@@ -196,7 +211,7 @@ public final class HttpClient implements AutoCloseable {
         c.write(Wire.ascii(r.method + " " + r.target + " HTTP/1.1\r\n"));
         if (r.headers.get("Host") == null) {
             c.write(Wire.ascii("Host: " + (r.host.indexOf(':') >= 0 ? "[" + r.host + "]" : r.host)
-                    + (r.port == 80 ? "" : ":" + r.port) + "\r\n"));
+                    + (r.port == (r.secure ? 443 : 80) ? "" : ":" + r.port) + "\r\n"));
         }
         for (int i = 0; i < r.headerList.size(); i += 2) {
             c.write(r.headerList.get(i).getBytes(StandardCharsets.ISO_8859_1));
@@ -416,8 +431,20 @@ public final class HttpClient implements AutoCloseable {
         Duration readTimeout = Duration.ofSeconds(30);
         int maxIdlePerHost = 64;
         long maxResponseBodyBytes = 64L * 1024 * 1024;
+        TlsOptions tls;
 
         private Builder() {}
+
+        /**
+         * The TLS of {@code https://} requests: the context whose certificates are trusted (and the
+         * client's own, for servers that ask for one), hostname verification, protocols. ALPN {@code
+         * http/1.1} is added when the options name no ALPN protocol. Default: the JDK's trusted authorities,
+         * hostname verification on. Requests by host and port are plaintext whatever this says.
+         */
+        public Builder tls(TlsOptions tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
 
         /** The longest a TCP handshake may take. Default 10 s. */
         public Builder connectTimeout(Duration timeout) {

@@ -2,6 +2,7 @@ package dev.warren.net.http;
 
 import dev.warren.net.ListenerOptions;
 import dev.warren.net.TcpServer;
+import dev.warren.net.TlsOptions;
 import dev.warren.net.internal.Checks;
 import dev.warren.tasklets.TaskletScope;
 import dev.warren.tasklets.observe.LogLimiter;
@@ -100,6 +101,11 @@ public final class HttpServer implements AutoCloseable {
 
     private HttpServer(Builder b) {
         ListenerOptions listener = b.listener;
+        TlsOptions tls = listener.tls();
+        if (tls != null && tls.applicationProtocols().isEmpty()) {
+            listener = listener.withTls(
+                    tls.withApplicationProtocols("http/1.1")); // ALPN: a client offering h2 too gets this
+        }
         this.name = listener.name();
         this.handler = b.handler;
         this.limits = b.limits;

@@ -1,7 +1,9 @@
 package dev.warren.net.http;
 
+import dev.warren.net.ConnectOptions;
 import dev.warren.net.Connection;
 import dev.warren.net.TcpClient;
+import dev.warren.net.TlsOptions;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.net.URI;
@@ -13,7 +15,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Opens WebSockets to servers: {@code try (WebSocket ws = WebSocketClient.connect(URI.create("ws://host:8080/chat")))}.
+ * Opens WebSockets to servers: {@code try (WebSocket ws = WebSocketClient.connect(URI.create("ws://host:8080/chat")))},
+ * or {@code wss://} over TLS.
  *
  * <p>The connection is opened with the caller's thread (a tasklet, usually) and the opening handshake
  * checked ({@code 101}, {@code Sec-WebSocket-Accept}); the returned {@link WebSocket} is then read by
@@ -33,48 +36,79 @@ public final class WebSocketClient {
     }
 
     /**
-     * Connects to a {@code ws://} URI.
+     * Connects to a {@code ws://} or {@code wss://} URI; {@code wss} with the JDK's trusted authorities
+     * (see {@link #connect(URI, WebSocketOptions, TlsOptions)} for others).
      *
      * @param maxMessageBytes the largest message taken (larger ones close with 1009)
      * @param idleTimeout ping a silent server after this long, and close if no pong comes within as long
      *     again; null for none
-     * @throws IllegalArgumentException if the URI is not {@code ws://} with a host, or a limit is not positive
+     * @throws IllegalArgumentException if the URI is not {@code ws://} or {@code wss://} with a host, or a
+     *     limit is not positive
      * @throws ProtocolException if the server does not answer the handshake as RFC 6455 says (the status
      *     line is in the message)
      * @throws IOException if the connection cannot be made
      */
     public static WebSocket connect(URI uri, int maxMessageBytes, Duration idleTimeout) throws IOException {
-        Objects.requireNonNull(uri, "uri");
-        return connect(uri, WebSocketOptions.of(maxMessageBytes, idleTimeout));
+        return connect(uri, maxMessageBytes, idleTimeout, null);
     }
 
     /**
-     * Connects to a {@code ws://} URI with the given options; with {@link
+     * Like {@link #connect(URI, int, Duration)}, a {@code wss} URI over TLS with {@code tls}.
+     *
+     * @param tls the TLS of a {@code wss} URI; null for the JDK's trusted authorities. Ignored for {@code ws}
+     */
+    public static WebSocket connect(URI uri, int maxMessageBytes, Duration idleTimeout, TlsOptions tls)
+            throws IOException {
+        Objects.requireNonNull(uri, "uri");
+        return connect(uri, WebSocketOptions.of(maxMessageBytes, idleTimeout), tls);
+    }
+
+    /**
+     * Connects to a {@code ws://} or {@code wss://} URI with the given options; with {@link
      * WebSocketOptions.Builder#permessageDeflate(boolean)} it offers {@code permessage-deflate} and
      * compresses if the server agrees ({@link WebSocket#compressed()} tells).
      *
-     * @throws IllegalArgumentException if the URI is not {@code ws://} with a host
+     * @throws IllegalArgumentException if the URI is not {@code ws://} or {@code wss://} with a host
      * @throws ProtocolException if the server does not answer the handshake as RFC 6455 and RFC 7692 say
      * @throws IOException if the connection cannot be made
      */
     public static WebSocket connect(URI uri, WebSocketOptions options) throws IOException {
+        return connect(uri, options, null);
+    }
+
+    /**
+     * Connects with the given options, a {@code wss} URI over TLS with {@code tls}: the server's
+     * certificate checked against the URI's host (unless the options turn that off), SNI, and ALPN
+     * {@code http/1.1} when the options name no ALPN protocol.
+     *
+     * @param tls the TLS of a {@code wss} URI; null for the JDK's trusted authorities. Ignored for {@code ws}
+     * @throws javax.net.ssl.SSLHandshakeException if the TLS handshake fails (the message names the server)
+     */
+    public static WebSocket connect(URI uri, WebSocketOptions options, TlsOptions tls) throws IOException {
         Objects.requireNonNull(uri, "uri");
         WebSocketOptions.require(options);
-        if (uri.getScheme() == null || !uri.getScheme().equalsIgnoreCase("ws") || uri.getHost() == null) {
+        String scheme = uri.getScheme();
+        boolean secure = scheme != null && scheme.equalsIgnoreCase("wss");
+        if (scheme == null || !(secure || scheme.equalsIgnoreCase("ws")) || uri.getHost() == null) {
             throw new IllegalArgumentException(
-                    "uri must be ws://HOST[:PORT]/PATH (this client speaks plain TCP), was '" + uri + "'");
+                    "uri must be ws://HOST[:PORT]/PATH or wss://HOST[:PORT]/PATH, was '" + uri + "'");
         }
         String host = uri.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        int port = uri.getPort() < 0 ? (secure ? 443 : 80) : uri.getPort();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
         byte[] nonce = new byte[16];
         KEYS.nextBytes(nonce);
         String key = Base64.getEncoder().encodeToString(nonce);
-        Connection conn = TcpClient.connect(host, port);
+        ConnectOptions connect = ConnectOptions.defaults();
+        if (secure) {
+            TlsOptions t = tls != null ? tls : TlsOptions.defaultClient();
+            connect = connect.withTls(t.applicationProtocols().isEmpty() ? t.withApplicationProtocols("http/1.1") : t);
+        }
+        Connection conn = TcpClient.connect(host, port, connect);
         try {
             String hostHeader = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + port;
             conn.write(("GET " + target + " HTTP/1.1\r\nHost: " + hostHeader

@@ -257,7 +257,7 @@ class HttpExtrasTest {
                     client.request("GET", java.net.URI.create(base + "")).send().status(),
                     "'' is /");
             assertEquals(
-                    "uri must be an absolute http:// URI (this client speaks HTTP over plain TCP), was 'ftp://x/'",
+                    "uri must be an absolute http:// or https:// URI, was 'ftp://x/'",
                     assertThrows(IllegalArgumentException.class, () -> client.get(java.net.URI.create("ftp://x/")))
                             .getMessage());
             assertEquals(
