@@ -71,6 +71,11 @@ final class Shard implements CheckedRunnable {
     final AtomicLong pubWindows = new AtomicLong();
     final AtomicLong pubErrors = new AtomicLong();
     final AtomicLong pubKeys = new AtomicLong();
+    /**
+     * The close limit as of the last moment the sinks had nothing unflushed: every window ending at or
+     * before it was handed to the sinks and flushed (see {@link StreamJob#closedThrough()}).
+     */
+    final AtomicLong pubClosed = new AtomicLong(Long.MIN_VALUE);
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     Shard(JobRuntime<?> job, int index, Channel<Object> inbox) {
@@ -178,6 +183,8 @@ final class Shard implements CheckedRunnable {
 
     private void take(Rec.Event r) {
         if ((++eventsIn & 4095) == 0) {
+            // a shard that never drains its inbox still moves closedThrough(), which needs flushed sinks
+            flushSinks();
             publish();
         }
         if (stampHere) {
@@ -350,6 +357,9 @@ final class Shard implements CheckedRunnable {
         pubWindows.lazySet(windowsEmitted);
         pubErrors.lazySet(callbackErrors);
         pubKeys.lazySet(keys.size());
+        if (!unflushed) {
+            pubClosed.lazySet(closeLimit);
+        }
     }
 
     ShardStats stats() {
