@@ -155,16 +155,21 @@ final class Shard implements CheckedRunnable {
         if (!unflushed) {
             return;
         }
-        unflushed = false;
+        // A sink whose flush failed keeps the shard unflushed, so closedThrough() stays behind what it
+        // may not have written and a source acknowledging upstream replays rather than skips.
+        boolean ok = true;
         for (WindowSink<Object, Object, Object> sink : sinks) {
             try {
                 sink.flush();
             } catch (InterruptedException ie) {
+                ok = false;
                 Thread.currentThread().interrupt();
             } catch (Exception ex) {
+                ok = false;
                 callbackError("sink flush", ex);
             }
         }
+        unflushed = !ok;
     }
 
     private void process(Object m) {

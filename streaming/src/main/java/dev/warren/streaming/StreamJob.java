@@ -254,6 +254,11 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
             return this;
         }
 
+        /** The window shape given to {@link #window}, or null if none was given (yet). */
+        public WindowSpec windowSpec() {
+            return window;
+        }
+
         /**
          * Under event time, the watermark comes from {@code watermark} instead of being the largest time
          * emitted minus the out-of-orderness: a source that knows more (the slowest of its Kafka
