@@ -50,7 +50,7 @@ final class HiveParserKafka {
     static final String USAGE = """
             usage: hiveparser --kafka BOOTSTRAP --topic IN [--out-topic OUT] [--group G]
                               [--dead-letter-topic DLQ] [--window 5s] [--slide 1s | --tumbling] [--grace D]
-                              [--shards N] [--jsonl FILE|-]
+                              [--session-timeout D] [--shards N] [--jsonl FILE|-] [--partitions N]
                    hiveparser --generate RATE --keys K [--duration D] --to-kafka BOOTSTRAP --topic IN
               --kafka B          read records (key = the key, value = a number or empty for 1, record time =
                                  event time) from topic --topic of the cluster at B as member of group --group
@@ -61,6 +61,7 @@ final class HiveParserKafka {
                                  dies, its partitions' records since its last commit come back this late)
               --to-kafka B       with --generate: write RATE records/s to --topic of the cluster at B
                                  (key kN, value a number, time now), then exit
+              --session-timeout D  how soon the group notices a member that died (Kafka's default: 45s)
               --partitions N     topics that do not exist yet are created with N partitions (default 12)""";
 
     private HiveParserKafka() {}
@@ -88,7 +89,8 @@ final class HiveParserKafka {
             long rate,
             int keys,
             Duration duration,
-            int partitions) {
+            int partitions,
+            Duration sessionTimeout) {
 
         static Options parse(String[] args) {
             String kafka = null;
@@ -107,6 +109,7 @@ final class HiveParserKafka {
             int keys = 0;
             Duration duration = null;
             int partitions = 12;
+            Duration session = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -125,6 +128,7 @@ final class HiveParserKafka {
                     case "--generate" -> rate = Args.number(a, Args.value(args, i++), 1, 10_000_000);
                     case "--keys" -> keys = (int) Args.number(a, Args.value(args, i++), 1, 10_000_000);
                     case "--duration" -> duration = Args.duration(a, Args.value(args, i++));
+                    case "--session-timeout" -> session = Args.duration(a, Args.value(args, i++));
                     case "--partitions" -> partitions = (int) Args.number(a, Args.value(args, i++), 1, 10_000);
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "' with --kafka");
                 }
@@ -154,7 +158,8 @@ final class HiveParserKafka {
                         rate,
                         keys,
                         duration,
-                        partitions);
+                        partitions,
+                        null);
             }
             if (rate > 0) {
                 throw new IllegalArgumentException("--generate writes with --to-kafka, not --kafka");
@@ -175,7 +180,21 @@ final class HiveParserKafka {
             }
             WindowSpec spec = tumbling ? Windows.tumbling(window) : Windows.sliding(window, slide);
             return new Options(
-                    kafka, false, topic, out, group, dlq, spec, grace, shards, jsonl, 0, 0, duration, partitions);
+                    kafka,
+                    false,
+                    topic,
+                    out,
+                    group,
+                    dlq,
+                    spec,
+                    grace,
+                    shards,
+                    jsonl,
+                    0,
+                    0,
+                    duration,
+                    partitions,
+                    session);
         }
     }
 
@@ -296,6 +315,11 @@ final class HiveParserKafka {
         if (o.deadLetters() != null) {
             sb.deadLetterTopic(o.deadLetters());
         }
+        if (o.sessionTimeout() != null) {
+            long ms = o.sessionTimeout().toMillis();
+            sb.consumerProperty("session.timeout.ms", Long.toString(ms));
+            sb.consumerProperty("heartbeat.interval.ms", Long.toString(Math.max(1, ms / 3)));
+        }
         KafkaSource<KeyValue> source = sb.build();
         StreamJob.Builder<KeyValue, String, Void, Stats> b = StreamJob.<KeyValue>builder("hiveparser")
                 .keyBy(KeyValue::key)
@@ -321,6 +345,7 @@ final class HiveParserKafka {
         StreamJob<KeyValue> job = source.start(b);
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(1);
         Thread hook = new Thread(
                 () -> {
                     stop.countDown();
@@ -329,6 +354,10 @@ final class HiveParserKafka {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                    out.flush();
+                    err.flush();
+                    // a JVM ended by SIGTERM/SIGINT exits 143/130 after its hooks; a clean stop is success
+                    Runtime.getRuntime().halt(exitCode.get());
                 },
                 "hiveparser-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -360,6 +389,7 @@ final class HiveParserKafka {
         if (failure != null) {
             err.println("hiveparser: the Kafka consumer failed: " + failure);
         }
+        exitCode.set(failure == null ? 0 : 1);
         done.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
