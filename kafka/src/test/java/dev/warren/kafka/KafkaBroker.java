@@ -184,6 +184,9 @@ public final class KafkaBroker implements AutoCloseable {
                 // a group forms at once, and a killed member can be noticed within seconds
                 "group.initial.rebalance.delay.ms=0",
                 "group.min.session.timeout.ms=1000",
+                // a restarted node registers again only once its previous session has expired (9 s by default)
+                "broker.heartbeat.interval.ms=500",
+                "broker.session.timeout.ms=2000",
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
                 "");

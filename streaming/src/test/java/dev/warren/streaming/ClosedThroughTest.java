@@ -77,4 +77,45 @@ class ClosedThroughTest {
                         .start());
         assertTrue(e.getMessage().contains("eventTime"), e.getMessage());
     }
+
+    @RepeatedTest(3)
+    void aSinkWhoseFlushFailsHoldsClosedThroughBack() throws Exception {
+        AtomicLong supplied = new AtomicLong(Long.MIN_VALUE);
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        dev.warren.streaming.sink.WindowSink<String, Long, Void> sink = new dev.warren.streaming.sink.WindowSink<>() {
+            @Override
+            public void emit(WindowResult<String, Long> result, Void state) {}
+
+            @Override
+            public void flush() throws java.io.IOException {
+                flushes.incrementAndGet();
+                if (failing.get()) {
+                    throw new java.io.IOException("the broker lost a record");
+                }
+            }
+        };
+        try (StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("flush-fails")
+                .keyBy(KeyValue::key)
+                .shards(1)
+                .eventTime(KeyValue::timestamp, Duration.ZERO)
+                .watermark(supplied::get)
+                .tick(Duration.ofMillis(5))
+                .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
+                .sink(sink)
+                .start()) {
+            Emitter<KeyValue> in = job.eventEmitter("test", Backpressure.BLOCK);
+            in.emit(new KeyValue("a", 1, 10_100));
+            supplied.set(11_500);
+            in.emit(new KeyValue("a", 1, 11_600));
+            await().until(() -> job.stats().windowsEmitted() == 1 && flushes.get() >= 1);
+            await().until(() -> job.stats().callbackErrors() >= 1);
+            assertTrue(job.closedThrough() < 11_000, "a failed flush must not advance: " + job.closedThrough());
+            // the shard tries again at its next batch; once a flush succeeds the limit moves
+            failing.set(false);
+            supplied.set(11_700);
+            in.emit(new KeyValue("a", 1, 11_650));
+            await().until(() -> job.closedThrough() >= 11_000);
+        }
+    }
 }
