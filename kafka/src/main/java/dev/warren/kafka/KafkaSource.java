@@ -484,7 +484,13 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (deadLetters != null) {
                 deadLetters.flush();
             }
-            consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            try {
+                consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            } catch (WakeupException woken) {
+                // close() woke a consumer that was not polling: the wake-up is spent, commit now
+                closing.set(true);
+                consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            }
             commits.increment();
             for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
                 PartitionState st = partitions.get(e.getKey());
