@@ -10,6 +10,8 @@
 #   make mutation   PIT mutation testing of parsing, codecs, windows, scopes and channels; scores per package
 #   make soak       every server under mixed and hostile load for MINUTES (default 30); charts in docs/soak/
 #   make release    the library jars with their sources and javadoc (doclint: a broken reference fails)
+#   make kafka      start an Apache Kafka broker (KRaft, one node) in the background; prints 127.0.0.1:PORT
+#   make kafka-stop stop it
 #   make clean      remove build output and launchers
 #
 # The build needs a JDK >= 21: JAVA_HOME if it is new enough, otherwise the newest one installed
@@ -24,7 +26,7 @@ export JAVA_HOME := $(JDK)
 MVN := mvn -B -q -e --no-transfer-progress -Dwarren.commit=$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DEMOS := tasklets_demo http_server http_client msg_server msg_client hiveparser datapath supervise
 
-.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean config-docs
+.PHONY: all build launchers run_tests coverage format bench proof fuzz mutation soak release clean config-docs kafka kafka-stop
 
 all: build launchers
 	@echo
@@ -56,6 +58,15 @@ run_tests:
 
 format:
 	$(MVN) spotless:apply
+
+# A broker from the jars the kafka-broker module resolved (no download outside Maven); data and log in .kafka/
+KAFKA_RUN = "$(JAVA_HOME)/bin/java" -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off -cp "kafka/target/test-classes:$$(cat kafka/target/test.classpath)" dev.warren.kafka.KafkaBroker
+kafka:
+	@test -f kafka/target/test.classpath -a -f kafka-broker/target/broker.classpath || $(MVN) -pl kafka -am install -DskipTests
+	@$(KAFKA_RUN) start .kafka
+
+kafka-stop:
+	@test -f kafka/target/test.classpath || { echo "nothing to stop: the kafka module is not built"; exit 0; }; $(KAFKA_RUN) stop .kafka
 
 # docs/CONFIG.md is rendered from the configuration schema (config/.../Schema.java); a test compares them
 config-docs:

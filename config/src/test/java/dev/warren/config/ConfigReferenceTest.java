@@ -52,6 +52,7 @@ class ConfigReferenceTest {
             "onParseError",
             "onFuture",
             "onLate",
+            "watermark",
             "bindAddress(java.net.InetAddress)");
 
     @Test

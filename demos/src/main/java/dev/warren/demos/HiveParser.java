@@ -43,6 +43,9 @@ final class HiveParser {
     private HiveParser() {}
 
     static int run(String[] args) throws Exception {
+        if (HiveParserKafka.wanted(args)) {
+            return HiveParserKafka.run(args, System.out, System.err);
+        }
         HiveParserOptions o;
         try {
             o = HiveParserOptions.parse(args);

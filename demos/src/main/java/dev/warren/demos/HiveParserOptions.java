@@ -39,7 +39,8 @@ record HiveParserOptions(
               --jsonl FILE|-    write every window emission as a JSON line to FILE (- : stdout)
               --generate RATE   send RATE lines/s over UDP to ourselves, over --keys K keys
               --duration D      with --generate: stop after D, flush, print totals and exit
-            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
+            Stop with Ctrl-C (or SIGTERM): the final windows are flushed, then the totals printed.""" + "\n"
+            + HiveParserKafka.USAGE + "\n" + AdminOption.USAGE + "\n" + ConsoleOption.USAGE + "\n" + ConfigOption.USAGE;
 
     WindowSpec windowSpec() {
         if (sessionGap != null) {

@@ -54,6 +54,7 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final Function<Object, ?> keyFn;
     private final ToLongFunction<Object> timestampFn;
     private final long outOfOrder;
+    private final java.util.function.LongSupplier watermarkFn;
     private final Consumer<? super ParseError> onParseError;
     private final Consumer<Object> onLate;
     private final Consumer<Object> onFuture;
@@ -107,6 +108,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         this.keyFn = (Function<Object, ?>) b.keyFn;
         this.timestampFn = (ToLongFunction<Object>) b.timestampFn;
         this.outOfOrder = b.outOfOrderMillis;
+        this.watermarkFn = b.watermarkFn;
         this.onParseError = b.onParseError;
         this.onLate = (Consumer<Object>) (Consumer<?>) b.onLate;
         this.onFuture = (Consumer<Object>) (Consumer<?>) b.onFuture;
@@ -297,6 +299,9 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     private long watermark() {
+        if (watermarkFn != null) {
+            return watermarkFn.getAsLong();
+        }
         return Rec.sub(maxTimestamp.get(), outOfOrder);
     }
 
@@ -346,7 +351,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             while (ts > max && !maxTimestamp.compareAndSet(max, ts)) {
                 max = maxTimestamp.get();
             }
-            wm = Rec.sub(Math.max(max, ts), outOfOrder);
+            wm = watermarkFn != null ? watermarkFn.getAsLong() : Rec.sub(Math.max(max, ts), outOfOrder);
         } else if (systemProcessingTime) {
             ts = Long.MIN_VALUE; // the shard stamps it when it takes the event (see Shard.take)
             wm = Long.MIN_VALUE;
@@ -470,6 +475,15 @@ final class JobRuntime<E> implements StreamJob<E> {
             n += s.pubEventsIn.get();
         }
         return n;
+    }
+
+    @Override
+    public long closedThrough() {
+        long min = Long.MAX_VALUE;
+        for (Shard s : shards) {
+            min = Math.min(min, s.pubClosed.get());
+        }
+        return min;
     }
 
     @Override

@@ -71,6 +71,11 @@ final class Shard implements CheckedRunnable {
     final AtomicLong pubWindows = new AtomicLong();
     final AtomicLong pubErrors = new AtomicLong();
     final AtomicLong pubKeys = new AtomicLong();
+    /**
+     * The close limit as of the last moment the sinks had nothing unflushed: every window ending at or
+     * before it was handed to the sinks and flushed (see {@link StreamJob#closedThrough()}).
+     */
+    final AtomicLong pubClosed = new AtomicLong(Long.MIN_VALUE);
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     Shard(JobRuntime<?> job, int index, Channel<Object> inbox) {
@@ -150,16 +155,21 @@ final class Shard implements CheckedRunnable {
         if (!unflushed) {
             return;
         }
-        unflushed = false;
+        // A sink whose flush failed keeps the shard unflushed, so closedThrough() stays behind what it
+        // may not have written and a source acknowledging upstream replays rather than skips.
+        boolean ok = true;
         for (WindowSink<Object, Object, Object> sink : sinks) {
             try {
                 sink.flush();
             } catch (InterruptedException ie) {
+                ok = false;
                 Thread.currentThread().interrupt();
             } catch (Exception ex) {
+                ok = false;
                 callbackError("sink flush", ex);
             }
         }
+        unflushed = !ok;
     }
 
     private void process(Object m) {
@@ -178,6 +188,8 @@ final class Shard implements CheckedRunnable {
 
     private void take(Rec.Event r) {
         if ((++eventsIn & 4095) == 0) {
+            // a shard that never drains its inbox still moves closedThrough(), which needs flushed sinks
+            flushSinks();
             publish();
         }
         if (stampHere) {
@@ -350,6 +362,9 @@ final class Shard implements CheckedRunnable {
         pubWindows.lazySet(windowsEmitted);
         pubErrors.lazySet(callbackErrors);
         pubKeys.lazySet(keys.size());
+        if (!unflushed) {
+            pubClosed.lazySet(closeLimit);
+        }
     }
 
     ShardStats stats() {

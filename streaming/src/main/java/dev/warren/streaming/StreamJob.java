@@ -98,6 +98,17 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
     /** The job's counters now. */
     JobStats stats();
 
+    /**
+     * How far the job's output is complete: every window whose end is at or before the returned time
+     * (in the job's milliseconds) has been handed to the sinks and the sinks were {@linkplain
+     * WindowSink#flush() flushed} afterwards, on every shard; {@link Long#MIN_VALUE} until then. Each
+     * shard publishes its share when its inbox runs empty and every 4,096 events, so the value trails the
+     * shards a little and never runs ahead of them. An event emitted before this call whose windows all
+     * end at or before the value is accounted for: in an emitted window, or counted late. A source that
+     * acknowledges its input upstream (Kafka offsets) does so only for such events. Never blocks.
+     */
+    long closedThrough();
+
     /** Waits until every source's {@code run} has returned (their input is exhausted or they failed). */
     void awaitSourcesDone() throws InterruptedException;
 
@@ -145,6 +156,7 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         Aggregator<? super E, ?, ?> aggregator;
         ToLongFunction<? super E> timestampFn;
         long outOfOrderMillis;
+        java.util.function.LongSupplier watermarkFn;
         long graceMillis;
         TimeSource timeSource = TimeSource.system();
         Function<Object, Object> stateInit;
@@ -239,6 +251,25 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         public Builder<E, K, S, R> eventTime(ToLongFunction<? super E> timestamp, Duration maxOutOfOrderness) {
             this.timestampFn = Objects.requireNonNull(timestamp, "timestamp");
             this.outOfOrderMillis = nonNegative("maxOutOfOrderness", maxOutOfOrderness);
+            return this;
+        }
+
+        /** The window shape given to {@link #window}, or null if none was given (yet). */
+        public WindowSpec windowSpec() {
+            return window;
+        }
+
+        /**
+         * Under event time, the watermark comes from {@code watermark} instead of being the largest time
+         * emitted minus the out-of-orderness: a source that knows more (the slowest of its Kafka
+         * partitions) supplies it. Read on the emitting thread at every emit and by the job's ticker, so
+         * it must be cheap and thread-safe; a value lower than an earlier one holds the watermark where
+         * it is (shards never move it back).
+         *
+         * @throws IllegalStateException at {@link #start()} if event time was not chosen
+         */
+        public Builder<E, K, S, R> watermark(java.util.function.LongSupplier watermark) {
+            this.watermarkFn = Objects.requireNonNull(watermark, "watermark");
             return this;
         }
 
@@ -356,6 +387,10 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         public StreamJob<E> start() {
             if (keyFn == null) {
                 throw new IllegalStateException("job '" + name + "': keyBy(...) is required");
+            }
+            if (watermarkFn != null && timestampFn == null) {
+                throw new IllegalStateException(
+                        "job '" + name + "': watermark(...) needs event time: call eventTime(...) too");
             }
             for (SourceSpec<?, E> s : sources) {
                 if (s.parser() == null && parser == null) {

@@ -39,6 +39,7 @@ class ArchitectureTest {
     private static final String NET = "dev.warren.net..";
     private static final String STREAMING = "dev.warren.streaming..";
     private static final String CONFIG = "dev.warren.config..";
+    private static final String KAFKA = "dev.warren.kafka..";
     private static final String DEMOS = "dev.warren.demos..";
     private static final String BENCH = "dev.warren.bench..";
     private static final String TESTS = "dev.warren.tests..";
@@ -104,6 +105,27 @@ class ArchitectureTest {
                 .resideInAPackage("dev.warren.tasklets")
                 .because("observe is below the runtime: the runtime registers its reports, observe never "
                         + "reaches into it")
+                .check(classes);
+    }
+
+    @Test
+    void kafkaStaysOutOfTheCore() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(TASKLETS, NET, STREAMING, CONFIG)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(KAFKA, "org.apache.kafka..")
+                .because("kafka-clients lives only in the kafka module (README, Dependencies): the core "
+                        + "modules run without it")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage(KAFKA)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CONFIG, DEMOS, BENCH, TESTS)
+                .because("the kafka module sits on streaming; the demos use it")
                 .check(classes);
     }
 

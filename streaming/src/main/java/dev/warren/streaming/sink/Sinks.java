@@ -37,6 +37,16 @@ public final class Sinks {
     }
 
     /**
+     * One window result as the JSON object {@link #jsonLines} writes (without the newline): {@code key},
+     * {@code start}, {@code end}, then {@code count}, {@code sum}, {@code min}, {@code max} for
+     * {@link dev.warren.streaming.window.Stats} results or {@code value} for others. Thread-safe.
+     */
+    public static String json(WindowResult<?, ?> result) {
+        String line = JsonLinesSink.format(result);
+        return line.substring(0, line.length() - 1);
+    }
+
+    /**
      * Writes every result as a JSON line to {@code out}, which is flushed (not closed) when the job ends
      * and at most every {@code 64 KiB} before.
      */

@@ -27,7 +27,10 @@ public interface WindowSink<K, R, S> extends AutoCloseable {
     /**
      * Writes out what the sink has buffered. The job calls it on a shard tasklet after each batch of
      * emissions, before the shard waits for more events, so a buffering sink shows its results as they
-     * come (and may also flush on its own, by size or time); the default does nothing.
+     * come (and may also flush on its own, by size or time); the default does nothing. A flush that
+     * throws is counted as a callback error and tried again at the shard's next batch; until one
+     * succeeds, the shard's share of {@link dev.warren.streaming.StreamJob#closedThrough()} stays where
+     * it was, so nothing upstream is acknowledged that the sink may not have written.
      */
     default void flush() throws Exception {}
 

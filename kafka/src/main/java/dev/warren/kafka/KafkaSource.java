@@ -1,0 +1,719 @@
+package dev.warren.kafka;
+
+import dev.warren.streaming.Backpressure;
+import dev.warren.streaming.Emitter;
+import dev.warren.streaming.KeyValue;
+import dev.warren.streaming.StreamJob;
+import dev.warren.streaming.window.WindowSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka consumer-group member that feeds a {@link StreamJob}: each partition this process is assigned
+ * is read, its records parsed ({@link RecordParser}) and emitted into the job, whose key function routes
+ * them to its shards as for any source. Several processes with the same group share a topic's partitions
+ * (Kafka's cooperative-sticky assignment), so a key, which Kafka puts in one partition, is counted by
+ * one process at a time.
+ *
+ * <pre>{@code
+ * KafkaSource<KeyValue> in = KafkaSource.keyValues("127.0.0.1:9092", "readings", "temps").build();
+ * StreamJob<KeyValue> job = in.start(StreamJob.<KeyValue>builder("temps")
+ *         .keyBy(KeyValue::key)
+ *         .window(Windows.sliding(Duration.ofSeconds(5), Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
+ *         .sink(KafkaSink.json("127.0.0.1:9092", "readings-windows")));
+ * ...
+ * in.close();   // stops reading, closes the job (emitting its open windows), commits, leaves the group
+ * }</pre>
+ *
+ * <p><b>Time.</b> The job runs on event time: an event's time is the parser's timestamp (the record's
+ * timestamp for {@link #keyValues}), and the source supplies the watermark: the earliest of its
+ * partitions' times (each the largest time it delivered) minus {@link Builder#maxOutOfOrderness}. A
+ * partition that has not delivered its first record yet holds the watermark back, so a partition
+ * replayed after a rebalance does not find its windows closed by the others; one that is caught up and
+ * empty is left out after the {@linkplain Builder#idleTimeout idle timeout}. When every partition is
+ * caught up and has had no record for the idle timeout, the watermark is the latest of them, so the
+ * last windows of a quiet topic close. A partition that goes quiet while others flow holds their
+ * windows back until it gets records again or all are quiet.
+ *
+ * <p><b>Delivery: at-least-once.</b> Offsets are committed (every {@link Builder#commitInterval}, on
+ * revocation, at close) only for records whose windows have all closed, been handed to the sinks and
+ * flushed ({@link StreamJob#closedThrough()}; a {@link KafkaSink} flush waits for the broker's
+ * acknowledgement), and after the dead-letter producer was flushed. A crash therefore replays every
+ * record whose windows were not out, never skips one. What can come twice: a window emitted before a
+ * crash or a rebalance may be emitted again (complete) by the process that replays its records, and a
+ * process that closes or loses partitions emits its open windows for their keys (partial). A reader
+ * takes, per key and window, the emission with the largest count. Windows must be tumbling or sliding:
+ * a session's end moves with its key's events, so no offset could be committed while it is open.
+ *
+ * <p><b>Failover and grace.</b> A job's shards close windows on one watermark for all their keys. When a
+ * process takes over the partitions of a process that died, their records since its last commit are
+ * older than the survivor's watermark by about the failure-detection time ({@code session.timeout.ms},
+ * 10 s by default, plus the commit interval); a window they belong to that the survivor has already
+ * closed receives them late (counted in the job's {@code late}, and sent to the dead-letter topic if
+ * there is one). Give the job a {@linkplain StreamJob.Builder#grace grace period} at least that long to
+ * count them; a graceful hand-over (another process joining or leaving) needs none, since the new owner
+ * starts with its own watermark.
+ *
+ * <p><b>Bad records.</b> A record the parser refuses, and one stamped more than {@link
+ * StreamJob#DEFAULT_MAX_AHEAD} ahead of the clock, is counted ({@link KafkaSourceStats#badRecords()}),
+ * logged at debug, and copied to the dead-letter topic if one is configured (with headers
+ * {@code warren.error}, {@code warren.source}), never stopping the source. With a dead-letter topic,
+ * late events go there too (this takes the job's {@code onLate} side output).
+ *
+ * <p><b>Threading and blocking.</b> The consumer is used by one platform thread that this source starts
+ * and owns ("kafka-source TOPIC"): the client's calls block and may pin, which is why they do not run on
+ * a virtual thread. It emits into the job with {@link Backpressure#BLOCK}, so full shard inboxes slow the
+ * polling. The rebalance listener runs on that thread, inside {@code poll}. {@link #stats()},
+ * {@link #assignment()} and {@link #failure()} may be called from any thread and do not block.
+ *
+ * <p><b>Ownership and closing.</b> {@link #start} starts the job and the thread; the source owns both.
+ * {@link #close()} (any thread but the job's own tasklets; idempotent) stops the polling, closes the job
+ * (which emits every open window to its sinks and closes them), commits what the closed windows cover,
+ * and closes the consumer, which leaves the group so that its partitions move at once. If the consumer
+ * fails (a fatal client error), the thread does the same and {@link #failure()} says why.
+ *
+ * @param <E> the event type
+ */
+public final class KafkaSource<E> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String bootstrap;
+    private final String topic;
+    private final String group;
+    private final RecordParser<E> parser;
+    private final ToLongFunction<? super E> timestamp;
+    private final String deadLetterTopic;
+    private final long outOfOrder;
+    private final long commitIntervalNanos;
+    private final long idleNanos;
+    private final Map<String, String> consumerConfig;
+
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile KafkaConsumer<String, String> consumer;
+    private volatile Thread thread;
+    private volatile StreamJob<E> job;
+    private Emitter<E> emitter;
+    private KafkaProducer<String, String> deadLetters;
+    private WindowSpec windows;
+
+    /** Per assigned partition; touched only by the poll thread. */
+    private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+    private volatile long watermark = Long.MIN_VALUE;
+    private volatile Set<TopicPartition> assignment = Set.of();
+    private volatile Throwable failure;
+    private final LongAdder records = new LongAdder();
+    private final LongAdder bad = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder failedCommits = new LongAdder();
+    private final LongAdder rebalances = new LongAdder();
+
+    private KafkaSource(Builder<E> b) {
+        this.bootstrap = b.bootstrap;
+        this.topic = b.topic;
+        this.group = b.group;
+        this.parser = b.parser;
+        this.timestamp = b.timestamp;
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.outOfOrder = b.outOfOrder.toMillis();
+        this.commitIntervalNanos = b.commitInterval.toNanos();
+        this.idleNanos = b.idleTimeout.toNanos();
+        this.consumerConfig = Map.copyOf(b.consumerConfig);
+    }
+
+    /**
+     * A source of events of any type: {@code parser} makes them from records, {@code timestamp} gives an
+     * event's time (milliseconds; usually the record's).
+     */
+    public static <E> Builder<E> builder(
+            String bootstrap, String topic, String group, RecordParser<E> parser, ToLongFunction<? super E> timestamp) {
+        return new Builder<>(bootstrap, topic, group, parser, timestamp);
+    }
+
+    /**
+     * A source of {@link KeyValue}s: the record's key is the key (a record without one is bad), its value
+     * a number (no value or an empty one counts 1, as a {@code KEY} line does), its timestamp the time.
+     */
+    public static Builder<KeyValue> keyValues(String bootstrap, String topic, String group) {
+        return builder(bootstrap, topic, group, KafkaSource::keyValue, KeyValue::timestamp);
+    }
+
+    /** The {@link #keyValues} parser. */
+    static KeyValue keyValue(String key, String value, long ts) {
+        if (key == null) {
+            throw new IllegalArgumentException("record has no key");
+        }
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("record has an empty key");
+        }
+        if (value == null || value.isBlank()) {
+            return new KeyValue(key, 1, ts);
+        }
+        double v;
+        try {
+            v = Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("value is not a number: '" + clip(value) + "'");
+        }
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("value is not finite: '" + clip(value) + "'");
+        }
+        return new KeyValue(key, v, ts);
+    }
+
+    /**
+     * Configures {@code job} for this source (event time with this source's watermark; with a dead-letter
+     * topic, the late side output), starts it, joins the consumer group and starts polling. Returns the
+     * running job, which this source owns: close the source, not the job.
+     *
+     * @throws IllegalStateException if this source was started before, or the job has no tumbling or
+     *     sliding windows
+     * @throws IllegalArgumentException if a topic does not exist
+     */
+    public <K, S, R> StreamJob<E> start(StreamJob.Builder<E, K, S, R> job) {
+        Objects.requireNonNull(job, "job");
+        WindowSpec spec = job.windowSpec();
+        if (spec == null || spec instanceof WindowSpec.Session) {
+            throw new IllegalStateException("a KafkaSource needs tumbling or sliding windows (commits follow"
+                    + " closed windows), the job has " + (spec == null ? "none" : spec));
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("KafkaSource for topic '" + topic + "' was started already");
+        }
+        this.windows = spec;
+        int n = Kafka.partitions(bootstrap, topic);
+        if (deadLetterTopic != null) {
+            Kafka.partitions(bootstrap, deadLetterTopic);
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            deadLetters = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+            job.onLate(late -> deadLetter(null, String.valueOf(late.event()), "late: watermark " + late.watermark()));
+        }
+        job.eventTime(timestamp, Duration.ZERO).watermark(() -> watermark);
+        StreamJob<E> j = job.start();
+        this.job = j;
+        this.emitter = j.eventEmitter("kafka " + topic, Backpressure.BLOCK);
+        Thread t = Thread.ofPlatform().name("kafka-source " + topic).unstarted(this::pollLoop);
+        thread = t;
+        t.start();
+        LOG.info(
+                "job '{}' reads topic '{}' ({} partitions) as group '{}' from {}",
+                j.name(),
+                topic,
+                n,
+                group,
+                bootstrap);
+        return j;
+    }
+
+    /** This source's counters now. */
+    public KafkaSourceStats stats() {
+        return new KafkaSourceStats(
+                records.sum(),
+                bad.sum(),
+                deadLettered.sum(),
+                commits.sum(),
+                failedCommits.sum(),
+                rebalances.sum(),
+                assignment.size(),
+                watermark);
+    }
+
+    /** The partitions assigned to this process now. */
+    public Set<TopicPartition> assignment() {
+        return assignment;
+    }
+
+    /** Why the poll thread ended on its own (a fatal client error, a bug), or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** True until the poll thread has ended (after {@link #close()} or a failure). */
+    public boolean isRunning() {
+        return started.get() && stopped.getCount() > 0;
+    }
+
+    /** Stops polling, closes the job, commits, closes the consumer; waits for all that. Idempotent. */
+    @Override
+    public void close() {
+        if (!started.get()) {
+            return;
+        }
+        closing.set(true);
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread t = thread;
+        if (t == Thread.currentThread()) {
+            return; // called from a callback on the poll thread: it ends after this round
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopped.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pollLoop() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        p.putAll(consumerConfig);
+        KafkaConsumer<String, String> c = null;
+        try {
+            c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+            consumer = c;
+            c.subscribe(List.of(topic), new Listener());
+            long lastCommit = System.nanoTime();
+            while (!closing.get()) {
+                ConsumerRecords<String, String> polled;
+                try {
+                    polled = c.poll(POLL);
+                } catch (WakeupException woken) {
+                    continue; // close() woke us: the loop condition ends it
+                }
+                for (TopicPartition tp : polled.partitions()) {
+                    take(tp, polled.records(tp));
+                }
+                updateWatermark();
+                if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
+                    commitClosed(partitions.keySet());
+                    lastCommit = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.info("kafka-source {}: interrupted; closing", topic);
+        } catch (KafkaException | IllegalStateException e) {
+            failure = e;
+            LOG.error("kafka-source {}: the consumer failed; closing the job", topic, e);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.error("kafka-source {}: bug; closing the job", topic, e);
+        } finally {
+            finish(c);
+        }
+    }
+
+    /** Graceful end on the poll thread: every open window out, then commit what closed windows cover. */
+    private void finish(KafkaConsumer<String, String> c) {
+        try {
+            StreamJob<E> j = job;
+            if (j != null) {
+                j.close();
+            }
+            if (c != null && failure == null) {
+                // The job emitted its open windows as it closed, but those are partial: the next owner
+                // replays their records, so only offsets of closed windows are committed.
+                commitClosed(partitions.keySet());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("kafka-source {}: closing failed", topic, e);
+        } finally {
+            if (deadLetters != null) {
+                deadLetters.close(Duration.ofSeconds(30));
+            }
+            if (c != null) {
+                try {
+                    c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(30)));
+                } catch (RuntimeException e) {
+                    LOG.info("kafka-source {}: closing the consumer: {}", topic, e.toString());
+                }
+            }
+            assignment = Set.of();
+            stopped.countDown();
+        }
+    }
+
+    private void take(TopicPartition tp, List<ConsumerRecord<String, String>> batch) throws InterruptedException {
+        PartitionState st = partitions.get(tp);
+        if (st == null) {
+            return; // revoked between fetch and now: its new owner reads these
+        }
+        List<E> events = new ArrayList<>(batch.size());
+        long batchMax = st.maxTs;
+        long coveredEnd = Long.MIN_VALUE; // the last window end of the records since the last entry
+        long aheadLimit = System.currentTimeMillis() + StreamJob.DEFAULT_MAX_AHEAD.toMillis();
+        for (ConsumerRecord<String, String> r : batch) {
+            records.increment();
+            E e;
+            String error;
+            try {
+                e = parser.parse(r.key(), r.value(), r.timestamp());
+                error = e == null ? "the parser returned null" : null;
+            } catch (Exception ex) {
+                e = null;
+                error = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+            }
+            long ts = 0;
+            if (error == null) {
+                try {
+                    ts = timestamp.applyAsLong(e);
+                    if (ts > aheadLimit) {
+                        error = "timestamp " + ts + " is more than " + StreamJob.DEFAULT_MAX_AHEAD
+                                + " ahead of the clock";
+                    }
+                } catch (RuntimeException ex) {
+                    error = "timestamp function failed: " + ex;
+                }
+            }
+            if (error != null) {
+                bad.increment();
+                LOG.debug("kafka-source {}: bad record at {} offset {}: {}", topic, tp, r.offset(), error);
+                deadLetter(r.key(), r.value(), error + " (" + tp + " offset " + r.offset() + ")");
+                continue;
+            }
+            events.add(e);
+            batchMax = Math.max(batchMax, ts);
+            long end = lastEnd(ts);
+            if (end > coveredEnd) {
+                // the records before this one need not wait for its later windows
+                st.pending(r.offset(), coveredEnd);
+                coveredEnd = end;
+            }
+        }
+        if (!events.isEmpty()) {
+            emitter.emitAll(events);
+        }
+        st.pending(batch.get(batch.size() - 1).offset() + 1, coveredEnd);
+        // The partition's time moves only once its events are in: the watermark they carried did not
+        // count them, so none of them is late for its own partition's sake.
+        st.maxTs = batchMax;
+        st.lastRecordNanos = System.nanoTime();
+        updateWatermark();
+    }
+
+    /** The end of the last window an event at {@code ts} is in. */
+    private long lastEnd(long ts) {
+        return switch (windows) {
+            case WindowSpec.Tumbling t -> Math.floorDiv(ts, t.sizeMillis()) * t.sizeMillis() + t.sizeMillis();
+            case WindowSpec.Sliding s -> Math.floorDiv(ts, s.slideMillis()) * s.slideMillis() + s.sizeMillis();
+            case WindowSpec.Session s -> Long.MAX_VALUE;
+        };
+    }
+
+    private void updateWatermark() {
+        KafkaConsumer<String, String> c = consumer;
+        long now = System.nanoTime();
+        long min = Long.MAX_VALUE;
+        long all = Long.MIN_VALUE;
+        boolean anyActive = false;
+        for (PartitionState st : partitions.values()) {
+            all = Math.max(all, st.maxTs);
+            OptionalLong lag = c.currentLag(st.tp);
+            boolean idle = lag.isPresent() && lag.getAsLong() == 0 && now - st.lastRecordNanos >= idleNanos;
+            anyActive |= !idle;
+            // An idle partition that delivered records still counts while others are active: the lag
+            // it shows may predate records already written to it (the burst after a broker restart),
+            // and those must not find their windows closed. Only an empty idle one is left out.
+            if (!idle || st.maxTs != Long.MIN_VALUE) {
+                min = Math.min(min, st.maxTs);
+            }
+        }
+        long w = anyActive ? min : all;
+        watermark = w == Long.MIN_VALUE || w == Long.MAX_VALUE ? Long.MIN_VALUE : w - outOfOrder;
+    }
+
+    /** Commits, for {@code which}, the offsets whose windows are all out; on the poll thread. */
+    private void commitClosed(Collection<TopicPartition> which) {
+        long closed = job.closedThrough();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        for (TopicPartition tp : which) {
+            PartitionState st = partitions.get(tp);
+            if (st != null) {
+                long o = st.committable(closed);
+                if (o > st.committed) {
+                    offsets.put(tp, new OffsetAndMetadata(o));
+                }
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        try {
+            if (deadLetters != null) {
+                deadLetters.flush();
+            }
+            try {
+                consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            } catch (WakeupException woken) {
+                // close() woke a consumer that was not polling: the wake-up is spent, commit now
+                closing.set(true);
+                consumer.commitSync(offsets, COMMIT_TIMEOUT);
+            }
+            commits.increment();
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+                PartitionState st = partitions.get(e.getKey());
+                if (st != null) {
+                    st.committed = e.getValue().offset();
+                }
+            }
+        } catch (CommitFailedException
+                | RetriableException
+                | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+            failedCommits.increment();
+            LOG.info(
+                    "kafka-source {}: commit of {} failed ({}); the records are committed later or replayed",
+                    topic,
+                    offsets,
+                    e.toString());
+        } catch (WakeupException e) {
+            failedCommits.increment();
+            closing.set(true);
+        }
+    }
+
+    private void deadLetter(String key, String value, String error) {
+        KafkaProducer<String, String> p = deadLetters;
+        if (p == null) {
+            return;
+        }
+        ProducerRecord<String, String> r = new ProducerRecord<>(deadLetterTopic, key, value);
+        r.headers().add("warren.error", error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        r.headers().add("warren.source", topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // the callback sees every outcome; the future adds nothing
+        var unused = p.send(r, (md, ex) -> {
+            if (ex == null) {
+                deadLettered.increment();
+            } else {
+                LOG.warn(
+                        "kafka-source {}: a record for the dead-letter topic '{}' was lost: {}",
+                        topic,
+                        deadLetterTopic,
+                        ex.toString());
+            }
+        });
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+
+    /** Moves partitions in and out; runs on the poll thread, inside {@code poll}. */
+    private final class Listener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
+            rebalances.increment();
+            commitClosed(revoked);
+            revoked.forEach(partitions::remove);
+            assignment = Set.copyOf(partitions.keySet());
+            LOG.info("kafka-source {}: revoked {}", topic, revoked);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            rebalances.increment();
+            lost.forEach(partitions::remove);
+            assignment = Set.copyOf(partitions.keySet());
+            LOG.info("kafka-source {}: lost {} (no commit: another member may own them now)", topic, lost);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (assigned.isEmpty()) {
+                return;
+            }
+            rebalances.increment();
+            for (TopicPartition tp : assigned) {
+                partitions.put(tp, new PartitionState(tp));
+            }
+            assignment = Set.copyOf(partitions.keySet());
+            LOG.info("kafka-source {}: assigned {}", topic, assigned);
+        }
+    }
+
+    /** One assigned partition: its time and the offsets waiting for their windows. Poll thread only. */
+    private static final class PartitionState {
+        final TopicPartition tp;
+        long maxTs = Long.MIN_VALUE;
+        long committed = -1;
+        long lastRecordNanos = System.nanoTime();
+        /** Ring of (next offset, end of the last window of the records before it), in offset order. */
+        private long[] next = new long[16];
+
+        private long[] ends = new long[16];
+        private int head;
+        private int size;
+
+        PartitionState(TopicPartition tp) {
+            this.tp = tp;
+        }
+
+        /** The records before {@code nextOffset} (since the previous entry) have all their windows end by {@code lastEnd}. */
+        void pending(long nextOffset, long lastEnd) {
+            if (size > 0) {
+                int last = (head + size - 1) & (next.length - 1);
+                if (ends[last] >= lastEnd) {
+                    next[last] = nextOffset; // covered by the previous entry's windows: widen it
+                    return;
+                }
+            }
+            if (size == next.length) {
+                long[] n = new long[size * 2];
+                long[] e = new long[size * 2];
+                for (int i = 0; i < size; i++) {
+                    n[i] = next[(head + i) & (next.length - 1)];
+                    e[i] = ends[(head + i) & (next.length - 1)];
+                }
+                next = n;
+                ends = e;
+                head = 0;
+            }
+            int at = (head + size) & (next.length - 1);
+            next[at] = nextOffset;
+            ends[at] = lastEnd;
+            size++;
+        }
+
+        /** The offset to commit once every window ending at or before {@code closed} is out, or -1. */
+        long committable(long closed) {
+            long o = -1;
+            while (size > 0 && ends[head] <= closed) {
+                o = next[head];
+                head = (head + 1) & (next.length - 1);
+                size--;
+            }
+            return Math.max(o, committed);
+        }
+    }
+
+    /**
+     * Configures a {@link KafkaSource}. Not thread-safe.
+     *
+     * @param <E> the event type
+     */
+    public static final class Builder<E> {
+        final String bootstrap;
+        final String topic;
+        final String group;
+        final RecordParser<E> parser;
+        final ToLongFunction<? super E> timestamp;
+        String deadLetterTopic;
+        Duration outOfOrder = Duration.ofMillis(500);
+        Duration commitInterval = Duration.ofMillis(200);
+        Duration idleTimeout = Duration.ofSeconds(5);
+        final Map<String, String> consumerConfig = new HashMap<>();
+
+        Builder(String bootstrap, String topic, String group, RecordParser<E> parser, ToLongFunction<? super E> ts) {
+            this.bootstrap = Kafka.requireBootstrap(bootstrap);
+            this.topic = Kafka.requireName("topic", topic);
+            this.group = Kafka.requireName("group", group);
+            this.parser = Objects.requireNonNull(parser, "parser");
+            this.timestamp = Objects.requireNonNull(ts, "timestamp");
+        }
+
+        /** Where bad (and late) records go, an existing topic; default: none (they are counted only). */
+        public Builder<E> deadLetterTopic(String topic) {
+            this.deadLetterTopic = Kafka.requireName("deadLetterTopic", topic);
+            return this;
+        }
+
+        /** How far a partition's times may go back; the watermark trails by this; default 500 ms, {@code >= 0}. */
+        public Builder<E> maxOutOfOrderness(Duration d) {
+            Objects.requireNonNull(d, "maxOutOfOrderness");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("maxOutOfOrderness must be >= 0, was " + d);
+            }
+            this.outOfOrder = d;
+            return this;
+        }
+
+        /**
+         * How long a caught-up partition must go without a record to count as idle (see the class
+         * comment, "Time"); default 5 s, {@code >= 0}. It delays the last windows of a topic that goes
+         * quiet by as much.
+         */
+        public Builder<E> idleTimeout(Duration d) {
+            Objects.requireNonNull(d, "idleTimeout");
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("idleTimeout must be >= 0, was " + d);
+            }
+            this.idleTimeout = d;
+            return this;
+        }
+
+        /** How often offsets of closed windows are committed; default 200 ms, {@code >= 1 ms}. */
+        public Builder<E> commitInterval(Duration d) {
+            Objects.requireNonNull(d, "commitInterval");
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException("commitInterval must be >= 1 ms, was " + d);
+            }
+            this.commitInterval = d;
+            return this;
+        }
+
+        /**
+         * A consumer setting ({@code session.timeout.ms}, {@code max.poll.records}, security...); it wins
+         * over the source's own, except that auto-commit stays off whatever is set.
+         */
+        public Builder<E> consumerProperty(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (key.equals(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)
+                    || key.equals(ConsumerConfig.GROUP_ID_CONFIG)
+                    || key.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalArgumentException("consumer property '" + key + "' is set by the KafkaSource itself");
+            }
+            consumerConfig.put(key, value);
+            return this;
+        }
+
+        /** The source, not yet started; see {@link KafkaSource#start}. */
+        public KafkaSource<E> build() {
+            return new KafkaSource<>(this);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.warren.kafka;
+
+/**
+ * Counters of a {@link KafkaSource} at one moment.
+ *
+ * @param records records polled from the input topic
+ * @param badRecords records the parser refused (or with a timestamp too far ahead of the clock)
+ * @param deadLettered bad and late records written to the dead-letter topic
+ * @param commits offset commits that succeeded
+ * @param failedCommits offset commits that failed (a rebalance, the broker away): their records are
+ *     committed later or replayed
+ * @param rebalances partition assignments and revocations seen
+ * @param partitions partitions assigned now
+ * @param watermark the watermark the source supplies to its job (milliseconds), {@link Long#MIN_VALUE}
+ *     while a partition has not delivered its first record
+ */
+public record KafkaSourceStats(
+        long records,
+        long badRecords,
+        long deadLettered,
+        long commits,
+        long failedCommits,
+        long rebalances,
+        int partitions,
+        long watermark) {}

@@ -1,0 +1,338 @@
+package dev.warren.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * A real single-node Apache Kafka (KRaft: broker and controller in one) in its own JVM, on two free
+ * loopback ports, for the tests and for {@code make kafka}. The broker runs from the class path that
+ * the {@code kafka-broker} module resolved ({@code kafka-broker/target/broker.classpath}), with
+ * {@link BrokerMain} (this module's test classes) as its main class.
+ *
+ * <p>{@link #shared()} is the one broker of a test JVM, started on first use and stopped when the JVM
+ * exits (and halted by {@link BrokerMain} if the JVM is killed). Tests that need their own topics
+ * create them with unique names.
+ *
+ * <p><b>Threading.</b> Methods may be called from any thread; {@link #start}, {@link #restart} and
+ * {@link #stop} block until the broker answers or has exited. Not meant for concurrent restarts.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private static final Duration STARTUP_LIMIT = Duration.ofSeconds(90);
+    private static final java.util.concurrent.locks.ReentrantLock SHARED_LOCK =
+            new java.util.concurrent.locks.ReentrantLock();
+    private static KafkaBroker shared;
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private final boolean exitWithParent;
+    private Process process;
+    private Duration lastStartup = Duration.ZERO;
+
+    private KafkaBroker(Path dir, int port, int controllerPort, boolean exitWithParent) {
+        this.dir = dir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.exitWithParent = exitWithParent;
+    }
+
+    /** The test JVM's broker: started on first call, stopped (and its directory deleted) at JVM exit. */
+    public static KafkaBroker shared() {
+        SHARED_LOCK.lock();
+        try {
+            if (shared == null) {
+                KafkaBroker b = start(Files.createTempDirectory("warren-kafka-"), true);
+                Runtime.getRuntime().addShutdownHook(new Thread(b::close, "kafka-broker-stop"));
+                System.out.printf(
+                        "Kafka broker %s up in %d ms%n",
+                        b.bootstrap(), b.lastStartup().toMillis());
+                shared = b;
+            }
+            return shared;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            SHARED_LOCK.unlock();
+        }
+    }
+
+    /** Formats {@code dir} (a new directory) and starts a broker there; returns once it answers. */
+    public static KafkaBroker start(Path dir, boolean exitWithParent) throws IOException {
+        KafkaBroker b = new KafkaBroker(dir, freePort(), freePort(), exitWithParent);
+        b.writeConfig();
+        b.launch();
+        return b;
+    }
+
+    /** The bootstrap address, {@code 127.0.0.1:PORT}. */
+    public String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** How long the last start took, from launching the JVM until the broker answered a client. */
+    public Duration lastStartup() {
+        return lastStartup;
+    }
+
+    /** The broker's process id, or -1 if it is not running. */
+    public long pid() {
+        Process p = process;
+        return p != null && p.isAlive() ? p.pid() : -1;
+    }
+
+    /** Creates {@code name} with {@code partitions} partitions (replication 1) and waits for it. */
+    public void createTopic(String name, int partitions, Map<String, String> config) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(config)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating topic " + name, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("creating topic " + name + " failed", e);
+        }
+    }
+
+    /** An admin client of this broker; the caller closes it. */
+    public Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return Admin.create(p);
+    }
+
+    /** Stops the broker (SIGTERM, a clean shutdown) and starts it again on the same ports and data. */
+    public void restart() throws IOException {
+        stop();
+        launch();
+    }
+
+    /** Stops the broker with SIGTERM and waits for its JVM to exit (SIGKILL after 30 s). */
+    public void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Stops the broker and deletes its directory. */
+    @Override
+    public void close() {
+        stop();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // a leftover temporary directory is not worth failing a test run for
+        }
+    }
+
+    private void writeConfig() throws IOException {
+        Path logs = dir.resolve("data");
+        String cfg = String.join(
+                "\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + logs,
+                // one node: every internal topic with one replica, and few partitions so it is up sooner
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=3",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                // a group forms at once, and a killed member can be noticed within seconds
+                "group.initial.rebalance.delay.ms=0",
+                "group.min.session.timeout.ms=1000",
+                // a restarted node registers again only once its previous session has expired (9 s by default)
+                "broker.heartbeat.interval.ms=500",
+                "broker.session.timeout.ms=2000",
+                "num.partitions=1",
+                "auto.create.topics.enable=false",
+                "");
+        Files.writeString(dir.resolve("server.properties"), cfg, StandardCharsets.UTF_8);
+    }
+
+    private void launch() throws IOException {
+        String cp = brokerClasspath() + java.io.File.pathSeparator + ownClasses();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                cp,
+                BrokerMain.class.getName(),
+                dir.resolve("server.properties").toString(),
+                dir.resolve("data").toString()));
+        if (exitWithParent) {
+            cmd.add("--exit-with-parent");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()));
+        if (!exitWithParent) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        long t0 = System.nanoTime();
+        process = pb.start();
+        awaitUp();
+        lastStartup = Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    private void awaitUp() throws IOException {
+        long deadline = System.nanoTime() + STARTUP_LIMIT.toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IOException("the Kafka broker exited with status " + process.exitValue()
+                            + " while starting; its log: " + dir.resolve("broker.log"));
+                }
+                try {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(2, TimeUnit.SECONDS)
+                            .isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException notYet) {
+                    // not listening yet: ask again until the limit
+                }
+                if (System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IOException("the Kafka broker did not answer within " + STARTUP_LIMIT + "; its log: "
+                            + dir.resolve("broker.log"));
+                }
+                Thread.sleep(100); // polling a process we do not control: nothing to wait on instead
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted while the Kafka broker started", e);
+        }
+    }
+
+    private static String brokerClasspath() throws IOException {
+        String file = Optional.ofNullable(System.getProperty("warren.kafka.broker.classpath"))
+                .orElse("kafka-broker/target/broker.classpath");
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            throw new IOException("no broker class path at " + p.toAbsolutePath()
+                    + ": build the kafka-broker module first (make, or mvn -pl kafka-broker install)");
+        }
+        return Files.readString(p, StandardCharsets.UTF_8).strip();
+    }
+
+    /** Where {@link BrokerMain} was loaded from (this module's test classes). */
+    private static String ownClasses() {
+        try {
+            return Path.of(BrokerMain.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the test classes", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * {@code make kafka}: {@code start DIR} starts a broker in the background with its data in {@code DIR}
+     * (which must not exist), prints its bootstrap address and writes it and the pid to {@code DIR};
+     * {@code stop DIR} stops it and deletes {@code DIR}.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !(args[0].equals("start") || args[0].equals("stop"))) {
+            System.err.println("usage: KafkaBroker start|stop DIR");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[1]);
+        if (args[0].equals("start")) {
+            if (Files.exists(dir.resolve("broker.pid"))) {
+                long pid = Long.parseLong(
+                        Files.readString(dir.resolve("broker.pid")).strip());
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    System.out.println(Files.readString(dir.resolve("bootstrap"))
+                                    .strip() + "   (already running, pid " + pid + ")");
+                    return;
+                }
+            }
+            Files.createDirectories(dir);
+            KafkaBroker b = start(dir, false);
+            Files.writeString(dir.resolve("broker.pid"), Long.toString(b.pid()));
+            Files.writeString(dir.resolve("bootstrap"), b.bootstrap());
+            System.out.println(b.bootstrap());
+            System.err.printf(
+                    "Kafka %s is up in %d ms (pid %d, data and log in %s); make kafka-stop stops it%n",
+                    "4.4.0", b.lastStartup().toMillis(), b.pid(), dir);
+            return;
+        }
+        Path pidFile = dir.resolve("broker.pid");
+        if (!Files.exists(pidFile)) {
+            System.err.println("no broker started from " + dir + " (no " + pidFile + ")");
+            return;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        Optional<ProcessHandle> h = ProcessHandle.of(pid);
+        boolean ours = h.flatMap(x -> x.info().commandLine())
+                .map(c -> c.contains(BrokerMain.class.getName()))
+                .orElse(false);
+        if (h.isPresent() && h.get().isAlive() && ours) {
+            h.get().destroy();
+            try {
+                h.get().onExit().get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                h.get().destroyForcibly();
+            }
+        }
+        new KafkaBroker(dir, 0, 0, false).close();
+        System.out.println("Kafka broker " + pid + " stopped");
+    }
+}

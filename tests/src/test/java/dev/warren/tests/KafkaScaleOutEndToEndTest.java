@@ -1,0 +1,292 @@
+package dev.warren.tests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.warren.kafka.KafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scale-out on a real Kafka broker (issue 18): {@code ./hiveparser --kafka} processes, each its own JVM,
+ * in one consumer group over a 12-partition topic with 1,000 keys. The per-key window counts on the
+ * output topic (per key and window, the largest count emitted: at-least-once may emit a window again)
+ * are compared with what was produced, key by key.
+ */
+class KafkaScaleOutEndToEndTest {
+    private static final int PARTITIONS = 12;
+    private static final int KEYS = 1_000;
+    private static final Pattern WINDOW =
+            Pattern.compile("\\{\"key\":\"([^\"]*)\",\"start\":(-?\\d+),\"end\":(-?\\d+),\"count\":(\\d+),");
+    private static final Pattern PARTS = Pattern.compile("hiveparser: partitions \\[([0-9, ]*)]");
+    private static final String END_KEY = "~end";
+
+    @Test
+    void twoProcessesInOneGroupCountEveryKeyExactly() throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        String in = "scale2-in";
+        String out = "scale2-out";
+        broker.createTopic(in, PARTITIONS, Map.of());
+        broker.createTopic(out, 3, Map.of());
+        try (DemoProcess a = member(broker, in, out, "scale2");
+                DemoProcess b = member(broker, in, out, "scale2")) {
+            awaitSplit(a, b);
+            Map<String, Long> expected = new TreeMap<>();
+            long last = produceLive(broker, in, 0, 6, expected);
+            endMarkers(broker, in, last + 25_000);
+            awaitCommittedUpToMarkers(broker, "scale2", in);
+            Map<String, Long> seen = maxCounts(broker, out, expected.size());
+            assertEquals(expected, seen);
+            stop(a);
+            stop(b);
+        }
+    }
+
+    @Test
+    void aProcessKilledInTheMiddleAndStartedAgainLosesNoCount() throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        String in = "scalekill-in";
+        String out = "scalekill-out";
+        broker.createTopic(in, PARTITIONS, Map.of());
+        broker.createTopic(out, 3, Map.of());
+        Map<String, Long> expected = new TreeMap<>();
+        try (DemoProcess a = member(broker, in, out, "scalekill")) {
+            long last;
+            try (DemoProcess b = member(broker, in, out, "scalekill")) {
+                awaitSplit(a, b);
+                produceLive(broker, in, 0, 3, expected);
+                b.await("records=[1-9]", 30); // it has taken records whose windows are still open
+                b.process.destroyForcibly(); // SIGKILL: no commit, no leaving the group, open windows lost
+                b.process.waitFor();
+            }
+            // the survivor takes all 12 once the group notices (--session-timeout 2s) and replays them
+            a.await("hiveparser: partitions \\[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", 60);
+            produceLive(broker, in, 3, 5, expected);
+            try (DemoProcess b2 = member(broker, in, out, "scalekill")) {
+                awaitSplit(a, b2);
+                last = produceLive(broker, in, 5, 7, expected);
+                endMarkers(broker, in, last + 25_000);
+                awaitCommittedUpToMarkers(broker, "scalekill", in);
+                Map<String, Long> seen = maxCounts(broker, out, expected.size());
+                List<String> lower = new ArrayList<>();
+                int higher = 0;
+                for (Map.Entry<String, Long> e : expected.entrySet()) {
+                    long s = seen.getOrDefault(e.getKey(), 0L);
+                    if (s < e.getValue()) {
+                        lower.add(e.getKey() + " " + s + " < " + e.getValue());
+                    } else if (s > e.getValue()) {
+                        higher++;
+                    }
+                }
+                System.out.printf(
+                        "after a SIGKILL: %d windows, %d counted more than produced (duplicates), %d window"
+                                + " emissions in all%n",
+                        expected.size(), higher, emissions);
+                assertEquals(List.of(), lower, "no key's count may be lower than produced");
+                stop(a);
+                stop(b2);
+            }
+        }
+    }
+
+    private static int emissions;
+
+    private static DemoProcess member(KafkaBroker broker, String in, String out, String group) throws Exception {
+        return DemoProcess.start(
+                "hiveparser",
+                "--kafka",
+                broker.bootstrap(),
+                "--topic",
+                in,
+                "--out-topic",
+                out,
+                "--group",
+                group,
+                "--tumbling",
+                "--window",
+                "1s",
+                // a survivor replays a dead member's records since its last commit: about the session
+                // timeout plus a window late, which the grace must cover (KafkaSource, "Failover and grace")
+                "--grace",
+                "15s",
+                "--session-timeout",
+                "2s",
+                "--shards",
+                "2");
+    }
+
+    /** Waits until the two members hold disjoint halves... any split of all 12 partitions between them. */
+    private static void awaitSplit(DemoProcess a, DemoProcess b) {
+        Map<DemoProcess, Set<Integer>> held = new HashMap<>();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    for (DemoProcess p : List.of(a, b)) {
+                        Matcher m = PARTS.matcher(p.output());
+                        Set<Integer> last = Set.of();
+                        while (m.find()) {
+                            Set<Integer> s = new TreeSet<>();
+                            Matcher nums = Pattern.compile("\\d+").matcher(m.group(1));
+                            while (nums.find()) {
+                                s.add(Integer.parseInt(nums.group()));
+                            }
+                            last = s;
+                        }
+                        held.put(p, last);
+                    }
+                    Set<Integer> ha = held.get(a);
+                    Set<Integer> hb = held.get(b);
+                    Set<Integer> union = new TreeSet<>(ha);
+                    union.addAll(hb);
+                    return !ha.isEmpty()
+                            && !hb.isEmpty()
+                            && union.size() == PARTITIONS
+                            && ha.size() + hb.size() == PARTITIONS;
+                });
+    }
+
+    /**
+     * Produces seconds {@code from} to {@code to} of live data: each second, one record per key at the
+     * present time, so that records are stamped as they are written (as a real producer's are).
+     *
+     * @return the last timestamp written
+     */
+    private static long produceLive(KafkaBroker broker, String topic, int from, int to, Map<String, Long> expected)
+            throws Exception {
+        long last = 0;
+        try (KafkaProducer<String, String> p = producer(broker)) {
+            for (int s = from; s < to; s++) {
+                long start = System.currentTimeMillis();
+                List<Future<?>> sent = new ArrayList<>();
+                for (int k = 0; k < KEYS; k++) {
+                    long ts = System.currentTimeMillis();
+                    String key = "key-" + k;
+                    sent.add(p.send(new ProducerRecord<>(topic, null, ts, key, Integer.toString(k % 10))));
+                    expected.merge(key + "@" + Math.floorDiv(ts, 1000) * 1000, 1L, Long::sum);
+                    last = ts;
+                }
+                for (Future<?> f : sent) {
+                    f.get();
+                }
+                long left = 250 - (System.currentTimeMillis() - start);
+                if (left > 0) {
+                    Thread.sleep(left); // pacing the producer, not waiting for an outcome
+                }
+            }
+        }
+        return last;
+    }
+
+    private static KafkaProducer<String, String> producer(KafkaBroker broker) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** One record per partition after the data (and its grace): the watermark passes every data window. */
+    private static void endMarkers(KafkaBroker broker, String topic, long ts) throws Exception {
+        try (KafkaProducer<String, String> p = producer(broker)) {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < PARTITIONS; i++) {
+                sent.add(p.send(new ProducerRecord<>(topic, i, ts, END_KEY, "1")));
+            }
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        }
+    }
+
+    private static void awaitCommittedUpToMarkers(KafkaBroker broker, String group, String topic) {
+        try (Admin admin = broker.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                        var ends = admin.listOffsets(latest).all().get();
+                        for (TopicPartition tp : latest.keySet()) {
+                            OffsetAndMetadata c = committed.get(tp);
+                            if (c == null || c.offset() < ends.get(tp).offset() - 1) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+        }
+    }
+
+    /** Per key and window, the largest count on the output topic; reads until all are there or 30 s passed. */
+    private static Map<String, Long> maxCounts(KafkaBroker broker, String topic, int expectedWindows) {
+        Map<String, Long> max = new TreeMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        int n = 0;
+        try (KafkaConsumer<String, String> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                var polled = c.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, String> r : polled) {
+                    Matcher m = WINDOW.matcher(r.value());
+                    assertTrue(m.find(), "not a window result: " + r.value());
+                    assertEquals(m.group(1), r.key());
+                    n++;
+                    if (!m.group(1).equals(END_KEY)) {
+                        max.merge(m.group(1) + "@" + m.group(2), Long.parseLong(m.group(4)), Math::max);
+                    }
+                }
+                if (!polled.isEmpty()) {
+                    quietSince = System.nanoTime();
+                }
+                // everything expected is there and nothing more came for a second: duplicates are counted too
+                if (max.size() >= expectedWindows && System.nanoTime() - quietSince > 1_000_000_000L) {
+                    break;
+                }
+            }
+        }
+        emissions = n;
+        return max;
+    }
+
+    private static void stop(DemoProcess p) throws Exception {
+        p.signal("TERM");
+        String err = p.stderrAfterExit();
+        assertEquals(0, p.process.exitValue(), "exit status; stderr:\n" + err);
+        assertTrue(p.output().contains("hiveparser: totals records="), p.output());
+    }
+}
