@@ -50,22 +50,19 @@ final class BoundaryLink {
 
     private static final Slot END = new Slot(0);
 
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
-    private static final VarHandle CONSUMER_PARKED;
-    private static final VarHandle PRODUCER_PARKED;
+    /**
+     * The two sequences and the two parked flags, each on a cache line of its own (128 bytes apart, past
+     * the adjacent-line prefetcher) in one array: the producer writes {@code head} and the consumer {@code
+     * tail} once per block, and sharing a line would make every block a cache-line ping-pong between the
+     * two cores (JCTools pads its queues for the same reason).
+     */
+    private final long[] seq = new long[5 * 16];
 
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            HEAD = l.findVarHandle(BoundaryLink.class, "head", long.class);
-            TAIL = l.findVarHandle(BoundaryLink.class, "tail", long.class);
-            CONSUMER_PARKED = l.findVarHandle(BoundaryLink.class, "consumerParked", boolean.class);
-            PRODUCER_PARKED = l.findVarHandle(BoundaryLink.class, "producerParked", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final int HEAD = 16;
+    private static final int TAIL = 32;
+    private static final int CONSUMER_PARKED = 48;
+    private static final int PRODUCER_PARKED = 64;
+    private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
 
     final Node node;
     final int capacity;
@@ -77,17 +74,11 @@ final class BoundaryLink {
     // ---- the ring (block and drop_newest)
     private Slot[] ring;
     private int mask;
-    /** The next sequence the producer writes; written by the producer, read by the consumer. */
-    private volatile long head;
-    /** The next sequence the consumer reads; written by the consumer, read by the producer. */
-    private volatile long tail;
-    /** The producer's last look at {@link #tail}: it reads the volatile only when this says full. */
+    /** The producer's last look at the consumer's sequence: it reads the real one only when this says full. */
     private long tailCache;
     /** Set by the producer after the last block: the consumer ends once it has taken every block. */
     private volatile boolean ended;
 
-    private volatile boolean consumerParked;
-    private volatile boolean producerParked;
     private volatile Thread consumer;
     private volatile Thread producer;
 
@@ -95,6 +86,29 @@ final class BoundaryLink {
         this.node = node;
         this.capacity = capacity;
         this.policy = policy;
+    }
+
+    /** The next sequence the producer writes; written by the producer, read by the consumer. */
+    private long head() {
+        return (long) SEQ.getVolatile(seq, HEAD);
+    }
+
+    /** The next sequence the consumer reads; written by the consumer, read by the producer. */
+    private long tail() {
+        return (long) SEQ.getVolatile(seq, TAIL);
+    }
+
+    private boolean parked(int which) {
+        return (long) SEQ.getVolatile(seq, which) != 0;
+    }
+
+    private void parked(int which, boolean on) {
+        SEQ.setVolatile(seq, which, on ? 1L : 0L);
+    }
+
+    /** Clears a parked flag if it was set; true if this call cleared it (and so must unpark). */
+    private boolean unparkClaim(int which) {
+        return SEQ.compareAndSet(seq, which, 1L, 0L);
     }
 
     /** Builds the ring or the channels; called once by the control tasklet before any driver starts. */
@@ -138,9 +152,9 @@ final class BoundaryLink {
     }
 
     private void offerRing(Block b, int classification) throws InterruptedException {
-        long h = head;
+        long h = (long) SEQ.getOpaque(seq, HEAD); // the producer's own
         if (h - tailCache >= capacity) {
-            tailCache = tail;
+            tailCache = tail();
             if (h - tailCache >= capacity) {
                 if (policy.equals("drop_newest")) {
                     node.countDropped();
@@ -150,14 +164,14 @@ final class BoundaryLink {
             }
         }
         ring[(int) h & mask].fill(b, classification);
-        HEAD.setVolatile(this, h + 1); // volatile: ordered before the look at consumerParked (no lost wake-up)
-        if ((boolean) CONSUMER_PARKED.getVolatile(this)) {
+        SEQ.setVolatile(seq, HEAD, h + 1); // volatile: ordered before the look at the parked flag (no lost wake-up)
+        if (parked(CONSUMER_PARKED)) {
             wakeConsumer();
         }
     }
 
     private void wakeConsumer() {
-        if (CONSUMER_PARKED.compareAndSet(this, true, false)) {
+        if (unparkClaim(CONSUMER_PARKED)) {
             LockSupport.unpark(consumer);
         }
     }
@@ -166,15 +180,15 @@ final class BoundaryLink {
     private void awaitRoom(long h) throws InterruptedException {
         producer = Thread.currentThread();
         for (; ; ) {
-            PRODUCER_PARKED.setVolatile(this, true);
-            tailCache = tail;
+            parked(PRODUCER_PARKED, true);
+            tailCache = tail();
             if (h - tailCache < capacity) {
-                PRODUCER_PARKED.setVolatile(this, false);
+                parked(PRODUCER_PARKED, false);
                 return;
             }
             LockSupport.park(this);
             if (Thread.interrupted()) {
-                PRODUCER_PARKED.setVolatile(this, false);
+                parked(PRODUCER_PARKED, false);
                 node.countDropped(); // the datapath is closing: this block goes nowhere
                 throw new InterruptedException("datapath closing while a block waited for room in a boundary");
             }
@@ -195,7 +209,7 @@ final class BoundaryLink {
     void end() throws InterruptedException {
         if (ring != null) {
             ended = true;
-            if ((boolean) CONSUMER_PARKED.getVolatile(this)) {
+            if (parked(CONSUMER_PARKED)) {
                 wakeConsumer();
             }
             return;
@@ -226,11 +240,11 @@ final class BoundaryLink {
         consumer = Thread.currentThread();
         Region r = node.outRegion;
         Fairness.Budget budget = Fairness.budget();
-        long t = tail;
+        long t = (long) SEQ.getOpaque(seq, TAIL); // the consumer's own
         for (; ; ) {
-            long h = head;
+            long h = head();
             if (t == h) {
-                if (ended && t == head) {
+                if (ended && t == head()) {
                     dp.endOutputs(node, r, budget);
                     return;
                 }
@@ -240,9 +254,9 @@ final class BoundaryLink {
             }
             for (; t < h; t++) {
                 push(dp, r, budget, ring[(int) t & mask]);
-                TAIL.setVolatile(this, t + 1); // volatile: ordered before the look at producerParked
-                if ((boolean) PRODUCER_PARKED.getVolatile(this) && head - (t + 1) <= capacity / 2) {
-                    if (PRODUCER_PARKED.compareAndSet(this, true, false)) {
+                SEQ.setVolatile(seq, TAIL, t + 1); // volatile: ordered before the look at the parked flag
+                if (parked(PRODUCER_PARKED) && h - (t + 1) <= capacity / 2) {
+                    if (unparkClaim(PRODUCER_PARKED)) {
                         LockSupport.unpark(producer);
                     }
                 }
@@ -252,13 +266,13 @@ final class BoundaryLink {
 
     /** The ring is empty: parks until the producer publishes a block or ends. */
     private void awaitBlocks(long t) throws InterruptedException {
-        CONSUMER_PARKED.setVolatile(this, true);
-        if (head != t || ended) {
-            CONSUMER_PARKED.setVolatile(this, false);
+        parked(CONSUMER_PARKED, true);
+        if (head() != t || ended) {
+            parked(CONSUMER_PARKED, false);
             return;
         }
         LockSupport.park(this);
-        CONSUMER_PARKED.setVolatile(this, false);
+        parked(CONSUMER_PARKED, false);
         if (Thread.interrupted()) {
             throw new InterruptedException("datapath closing");
         }
@@ -287,7 +301,7 @@ final class BoundaryLink {
 
     int queued() {
         if (ring != null) {
-            return (int) Math.max(0, head - tail);
+            return (int) Math.max(0, head() - tail());
         }
         Channel<Slot> d = data;
         return d == null ? 0 : d.size();
