@@ -235,18 +235,21 @@ final class HttpClientDemo {
             String host, int port, String path, int requests, int connections, PrintStream out, PrintStream err)
             throws InterruptedException {
         long[] latencies = new long[requests]; // nanoseconds; -1 for a failed request
-        AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> firstError = new AtomicReference<>();
         int workers = Math.min(connections, requests);
+        // request w is worker w's own: every worker makes at least one, so -c N really opens N connections
+        // (a worker scheduled after the others had taken every request would otherwise open none)
+        AtomicInteger next = new AtomicInteger(workers);
         long t0 = System.nanoTime();
         try (var scope = TaskletScope.failFast("http_client load").open()) {
             for (int w = 0; w < workers; w++) {
+                int first = w;
                 scope.fork("load connection " + w, () -> {
                     try (HttpClient client = HttpClient.builder()
                             .maxIdlePerHost(1)
                             .readTimeout(Duration.ofSeconds(30))
                             .build()) {
-                        for (int k; (k = next.getAndIncrement()) < requests; ) {
+                        for (int k = first; k < requests; k = next.getAndIncrement()) {
                             long s = System.nanoTime();
                             try {
                                 ClientResponse r = client.get(host, port, path);
