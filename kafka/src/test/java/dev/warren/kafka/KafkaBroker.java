@@ -1,5 +1,7 @@
 package dev.warren.kafka;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +24,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A real single-node Apache Kafka (KRaft: broker and controller in one) in its own JVM, on two free
@@ -120,6 +126,33 @@ public final class KafkaBroker implements AutoCloseable {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         return Admin.create(p);
+    }
+
+    /**
+     * Waits (up to {@code atMost}) until {@code group} has committed every partition of {@code topic} up to
+     * its last record (the offset of that record, so the last record itself, an end marker in the tests,
+     * need not be processed).
+     */
+    public void awaitCommittedUpToLast(String group, String topic, int partitions, Duration atMost) {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                var ends = admin.listOffsets(latest).all().get();
+                for (TopicPartition tp : latest.keySet()) {
+                    OffsetAndMetadata c = committed.get(tp);
+                    if (c == null || c.offset() < ends.get(tp).offset() - 1) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
     }
 
     /** Stops the broker (SIGTERM, a clean shutdown) and starts it again on the same ports and data. */

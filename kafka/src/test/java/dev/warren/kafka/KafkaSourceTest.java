@@ -13,7 +13,6 @@ import dev.warren.streaming.window.Windows;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,14 +20,10 @@ import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +70,7 @@ class KafkaSourceTest {
                 .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
                 .sink(KafkaSink.json(broker.bootstrap(), out)));
         try {
-            awaitCommittedUpToMarkers(broker, "counts", in, 4);
+            broker.awaitCommittedUpToLast("counts", in, 4, Duration.ofSeconds(90));
             assertEquals(expected, maxCounts(broker, out, expected.size()));
             assertEquals(2, source.stats().badRecords());
             assertEquals(6_000 + 2 + 4, source.stats().records());
@@ -129,7 +124,7 @@ class KafkaSourceTest {
                     (System.nanoTime() - t0) / 1_000_000, broker.lastStartup().toMillis());
             produce(broker, second);
             endMarkers(broker, in, 3, base + 7_000);
-            awaitCommittedUpToMarkers(broker, "restart", in, 3);
+            broker.awaitCommittedUpToLast("restart", in, 3, Duration.ofSeconds(90));
             assertEquals(expected, maxCounts(broker, out, expected.size()));
         } finally {
             source.close();
@@ -204,31 +199,6 @@ class KafkaSourceTest {
             markers.add(new ProducerRecord<>(topic, p, ts, END_KEY, "1"));
         }
         produce(broker, markers);
-    }
-
-    /** Waits until the group committed every partition up to its last record, the end marker. */
-    static void awaitCommittedUpToMarkers(KafkaBroker broker, String group, String topic, int partitions) {
-        try (Admin admin = broker.admin()) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            await().atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                                .partitionsToOffsetAndMetadata()
-                                .get();
-                        var ends = admin.listOffsets(latest).all().get();
-                        for (TopicPartition tp : latest.keySet()) {
-                            OffsetAndMetadata c = committed.get(tp);
-                            if (c == null || c.offset() < ends.get(tp).offset() - 1) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    });
-        }
     }
 
     /**

@@ -17,16 +17,12 @@ import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -58,7 +54,7 @@ class KafkaScaleOutEndToEndTest {
             Map<String, Long> expected = new TreeMap<>();
             long last = produceLive(broker, in, 0, 6, expected);
             endMarkers(broker, in, last + 25_000);
-            awaitCommittedUpToMarkers(broker, "scale2", in);
+            broker.awaitCommittedUpToLast("scale2", in, PARTITIONS, Duration.ofMinutes(2));
             Map<String, Long> seen = maxCounts(broker, out, expected.size());
             assertEquals(expected, seen);
             stop(a);
@@ -90,7 +86,7 @@ class KafkaScaleOutEndToEndTest {
                 awaitSplit(a, b2);
                 last = produceLive(broker, in, 5, 7, expected);
                 endMarkers(broker, in, last + 25_000);
-                awaitCommittedUpToMarkers(broker, "scalekill", in);
+                broker.awaitCommittedUpToLast("scalekill", in, PARTITIONS, Duration.ofMinutes(2));
                 Map<String, Long> seen = maxCounts(broker, out, expected.size());
                 List<String> lower = new ArrayList<>();
                 int higher = 0;
@@ -219,30 +215,6 @@ class KafkaScaleOutEndToEndTest {
             for (Future<?> f : sent) {
                 f.get();
             }
-        }
-    }
-
-    private static void awaitCommittedUpToMarkers(KafkaBroker broker, String group, String topic) {
-        try (Admin admin = broker.admin()) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            await().atMost(Duration.ofMinutes(2))
-                    .pollInterval(Duration.ofMillis(250))
-                    .until(() -> {
-                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                                .partitionsToOffsetAndMetadata()
-                                .get();
-                        var ends = admin.listOffsets(latest).all().get();
-                        for (TopicPartition tp : latest.keySet()) {
-                            OffsetAndMetadata c = committed.get(tp);
-                            if (c == null || c.offset() < ends.get(tp).offset() - 1) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    });
         }
     }
 
