@@ -75,9 +75,8 @@ final class PerMessageDeflate {
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 1; i < parts.length && ok; i++) {
                 String p = parts[i].strip();
-                int eq = p.indexOf('=');
-                String name = (eq < 0 ? p : p.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-                String value = eq < 0 ? null : unquote(p.substring(eq + 1).strip());
+                String name = paramName(p);
+                String value = paramValue(p);
                 if (!seen.add(name)) {
                     ok = false;
                     continue;
@@ -138,9 +137,8 @@ final class PerMessageDeflate {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].strip();
-            int eq = p.indexOf('=');
-            String name = (eq < 0 ? p : p.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-            String value = eq < 0 ? null : unquote(p.substring(eq + 1).strip());
+            String name = paramName(p);
+            String value = paramValue(p);
             if (!seen.add(name)) {
                 throw new NegotiationException(
                         "the server's permessage-deflate repeats '" + name + "': '" + header + "'");
@@ -176,6 +174,18 @@ final class PerMessageDeflate {
         }
         int bits = Integer.parseInt(value);
         return bits >= 8 && bits <= 15;
+    }
+
+    /** The lower-case name of an extension parameter {@code name[=value]}. */
+    private static String paramName(String p) {
+        int eq = p.indexOf('=');
+        return (eq < 0 ? p : p.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** The value of an extension parameter, unquoted; null when it has none. */
+    private static String paramValue(String p) {
+        int eq = p.indexOf('=');
+        return eq < 0 ? null : unquote(p.substring(eq + 1).strip());
     }
 
     private static String unquote(String v) {
