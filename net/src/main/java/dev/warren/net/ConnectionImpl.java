@@ -283,6 +283,11 @@ final class ConnectionImpl implements Connection {
         closeSocket();
     }
 
+    /** The transport below (for tests of this package). */
+    Transport transport() {
+        return transport;
+    }
+
     /** Runs {@code r} once the socket's descriptor is really closed (see {@link Transport#whenReleased}). */
     void whenDescriptorReleased(Runnable r) {
         transport.whenReleased(r);

@@ -28,12 +28,20 @@ import javax.net.ssl.SSLSession;
  * lock (the reader takes the writer's briefly when the engine must answer, such as a key update);
  * {@link #close()} from any thread. The engine allows a wrap and an unwrap at once.
  *
- * <p><b>Buffers.</b> The encrypted input and the decrypted bytes not yet read are the reader's, the
- * encrypted output the writer's; each is sized by the engine's session (about 16 KiB) and grows if the
- * engine asks for more.
+ * <p><b>Buffers.</b> A connection keeps only a small buffer for the encrypted bytes it receives
+ * ({@value #RESIDENT} bytes, enough for a request or a handshake message). The record-sized buffers the
+ * engine needs (about 17 KiB each: the decrypted bytes not yet read, the encrypted output, and the
+ * encrypted input of a record larger than the small buffer) are borrowed from {@link TlsBuffers} for
+ * as long as they hold bytes and given back as soon as they are empty, so a connection waiting for its
+ * next request holds {@value #RESIDENT} bytes of them instead of 50 KiB, and the few buffers in use at
+ * any moment stay warm in the caches. The reader's are the reader's (under its lock), the output is the
+ * writer's.
  */
 final class TlsTransport implements Transport {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** The size of the encrypted-input buffer a connection keeps while it waits. */
+    static final int RESIDENT = 4096;
 
     private final Transport inner;
     private final SSLEngine engine;
@@ -41,16 +49,28 @@ final class TlsTransport implements Transport {
     private final ReentrantLock writeLock = new ReentrantLock();
 
     // the reader's, under readLock
-    /** Encrypted bytes received and not yet unwrapped; write mode (position = end of the bytes). */
+    /**
+     * Encrypted bytes received and not yet unwrapped; write mode (position = end of the bytes). The
+     * resident buffer, or a borrowed larger one while a record does not fit in it.
+     */
     private ByteBuffer netIn;
-    /** Decrypted bytes not yet read; read mode (position..limit). */
+    /** The buffer the connection keeps for {@link #netIn}. */
+    private final ByteBuffer resident = ByteBuffer.allocate(RESIDENT);
+    /** Whether {@link #netIn} is a borrowed buffer rather than {@link #resident}. */
+    private boolean netInBorrowed;
+    /** Decrypted bytes not yet read, in read mode (position..limit); borrowed, null when there are none. */
     private ByteBuffer appIn;
+
+    private int appInSize; // what the engine wants for one record's plaintext
 
     private boolean inboundDone;
     private int readTimeoutMillis; // the user's; the handshake uses its own
 
     // the writer's, under writeLock
+    /** Encrypted output: borrowed by the outermost holder of writeLock, given back when it unlocks. */
     private ByteBuffer netOut;
+
+    private int netOutSize; // what the engine wants for one record
 
     private volatile boolean handshaken;
 
@@ -58,9 +78,9 @@ final class TlsTransport implements Transport {
         this.inner = inner;
         this.engine = engine;
         SSLSession s = engine.getSession();
-        this.netIn = ByteBuffer.allocate(s.getPacketBufferSize());
-        this.appIn = ByteBuffer.allocate(s.getApplicationBufferSize()).flip();
-        this.netOut = ByteBuffer.allocate(s.getPacketBufferSize());
+        this.netIn = resident;
+        this.appInSize = s.getApplicationBufferSize();
+        this.netOutSize = s.getPacketBufferSize();
     }
 
     /**
@@ -123,6 +143,16 @@ final class TlsTransport implements Transport {
         }
     }
 
+    /**
+     * The bytes of borrowed buffers this transport holds now: 0 for a connection that waits with
+     * nothing half-read or half-written. For tests, called by the one thread that reads and writes.
+     */
+    int borrowedBytes() {
+        return (appIn == null ? 0 : appIn.capacity())
+                + (netOut == null ? 0 : netOut.capacity())
+                + (netInBorrowed ? netIn.capacity() : 0);
+    }
+
     /** The session: the negotiated protocol, cipher suite and the peer's certificates. */
     @Override
     public SSLSession tlsSession() {
@@ -148,7 +178,7 @@ final class TlsTransport implements Transport {
         }
         readLock.lock();
         try {
-            while (!appIn.hasRemaining()) {
+            while (appIn == null) {
                 if (inboundDone) {
                     return -1;
                 }
@@ -171,6 +201,10 @@ final class TlsTransport implements Transport {
             }
             int n = Math.min(len, appIn.remaining());
             appIn.get(b, off, n);
+            if (!appIn.hasRemaining()) {
+                TlsBuffers.give(appIn);
+                appIn = null;
+            }
             return n;
         } finally {
             readLock.unlock();
@@ -191,35 +225,58 @@ final class TlsTransport implements Transport {
     }
 
     /**
-     * One unwrap of {@link #netIn} into {@link #appIn}, keeping the bytes already in both; grows appIn
-     * when the engine needs more room.
+     * One unwrap of {@link #netIn} into {@link #appIn}, keeping the bytes already in both. appIn is
+     * borrowed for it and given back if the unwrap left it empty; it grows when the engine needs more
+     * room, and so does netIn when a record does not fit. netIn goes back to the resident buffer once
+     * it is empty.
      */
     private SSLEngineResult unwrap() throws IOException {
-        while (true) {
-            netIn.flip();
-            appIn.compact();
-            SSLEngineResult r;
-            try {
-                r = engine.unwrap(netIn, appIn);
-            } finally {
-                netIn.compact();
-                appIn.flip();
-            }
-            if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                int need = engine.getSession().getApplicationBufferSize() + appIn.remaining();
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(need, appIn.capacity() * 2));
-                bigger.put(appIn).flip();
-                appIn = bigger;
-                continue;
-            }
-            if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && !netIn.hasRemaining()) {
-                int need = engine.getSession().getPacketBufferSize();
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(need, netIn.capacity() * 2));
+        if (appIn == null) {
+            appIn = TlsBuffers.take(appInSize).flip();
+        }
+        try {
+            while (true) {
                 netIn.flip();
-                bigger.put(netIn);
-                netIn = bigger;
+                appIn.compact();
+                SSLEngineResult r;
+                try {
+                    r = engine.unwrap(netIn, appIn);
+                } finally {
+                    netIn.compact();
+                    appIn.flip();
+                }
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                    appInSize = Math.max(appInSize, engine.getSession().getApplicationBufferSize());
+                    ByteBuffer bigger = TlsBuffers.take(Math.max(appInSize + appIn.remaining(), appIn.capacity() * 2));
+                    bigger.put(appIn).flip();
+                    TlsBuffers.give(appIn);
+                    appIn = bigger;
+                    continue;
+                }
+                if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && !netIn.hasRemaining()) {
+                    int need = Math.max(engine.getSession().getPacketBufferSize(), netIn.capacity() + 1);
+                    ByteBuffer bigger = TlsBuffers.take(netInBorrowed ? Math.max(need, netIn.capacity() * 2) : need);
+                    netIn.flip();
+                    bigger.put(netIn);
+                    if (netInBorrowed) {
+                        TlsBuffers.give(netIn);
+                    }
+                    netIn = bigger;
+                    netInBorrowed = true;
+                }
+                return r;
             }
-            return r;
+        } finally {
+            if (!appIn.hasRemaining()) {
+                TlsBuffers.give(appIn);
+                appIn = null;
+            }
+            if (netInBorrowed && netIn.position() == 0) {
+                TlsBuffers.give(netIn);
+                resident.clear();
+                netIn = resident;
+                netInBorrowed = false;
+            }
         }
     }
 
@@ -259,18 +316,26 @@ final class TlsTransport implements Transport {
                 wrapHandshake(); // a key update the engine started on its own (after many bytes)
             }
         } finally {
-            writeLock.unlock();
+            unlockWriter();
         }
     }
 
-    /** One wrap of {@code src} into {@link #netOut}, written to the transport below; grows netOut as needed. */
+    /**
+     * One wrap of {@code src} into {@link #netOut}, written to the transport below; borrows netOut (the
+     * caller holds writeLock and gives it back with {@link #unlockWriter()}) and grows it as needed.
+     */
     private SSLEngineResult wrap(ByteBuffer src) throws IOException {
+        if (netOut == null) {
+            netOut = TlsBuffers.take(netOutSize);
+        }
         while (true) {
             netOut.clear();
             SSLEngineResult r = engine.wrap(src, netOut);
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                netOut =
-                        ByteBuffer.allocate(Math.max(engine.getSession().getPacketBufferSize(), netOut.capacity() * 2));
+                netOutSize = Math.max(netOutSize, engine.getSession().getPacketBufferSize());
+                ByteBuffer bigger = TlsBuffers.take(Math.max(netOutSize, netOut.capacity() * 2));
+                TlsBuffers.give(netOut);
+                netOut = bigger;
                 continue;
             }
             if (netOut.position() > 0) {
@@ -278,6 +343,15 @@ final class TlsTransport implements Transport {
             }
             return r;
         }
+    }
+
+    /** Unlocks writeLock; the outermost holder first gives the output buffer back. */
+    private void unlockWriter() {
+        if (writeLock.getHoldCount() == 1 && netOut != null) {
+            TlsBuffers.give(netOut);
+            netOut = null;
+        }
+        writeLock.unlock();
     }
 
     /** Wraps what the handshake (or a post-handshake message) has to send, and sends it. */
@@ -291,7 +365,7 @@ final class TlsTransport implements Transport {
                 }
             }
         } finally {
-            writeLock.unlock();
+            unlockWriter();
         }
     }
 
@@ -307,7 +381,7 @@ final class TlsTransport implements Transport {
         } catch (IOException | RuntimeException e) {
             // the alert is a courtesy: the connection closes either way
         } finally {
-            writeLock.unlock();
+            unlockWriter();
         }
     }
 
@@ -335,7 +409,7 @@ final class TlsTransport implements Transport {
                 }
             }
         } finally {
-            writeLock.unlock();
+            unlockWriter();
         }
         inner.shutdownOutput();
     }
@@ -356,7 +430,7 @@ final class TlsTransport implements Transport {
                 wrap(EMPTY);
             }
         } finally {
-            writeLock.unlock();
+            unlockWriter();
         }
     }
 

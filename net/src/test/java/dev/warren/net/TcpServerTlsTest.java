@@ -133,6 +133,36 @@ class TcpServerTlsTest {
         }
     }
 
+    /**
+     * Between messages a connection holds none of the record-sized buffers, on either side, even after
+     * records larger than its resident input buffer went through it both ways.
+     */
+    @Test
+    void recordBuffersAreHeldOnlyWhileARecordIsInFlight() throws Exception {
+        BlockingQueue<Integer> serverHeld = new ArrayBlockingQueue<>(64);
+        TcpServer.Builder b = builder();
+        server = b.listener(b.listener().withTls(serverTls()))
+                .handler(conn -> {
+                    TlsTransport t = (TlsTransport) ((ConnectionImpl) conn).transport();
+                    for (String line; (line = conn.readLine(100_000)) != null; ) {
+                        conn.writeLine(line).flush();
+                        serverHeld.add(t.borrowedBytes());
+                    }
+                })
+                .start();
+        try (Connection c = connect(server, "localhost", clientTls())) {
+            TlsTransport t = (TlsTransport) ((ConnectionImpl) c).transport();
+            assertEquals(0, t.borrowedBytes(), "after the handshake");
+            for (int size : new int[] {10, TlsTransport.RESIDENT * 3, 40_000, 100}) {
+                String line = "x".repeat(size);
+                c.writeLine(line).flush();
+                assertEquals(line, c.readLine(100_000));
+                assertEquals(0, t.borrowedBytes(), "client, after a line of " + size);
+                assertEquals(0, serverHeld.poll(WAIT.toSeconds(), TimeUnit.SECONDS), "server, after a line of " + size);
+            }
+        }
+    }
+
     @Test
     void clientCertificateIsRequiredWhenNeeded() throws Exception {
         BlockingQueue<String> subjects = new ArrayBlockingQueue<>(4);
