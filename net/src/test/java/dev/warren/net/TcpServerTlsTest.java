@@ -307,6 +307,101 @@ class TcpServerTlsTest {
         }
     }
 
+    /**
+     * TLS 1.3 resumption: the server's session ticket, which arrives after the handshake among the
+     * application data, is taken in by the client's reader, and the next connection of the same client
+     * context resumes with it (a pre-shared key, no certificate sent): the client's trust manager, which
+     * a full handshake asks to check the server's certificate, is not asked again.
+     */
+    @Test
+    void aTls13ConnectionResumesWithTheServersTicket() throws Exception {
+        server = start(serverTls());
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        TlsOptions client = TlsOptions.of(countingClientContext(checks)).withProtocols("TLSv1.3");
+        try (Connection c = connect(server, "localhost", client)) {
+            c.writeLine("one").flush();
+            assertEquals("one", c.readLine(100));
+            assertEquals("TLSv1.3", c.tlsSession().orElseThrow().getProtocol());
+        }
+        assertEquals(1, checks.get(), "a full handshake checks the server's certificate");
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = connect(server, "localhost", client)) {
+                c.writeLine("again " + i).flush();
+                assertEquals("again " + i, c.readLine(100));
+            }
+        }
+        assertEquals(1, checks.get(), "resumed handshakes get no certificate to check");
+        java.util.concurrent.atomic.AtomicInteger others = new java.util.concurrent.atomic.AtomicInteger();
+        try (Connection c = connect(
+                server,
+                "localhost",
+                TlsOptions.of(countingClientContext(others)).withProtocols("TLSv1.3"))) {
+            c.writeLine("other").flush();
+            assertEquals("other", c.readLine(100));
+        }
+        assertEquals(1, others.get(), "another client context has no ticket: a full handshake");
+    }
+
+    /** A client context trusting the test CA, whose trust manager counts the server certificates it checks. */
+    static javax.net.ssl.SSLContext countingClientContext(java.util.concurrent.atomic.AtomicInteger checks)
+            throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", TlsContexts.readCertificates(CERTS.ca).get(0));
+        javax.net.ssl.TrustManagerFactory tmf =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.X509ExtendedTrustManager tm = (javax.net.ssl.X509ExtendedTrustManager) tmf.getTrustManagers()[0];
+        javax.net.ssl.X509ExtendedTrustManager counting = new javax.net.ssl.X509ExtendedTrustManager() {
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                    throws java.security.cert.CertificateException {
+                checks.incrementAndGet();
+                tm.checkServerTrusted(chain, authType, engine);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                    throws java.security.cert.CertificateException {
+                checks.incrementAndGet();
+                tm.checkServerTrusted(chain, authType, socket);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                checks.incrementAndGet();
+                tm.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                    throws java.security.cert.CertificateException {
+                tm.checkClientTrusted(chain, authType, engine);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                    throws java.security.cert.CertificateException {
+                tm.checkClientTrusted(chain, authType, socket);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                tm.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return tm.getAcceptedIssuers();
+            }
+        };
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, new javax.net.ssl.TrustManager[] {counting}, null);
+        return ctx;
+    }
+
     @Test
     void theHandlerSeesTheConnectionOnlyAfterTheHandshake() throws Exception {
         BlockingQueue<String> protocols = new ArrayBlockingQueue<>(1);
