@@ -616,7 +616,7 @@ final class Schema {
                                     "256",
                                     "idle-timeout",
                                     "60s"),
-                            Set.of("read-timeout", "reactor", "tls-cert", "tls-key", "tls-ca", "tls-client-auth")),
+                            Set.of("read-timeout", "reactor")),
                     List.of(
                             key(
                                     "token",
@@ -631,7 +631,7 @@ final class Schema {
                                     "true",
                                     "record pinning events (JFR) for " + "/pinning.json",
                                     (b, v) -> b.pinningMonitor((Boolean) v)))),
-            (b, g) -> {});
+            (b, g) -> tls(new Listening<>(AdminServer.Builder::listener, AdminServer.Builder::listener), b, g));
 
     /** Every kind of named section under {@code warren}, in the order of the reference. */
     static final List<Kind<?>> NAMED = List.of(TCP, HTTP, MESSAGE, UDP, JOBQ, STREAM);

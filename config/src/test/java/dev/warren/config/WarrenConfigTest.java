@@ -158,6 +158,35 @@ class WarrenConfigTest {
                 e.problems().get(0).toString());
     }
 
+    /**
+     * The admin server takes the TLS keys too: with {@code tls-client-auth = need} only a client with a
+     * certificate signed by {@code tls-ca} reads it (libmtev's REST ACLs by client certificate).
+     */
+    @Test
+    void theAdminServerServesHttpsAndCanRequireAClientCertificate() throws Exception {
+        dev.warren.net.TestCerts certs = dev.warren.net.TestCerts.get();
+        WarrenConfig c = WarrenConfig.parse(
+                "warren.admin { port = 0, tls-cert = \"" + certs.serverChain + "\", tls-key = \"" + certs.serverKey
+                        + "\", tls-ca = \"" + certs.ca + "\", tls-client-auth = need }",
+                "inline");
+        try (dev.warren.net.admin.AdminServer admin = c.admin().orElseThrow().start()) {
+            java.net.URI capa = java.net.URI.create("https://localhost:" + admin.port() + "/capa.json");
+            try (dev.warren.net.http.HttpClient withCert = dev.warren.net.http.HttpClient.builder()
+                    .tls(dev.warren.net.TlsOptions.of(certs.clientContextWithCertificate()))
+                    .build()) {
+                dev.warren.net.http.ClientResponse r = withCert.get(capa);
+                assertEquals(200, r.status());
+                assertTrue(r.bodyString().contains("\"jdk\""), r.bodyString());
+            }
+            try (dev.warren.net.http.HttpClient withoutCert = dev.warren.net.http.HttpClient.builder()
+                    .tls(dev.warren.net.TlsOptions.of(certs.clientContext()))
+                    .build()) {
+                assertThrows(
+                        java.io.IOException.class, () -> withoutCert.get(capa).bodyString());
+            }
+        }
+    }
+
     @Test
     void askingForASectionThatIsNotThereNamesTheOnesThatAre() {
         WarrenConfig c = WarrenConfig.parse("warren.tcp-servers { a { port = 0 }, b { port = 0 } }", "inline");
