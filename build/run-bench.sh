@@ -41,7 +41,8 @@
 #                               certificate (made with openssl), TLS 1.3; wrk keep-alive at TLS_CONNECTIONS
 #                               (default "50 500") and full handshakes/s (wrk with Connection: close, one new
 #                               TLS connection per request) at TLS_HANDSHAKE_CONNECTIONS (default 50), each for
-#                               TLS_SECONDS (default 10), in TLS_ROUNDS (default 3) alternating rounds (medians)
+#                               TLS_SECONDS (default 10), in TLS_ROUNDS (default 3) alternating rounds (medians); TLS_PEERS
+#                               (default "warren netty-epoll") may add warren-base (HTTP_BASE_CP, as for http)
 #   SKIP_JMH=1          the same as leaving jmh out of SIDE
 set -eu
 jdk=$1
@@ -229,7 +230,7 @@ tls_side() {
     hconns=${TLS_HANDSHAKE_CONNECTIONS:-50}
     rounds=${TLS_ROUNDS:-3}
     port=${TLS_PORT:-18443}
-    peers="warren netty-epoll"
+    peers=${TLS_PEERS:-warren netty-epoll}
     ulimit -n 20000 2>/dev/null || true
     certdir="bench/target/tls-$stamp"
     mkdir -p "$certdir"
@@ -241,7 +242,13 @@ tls_side() {
     r=1
     while [ "$r" -le "$rounds" ]; do
         for peer in $peers; do
-            "$jdk/bin/java" $jopts $tlsopts --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$cp" dev.warren.bench.HttpPeer "$peer" "$port" \
+            case "$peer" in
+                warren-base) # this server built from another commit (HTTP_BASE_CP): the same-run A/B of a change
+                    [ -n "${HTTP_BASE_CP:-}" ] || { echo "warren-base needs HTTP_BASE_CP" >&2; return 1; }
+                    pcp=$HTTP_BASE_CP; pname=warren ;;
+                *) pcp=$cp; pname=$peer ;;
+            esac
+            "$jdk/bin/java" $jopts $tlsopts --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$pcp" dev.warren.bench.HttpPeer "$pname" "$port" \
                 >>"bench/results/tls-$peer-$stamp.log" 2>&1 &
             pid=$!
             i=0
@@ -264,8 +271,10 @@ tls_side() {
         done
         r=$((r + 1))
     done
-    cmp -s "bench/results/tls-warren-$stamp.page" "bench/results/tls-netty-epoll-$stamp.page" \
-        || { echo "netty-epoll served a different page than warren" >&2; return 1; }
+    for peer in $peers; do
+        cmp -s "bench/results/tls-warren-$stamp.page" "bench/results/tls-$peer-$stamp.page" \
+            || { echo "$peer served a different page than warren" >&2; return 1; }
+    done
     {
         echo "== HTTPS (TLS 1.3, EC P-256, JDK provider on both), GET / ($(wc -c <"bench/results/tls-warren-$stamp.page") bytes), $rounds rounds, medians =="
         printf "%-22s %-12s %12s %10s %14s %10s\n" load peer req/s warren/it p99 warren/it
