@@ -118,40 +118,12 @@ public record ListenerOptions(
 
     /** These options with another name (non-null). */
     public ListenerOptions withName(String name) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.name = name);
     }
 
     /** These options listening on {@code address} (non-null; see {@link #withEveryAddress()}). */
     public ListenerOptions withBindAddress(InetAddress address) {
-        return new ListenerOptions(
-                name,
-                Objects.requireNonNull(address, "bindAddress"),
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.bindAddress = Objects.requireNonNull(address, "bindAddress"));
     }
 
     /**
@@ -165,230 +137,62 @@ public record ListenerOptions(
 
     /** These options listening on every local address. */
     public ListenerOptions withEveryAddress() {
-        return new ListenerOptions(
-                name,
-                null,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.bindAddress = null);
     }
 
     /** These options with another port, 0..65535 (0: a free one). */
     public ListenerOptions withPort(int port) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.port = port);
     }
 
     /** These options with another accept backlog, {@code > 0}. */
     public ListenerOptions withBacklog(int backlog) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.backlog = backlog);
     }
 
     /** These options with SO_REUSEADDR on or off. */
     public ListenerOptions withReuseAddress(boolean on) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                on,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.reuseAddress = on);
     }
 
     /** These options with another connection limit, {@code > 0}. */
     public ListenerOptions withMaxConnections(int max) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                max,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.maxConnections = max);
     }
 
     /** These options with another policy for connections beyond the limit (non-null). */
     public ListenerOptions withLimitPolicy(ConnectionLimitPolicy policy) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                policy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.limitPolicy = policy);
     }
 
     /** These options with another read timeout, {@code > 0}; null for none. */
     public ListenerOptions withReadTimeout(Duration timeout) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                timeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.readTimeout = timeout);
     }
 
     /** These options with another idle timeout, {@code > 0}; null for none. */
     public ListenerOptions withIdleTimeout(Duration timeout) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                timeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.idleTimeout = timeout);
     }
 
     /** These options with another drain timeout, {@code >= 0}. */
     public ListenerOptions withDrainTimeout(Duration timeout) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                timeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.drainTimeout = timeout);
     }
 
     /** These options with another close warning, {@code > 0}. */
     public ListenerOptions withCloseWarningAfter(Duration after) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                after,
-                tcpNoDelay,
-                reactor,
-                tls);
+        return edit(o -> o.closeWarningAfter = after);
     }
 
     /** These options with TCP_NODELAY on or off. */
     public ListenerOptions withTcpNoDelay(boolean on) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                on,
-                reactor,
-                tls);
+        return edit(o -> o.tcpNoDelay = on);
     }
 
     /** These options with the reactor on or off (see {@link TcpServer.Builder#reactor}). */
     public ListenerOptions withReactor(boolean on) {
-        return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                on,
-                tls);
+        return edit(o -> o.reactor = on);
     }
 
     /**
@@ -399,21 +203,63 @@ public record ListenerOptions(
      * reactor. A UDP receiver refuses it.
      */
     public ListenerOptions withTls(TlsOptions tls) {
+        return edit(o -> o.tls = tls);
+    }
+
+    /** These options with one component changed by {@code change}, checked by the canonical constructor. */
+    private ListenerOptions edit(java.util.function.Consumer<Parts> change) {
+        Parts o = new Parts(this);
+        change.accept(o);
         return new ListenerOptions(
-                name,
-                bindAddress,
-                port,
-                backlog,
-                reuseAddress,
-                maxConnections,
-                limitPolicy,
-                readTimeout,
-                idleTimeout,
-                drainTimeout,
-                closeWarningAfter,
-                tcpNoDelay,
-                reactor,
-                tls);
+                o.name,
+                o.bindAddress,
+                o.port,
+                o.backlog,
+                o.reuseAddress,
+                o.maxConnections,
+                o.limitPolicy,
+                o.readTimeout,
+                o.idleTimeout,
+                o.drainTimeout,
+                o.closeWarningAfter,
+                o.tcpNoDelay,
+                o.reactor,
+                o.tls);
+    }
+
+    /** The components of a value being edited: the one list of them every {@code with...} shares. */
+    private static final class Parts {
+        String name;
+        InetAddress bindAddress;
+        int port;
+        int backlog;
+        boolean reuseAddress;
+        int maxConnections;
+        ConnectionLimitPolicy limitPolicy;
+        Duration readTimeout;
+        Duration idleTimeout;
+        Duration drainTimeout;
+        Duration closeWarningAfter;
+        boolean tcpNoDelay;
+        boolean reactor;
+        TlsOptions tls;
+
+        Parts(ListenerOptions v) {
+            name = v.name;
+            bindAddress = v.bindAddress;
+            port = v.port;
+            backlog = v.backlog;
+            reuseAddress = v.reuseAddress;
+            maxConnections = v.maxConnections;
+            limitPolicy = v.limitPolicy;
+            readTimeout = v.readTimeout;
+            idleTimeout = v.idleTimeout;
+            drainTimeout = v.drainTimeout;
+            closeWarningAfter = v.closeWarningAfter;
+            tcpNoDelay = v.tcpNoDelay;
+            reactor = v.reactor;
+            tls = v.tls;
+        }
     }
 
     /** {@code HOST:PORT} as the listener is asked to bind ({@code *} for every address). */
