@@ -96,7 +96,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * java -cp 'bench/target/warren-bench.jar:bench/target/lib/*' dev.warren.bench.KafkaScaleOutBench \
  *     [--records 10000000] [--rounds 3] [--procs 1,2] [--mode throughput,recovery] [--heap 2g] [--keys 1000]
  *     [--partitions 12] [--event-rate 100000] [--grace 15] [--session-timeout 3] [--ks-commit-ms 1000]
- *     [--live-rate 50000] [--live-seconds 60]
+ *     [--live-rate 50000] [--live-seconds 60] [--sides warren,streams]
  * </pre>
  *
  * <p>Run from the repository root (the broker's class path is {@code kafka-broker/target/broker.classpath}).
@@ -108,7 +108,6 @@ public final class KafkaScaleOutBench {
     private static final String END_KEY = "~end";
     private static final long SIZE_MS = 5_000;
     private static final long POLL_MS = 50;
-    private static final List<String> SIDES = List.of("warren", "streams");
 
     private final Options o;
     private final KafkaBroker broker;
@@ -135,7 +134,8 @@ public final class KafkaScaleOutBench {
             long sessionMs,
             long ksCommitMs,
             long liveRate,
-            int liveSeconds) {
+            int liveSeconds,
+            List<String> sides) {
 
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
@@ -162,7 +162,8 @@ public final class KafkaScaleOutBench {
                     number(m, "session-timeout", 3, 1) * 1000,
                     number(m, "ks-commit-ms", 1_000, 1),
                     number(m, "live-rate", 50_000, 1),
-                    (int) number(m, "live-seconds", 60, 10));
+                    (int) number(m, "live-seconds", 60, 10),
+                    List.of(m.getOrDefault("sides", "warren,streams").split(",")));
             Set<String> known = Set.of(
                     "records",
                     "rounds",
@@ -176,7 +177,8 @@ public final class KafkaScaleOutBench {
                     "session-timeout",
                     "ks-commit-ms",
                     "live-rate",
-                    "live-seconds");
+                    "live-seconds",
+                    "sides");
             for (String k : m.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException(
@@ -186,6 +188,11 @@ public final class KafkaScaleOutBench {
             for (String mode : o.modes) {
                 if (!mode.equals("throughput") && !mode.equals("recovery")) {
                     throw new IllegalArgumentException("--mode takes throughput and/or recovery, was '" + mode + "'");
+                }
+            }
+            for (String side : o.sides) {
+                if (!side.equals("warren") && !side.equals("streams")) {
+                    throw new IllegalArgumentException("--sides takes warren and/or streams, was '" + side + "'");
                 }
             }
             return o;
@@ -212,6 +219,8 @@ public final class KafkaScaleOutBench {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+        // the harness asks the broker until it answers: the client's warnings meanwhile say nothing
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient", "error");
         Options o;
         try {
             o = Options.parse(args);
@@ -302,7 +311,7 @@ public final class KafkaScaleOutBench {
         boolean ok = true;
         for (int round = 1; round <= o.rounds; round++) {
             for (int n : o.procs) {
-                List<String> order = round % 2 == 1 ? SIDES : SIDES.reversed();
+                List<String> order = round % 2 == 1 ? o.sides : o.sides.reversed();
                 for (String side : order) {
                     Double rate = throughputRun(side, n, round, in, ends, exp);
                     if (rate == null) {
@@ -391,7 +400,7 @@ public final class KafkaScaleOutBench {
                 o.liveRate,
                 o.liveSeconds);
         for (int round = 1; round <= o.rounds; round++) {
-            List<String> order = round % 2 == 1 ? SIDES : SIDES.reversed();
+            List<String> order = round % 2 == 1 ? o.sides : o.sides.reversed();
             for (String side : order) {
                 long[] r = recoveryRun(side, round);
                 if (r == null) {
@@ -403,7 +412,7 @@ public final class KafkaScaleOutBench {
         }
         System.out.println(
                 "== recovery after SIGKILL of one of 2 processes, ms (median of " + o.rounds + " rounds) ==");
-        for (String side : SIDES) {
+        for (String side : o.sides) {
             List<long[]> rs = results.getOrDefault(side, List.of());
             System.out.printf(
                     Locale.ROOT,

@@ -2,6 +2,8 @@ package dev.warren.bench;
 
 import dev.warren.kafka.KafkaSink;
 import dev.warren.kafka.KafkaSource;
+import dev.warren.kafka.KafkaSourceStats;
+import dev.warren.streaming.JobStats;
 import dev.warren.streaming.KeyValue;
 import dev.warren.streaming.StreamJob;
 import dev.warren.streaming.window.Aggregators;
@@ -100,7 +102,7 @@ public final class KafkaScaleOutWorker {
                 .consumerProperty(
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(1, sessionMs / 3)))
                 .build();
-        var unused = source.start(StreamJob.<KeyValue>builder("kafka-e2e")
+        StreamJob<KeyValue> job = source.start(StreamJob.<KeyValue>builder("kafka-e2e")
                 .keyBy(KeyValue::key)
                 .shards(shards)
                 .grace(grace)
@@ -113,8 +115,31 @@ public final class KafkaScaleOutWorker {
         if (source.stats().records() > 0) {
             first(System.currentTimeMillis());
         }
+        // once a second the counters a wrong output would be explained by (late, future, dropped)
+        long next = System.nanoTime();
         while (source.isRunning()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            if (System.nanoTime() - next >= 0) {
+                next += TimeUnit.SECONDS.toNanos(1);
+                JobStats j = job.stats();
+                KafkaSourceStats k = source.stats();
+                System.out.printf(
+                        Locale.ROOT,
+                        "stats records=%d events=%d late=%d future=%d dropped=%d windows=%d bad=%d commits=%d"
+                                + " rebalances=%d partitions=%d watermark=%d%n",
+                        k.records(),
+                        j.eventsIn(),
+                        j.late(),
+                        j.future(),
+                        j.dropped(),
+                        j.windowsEmitted(),
+                        k.badRecords(),
+                        k.commits(),
+                        k.rebalances(),
+                        k.partitions(),
+                        k.watermark());
+                System.out.flush();
+            }
         }
         System.err.println("kafka-e2e warren: the source ended: " + source.failure());
         System.exit(1);
