@@ -79,6 +79,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Then end markers, a wait for the commits, and the at-least-once check: no window's largest count may be
  * lower than produced (higher ones, replays counted twice, are reported).
  *
+ * <p>A run whose output is wrong still prints its times, and the summary says in how many runs of a side
+ * the output was wrong (those figures are not results); the program then exits with status 1.
+ *
  * <p><b>Kafka Streams' setup</b>: {@code groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(5 s,
  * grace).advanceBy(1 s)).aggregate(count and sum)} in its default store (RocksDB, with its changelog topic,
  * the record cache at its default 10 MB), at-least-once, {@code num.stream.threads} = cores / processes,
@@ -307,16 +310,17 @@ public final class KafkaScaleOutBench {
                 (System.nanoTime() - t0) / 1e9,
                 o.records / o.eventRate,
                 o.eventRate);
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Timed<Double>>> rates = new LinkedHashMap<>();
         boolean ok = true;
         for (int round = 1; round <= o.rounds; round++) {
             for (int n : o.procs) {
                 List<String> order = round % 2 == 1 ? o.sides : o.sides.reversed();
                 for (String side : order) {
-                    Double rate = throughputRun(side, n, round, in, ends, exp);
-                    if (rate == null) {
+                    Timed<Double> rate = throughputRun(side, n, round, in, ends, exp);
+                    if (rate == null || !rate.outputOk()) {
                         ok = false;
-                    } else {
+                    }
+                    if (rate != null) {
                         rates.computeIfAbsent(n + "/" + side, x -> new ArrayList<>())
                                 .add(rate);
                     }
@@ -325,23 +329,36 @@ public final class KafkaScaleOutBench {
         }
         System.out.println("== throughput, records/s end to end (median of " + o.rounds + " rounds) ==");
         for (int n : o.procs) {
-            double w = median(rates.get(n + "/warren"));
-            double k = median(rates.get(n + "/streams"));
+            List<Timed<Double>> w = rates.getOrDefault(n + "/warren", List.of());
+            List<Timed<Double>> k = rates.getOrDefault(n + "/streams", List.of());
+            double wm = median(w.stream().map(Timed::value).toList());
+            double km = median(k.stream().map(Timed::value).toList());
             System.out.printf(
                     Locale.ROOT,
-                    "%d process%s: warren %,.0f  kafka-streams %,.0f  warren/kafka-streams %.2fx%n",
+                    "%d process%s: warren %,.0f%s  kafka-streams %,.0f%s  warren/kafka-streams %.2fx%n",
                     n,
                     n == 1 ? "  " : "es",
-                    w,
-                    k,
-                    w / k);
+                    wm,
+                    checked(w),
+                    km,
+                    checked(k),
+                    wm / km);
         }
         return ok;
     }
 
-    /** One run; its records/s, or null if it failed (said why). */
-    private Double throughputRun(String side, int n, int round, String in, Map<TopicPartition, Long> ends, Expected exp)
-            throws Exception {
+    /** A run's measure and whether its output checked out. */
+    private record Timed<T>(T value, boolean outputOk) {}
+
+    /** Empty when every run's output was right; else how many were wrong: those figures are not results. */
+    private String checked(List<? extends Timed<?>> runs) {
+        long wrong = runs.stream().filter(r -> !r.outputOk()).count();
+        return wrong == 0 ? "" : " (output WRONG in " + wrong + " of " + runs.size() + " runs: not a result)";
+    }
+
+    /** One run: its records/s, or null if it could not be measured (said why). */
+    private Timed<Double> throughputRun(
+            String side, int n, int round, String in, Map<TopicPartition, Long> ends, Expected exp) throws Exception {
         String id = id(side, "t" + n, round);
         String out = id + "-out";
         broker.createTopic(out, o.partitions, Map.of());
@@ -381,7 +398,7 @@ public final class KafkaScaleOutBench {
                     secs,
                     rate,
                     c);
-            return c.ok ? rate : null;
+            return new Timed<>(rate, c.ok);
         } finally {
             for (Member m : members) {
                 m.kill();
@@ -392,7 +409,7 @@ public final class KafkaScaleOutBench {
     // ---------------------------------------------------------------- recovery
 
     private boolean recovery() throws Exception {
-        Map<String, List<long[]>> results = new LinkedHashMap<>();
+        Map<String, List<Timed<long[]>>> results = new LinkedHashMap<>();
         boolean ok = true;
         System.out.printf(
                 Locale.ROOT,
@@ -402,10 +419,11 @@ public final class KafkaScaleOutBench {
         for (int round = 1; round <= o.rounds; round++) {
             List<String> order = round % 2 == 1 ? o.sides : o.sides.reversed();
             for (String side : order) {
-                long[] r = recoveryRun(side, round);
-                if (r == null) {
+                Timed<long[]> r = recoveryRun(side, round);
+                if (r == null || !r.outputOk()) {
                     ok = false;
-                } else {
+                }
+                if (r != null) {
                     results.computeIfAbsent(side, x -> new ArrayList<>()).add(r);
                 }
             }
@@ -413,20 +431,21 @@ public final class KafkaScaleOutBench {
         System.out.println(
                 "== recovery after SIGKILL of one of 2 processes, ms (median of " + o.rounds + " rounds) ==");
         for (String side : o.sides) {
-            List<long[]> rs = results.getOrDefault(side, List.of());
+            List<Timed<long[]>> rs = results.getOrDefault(side, List.of());
             System.out.printf(
                     Locale.ROOT,
-                    "%-13s resumed %,6.0f   caught up: victim's partitions %,6.0f, survivor's own %,6.0f%n",
+                    "%-13s resumed %,6.0f   caught up: victim's partitions %,6.0f, survivor's own %,6.0f%s%n",
                     side.equals("warren") ? "warren" : "kafka-streams",
-                    median(rs.stream().map(a -> (double) a[0]).toList()),
-                    median(rs.stream().map(a -> (double) a[1]).toList()),
-                    median(rs.stream().map(a -> (double) a[2]).toList()));
+                    median(rs.stream().map(a -> (double) a.value()[0]).toList()),
+                    median(rs.stream().map(a -> (double) a.value()[1]).toList()),
+                    median(rs.stream().map(a -> (double) a.value()[2]).toList()),
+                    checked(rs));
         }
         return ok;
     }
 
-    /** One run: {resumed, victim's caught up, survivor's caught up} in ms, or null if it failed. */
-    private long[] recoveryRun(String side, int round) throws Exception {
+    /** One run: {resumed, victim's caught up, survivor's caught up} in ms, or null if it could not be measured. */
+    private Timed<long[]> recoveryRun(String side, int round) throws Exception {
         String id = id(side, "r", round);
         String in = id + "-in";
         String out = id + "-out";
@@ -532,7 +551,7 @@ public final class KafkaScaleOutBench {
                     survivorCaught,
                     live.sent,
                     c);
-            return c.ok ? new long[] {resumed, victimCaught, survivorCaught} : null;
+            return new Timed<>(new long[] {resumed, victimCaught, survivorCaught}, c.ok);
         } finally {
             for (Member m : members) {
                 m.kill();
