@@ -111,6 +111,7 @@ public final class KafkaScaleOutBench {
     private static final String END_KEY = "~end";
     private static final long SIZE_MS = 5_000;
     private static final long POLL_MS = 50;
+    private static final Duration STALL = Duration.ofSeconds(60);
 
     private final Options o;
     private final KafkaBroker broker;
@@ -744,8 +745,14 @@ public final class KafkaScaleOutBench {
     private long awaitCommittedToLast(
             String group, Map<TopicPartition, Long> ends, List<Member> members, long limitNanos) throws Exception {
         try (Admin admin = broker.admin()) {
+            Map<TopicPartition, Long> previous = Map.of();
+            long movedNanos = System.nanoTime();
             while (true) {
                 Map<TopicPartition, Long> c = committed(admin, group);
+                if (!c.equals(previous)) {
+                    previous = c;
+                    movedNanos = System.nanoTime();
+                }
                 boolean all = true;
                 for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
                     if (c.getOrDefault(e.getKey(), -1L) < e.getValue() - 1) {
@@ -763,13 +770,25 @@ public final class KafkaScaleOutBench {
                         return -1;
                     }
                 }
-                if (System.nanoTime() > limitNanos) {
+                // Both sides commit at least every second while they have records to commit: commits that
+                // stand still this long will not move again, and a run of 10 M records need not wait its whole limit.
+                boolean stalled = System.nanoTime() - movedNanos > STALL.toNanos();
+                if (stalled || System.nanoTime() > limitNanos) {
                     long behind = 0;
-                    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-                        behind += e.getValue() - 1 - Math.max(0, c.getOrDefault(e.getKey(), 0L));
+                    List<String> parts = new ArrayList<>();
+                    List<Map.Entry<TopicPartition, Long>> sorted = new ArrayList<>(ends.entrySet());
+                    sorted.sort(Comparator.comparingInt(x -> x.getKey().partition()));
+                    for (Map.Entry<TopicPartition, Long> e : sorted) {
+                        long committedAt = c.getOrDefault(e.getKey(), -1L);
+                        behind += e.getValue() - 1 - Math.max(0, committedAt);
+                        if (committedAt < e.getValue() - 1) {
+                            parts.add(e.getKey().partition() + ": " + committedAt + " of " + (e.getValue() - 1));
+                        }
                     }
                     System.out.println("FAILED: group " + group + " is still " + behind
-                            + " records from committing the input whole; logs in " + work);
+                            + " records from committing the input whole"
+                            + (stalled ? " and its commits have not moved for " + STALL.toSeconds() + " s" : "")
+                            + " (partition: committed of last " + parts + "); logs in " + work);
                     return -1;
                 }
                 TimeUnit.MILLISECONDS.sleep(POLL_MS); // polling the broker: nothing to wait on instead
