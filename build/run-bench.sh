@@ -11,6 +11,16 @@
 #                               (WS_ARGS, e.g. WS_ARGS="--rounds 3 --seconds 5 --idle 10000")
 #                       stream  keyed sliding windows by in-process emit vs a trafilo-style lock-per-bucket pool
 #                       kafka   a windowed count: warren vs Kafka Streams (TopologyTestDriver, in-memory store)
+#                       kafka-e2e  Warren (KafkaSource + StreamJob + KafkaSink, as ./hiveparser --kafka) vs a Kafka
+#                               Streams application on one real KRaft broker started for the run (KafkaScaleOutBench):
+#                               hopping 5 s / 1 s count+sum over 1,000 keys, 12 partitions, each member its own JVM
+#                               (KAFKA_E2E_HEAP, default 2g); records/s from the first record consumed to the group's
+#                               commits at the end of KAFKA_E2E_RECORDS (default 10000000) records with 1 and 2
+#                               processes (KAFKA_E2E_PROCS, default "1,2"), then the recovery after SIGKILL of one of
+#                               2 processes on a live topic (KAFKA_E2E_LIVE_RATE records/s, default 50000, for
+#                               KAFKA_E2E_LIVE_SECONDS, default 60); KAFKA_E2E_ROUNDS alternating rounds (default 3;
+#                               medians); KAFKA_E2E_MODE throughput,recovery (default both); every run's output is
+#                               checked window by window; KAFKA_E2E_ARGS are passed on (e.g. "--grace 15")
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
 #                       datapath  datapaths (DatapathBench): blocks/s of (gen) > (grep) > (count) in one tasklet
 #                               and with a boundary vs Pekko Streams and Reactor; the compress stage vs a bare
@@ -55,7 +65,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg ws http tls fair stream kafka udp datapath metrics"
+parts="jmh parked msg ws http tls fair stream kafka kafka-e2e udp datapath metrics"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -429,6 +439,14 @@ fi
 if wants kafka; then
     echo "== windowed count: warren vs Kafka Streams TopologyTestDriver =="
     "$jdk/bin/java" $jopts -Xmx4g -cp "$cp" dev.warren.bench.KafkaStreamsPeer 1000000 1000 | tee "bench/results/kafka-$stamp.txt"
+fi
+if wants kafka-e2e; then
+    echo "== end to end on a real broker: warren vs Kafka Streams, throughput and recovery after SIGKILL =="
+    "$jdk/bin/java" $jopts -Xmx2g -cp "$cp" dev.warren.bench.KafkaScaleOutBench \
+        --records "${KAFKA_E2E_RECORDS:-10000000}" --rounds "${KAFKA_E2E_ROUNDS:-3}" --procs "${KAFKA_E2E_PROCS:-1,2}" \
+        --mode "${KAFKA_E2E_MODE:-throughput,recovery}" --heap "${KAFKA_E2E_HEAP:-2g}" \
+        --live-rate "${KAFKA_E2E_LIVE_RATE:-50000}" --live-seconds "${KAFKA_E2E_LIVE_SECONDS:-60}" ${KAFKA_E2E_ARGS:-} \
+        | tee "bench/results/kafka-e2e-$stamp.txt"
 fi
 if wants udp; then
     echo "== UDP ingest with the hiveparser generator: warren StreamJob vs raw socket drain =="
