@@ -43,8 +43,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * key) computed from a Kafka topic by a member of a consumer group, results to a topic ({@code
  * --out-topic}, JSON as {@code --jsonl}) and/or {@code --jsonl}; and {@code ./hiveparser --generate RATE
  * --keys K --to-kafka BOOTSTRAP --topic IN}, which fills a topic instead of sending UDP. One summary line
- * a second; SIGINT/SIGTERM close the source (final windows out, offsets of closed windows committed) and
- * print the totals.
+ * a second; SIGINT/SIGTERM close the source (offsets of closed windows committed, open windows dropped
+ * for the partitions' next reader) and print the totals.
  */
 final class HiveParserKafka {
     static final String USAGE = """
@@ -382,7 +382,7 @@ final class HiveParserKafka {
             info.println(summary(job.stats(), source.stats(), (System.nanoTime() - startNanos) / 1e9));
             info.flush();
         }
-        source.close(); // stop reading, close the job (final windows out), commit closed windows, leave the group
+        source.close(); // stop reading, commit closed windows, drop the open ones, leave the group
         info.println("hiveparser: totals " + totals(job.stats(), source.stats()));
         info.flush();
         Throwable failure = source.failure();

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *         .window(Windows.sliding(Duration.ofSeconds(5), Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
  *         .sink(KafkaSink.json("127.0.0.1:9092", "readings-windows")));
  * ...
- * in.close();   // stops reading, closes the job (emitting its open windows), commits, leaves the group
+ * in.close();   // stops reading, commits closed windows, drops the open ones (the next owner replays them), leaves the group
  * }</pre>
  *
  * <p><b>Time.</b> The job runs on event time: an event's time is the parser's timestamp (the record's
@@ -72,19 +73,34 @@ import org.slf4j.LoggerFactory;
  * flushed ({@link StreamJob#closedThrough()}; a {@link KafkaSink} flush waits for the broker's
  * acknowledgement), and after the dead-letter producer was flushed. A crash therefore replays every
  * record whose windows were not out, never skips one. What can come twice: a window emitted before a
- * crash or a rebalance may be emitted again (complete) by the process that replays its records, and a
- * process that closes or loses partitions emits its open windows for their keys (partial). A reader
- * takes, per key and window, the emission with the largest count. Windows must be tumbling or sliding:
- * a session's end moves with its key's events, so no offset could be committed while it is open.
+ * crash or a rebalance but after the last commit is emitted again, complete, by the process that
+ * replays its records. A reader takes, per key and window, the emission with the largest count (or all
+ * of them are equal). Windows must be tumbling or sliding: a session's end moves with its key's events,
+ * so no offset could be committed while it is open.
  *
- * <p><b>Failover and grace.</b> A job's shards close windows on one watermark for all their keys. When a
- * process takes over the partitions of a process that died, their records since its last commit are
- * older than the survivor's watermark by about the failure-detection time ({@code session.timeout.ms},
- * 10 s by default, plus the commit interval); a window they belong to that the survivor has already
- * closed receives them late (counted in the job's {@code late}, and sent to the dead-letter topic if
- * there is one). Give the job a {@linkplain StreamJob.Builder#grace grace period} at least that long to
- * count them; a graceful hand-over (another process joining or leaving) needs none, since the new owner
- * starts with its own watermark.
+ * <p><b>Hand-over: no partial windows.</b> A partition given up (revoked in a rebalance, lost, or left at
+ * {@link #close()}) is read again from its committed offset by its next owner, which computes its
+ * keys' open windows whole. So this process first commits what its closed windows cover, then drops
+ * those keys' open windows and state without emitting them ({@link StreamJob#discard}). To know the keys
+ * of a partition, the source calls the job's key function on each event as it routes it and remembers
+ * the key's partition while the key has a window open (one hash-map look-up per record on the poll
+ * thread; an entry goes once its windows have closed). This works whatever the producers' partitioner
+ * and whatever the key function, as long as a key's records all come from one partition, which is what
+ * Kafka's keyed partitioning gives; a key seen in several partitions is logged once and never dropped
+ * (its state holds records of partitions this process keeps). The same holds at {@link #close()}: a
+ * graceful leave hands over, it does not emit partial windows; a topic's last windows come out when
+ * the watermark passes them (see "Time").
+ *
+ * <p><b>Taking partitions over while running.</b> A job's shards close windows on one watermark for all
+ * their keys, and never move it back. A process that already runs and is given partitions (the other
+ * member left or died) reads their records from the last commit, which covers windows up to the
+ * previous owner's close limit then; if its own watermark has moved further since (records flowed
+ * during the hand-over: the rebalance, and after a crash the failure detection, {@code
+ * session.timeout.ms}), the records of the windows it has closed in between are late (counted in the
+ * job's {@code late}, and sent to the dead-letter topic if there is one). A {@linkplain
+ * StreamJob.Builder#grace grace period} does not change this (the commit trails the close limit by the
+ * same grace). A process that joins has no watermark yet and takes partitions over whole. A
+ * per-partition watermark in the shards, or restoring window state from a changelog, would lift this.
  *
  * <p><b>Bad records.</b> A record the parser refuses, and one stamped more than {@link
  * StreamJob#DEFAULT_MAX_AHEAD} ahead of the clock, is counted ({@link KafkaSourceStats#badRecords()}),
@@ -99,10 +115,11 @@ import org.slf4j.LoggerFactory;
  * {@link #assignment()} and {@link #failure()} may be called from any thread and do not block.
  *
  * <p><b>Ownership and closing.</b> {@link #start} starts the job and the thread; the source owns both.
- * {@link #close()} (any thread but the job's own tasklets; idempotent) stops the polling, closes the job
- * (which emits every open window to its sinks and closes them), commits what the closed windows cover,
- * and closes the consumer, which leaves the group so that its partitions move at once. If the consumer
- * fails (a fatal client error), the thread does the same and {@link #failure()} says why.
+ * {@link #close()} (any thread but the job's own tasklets; idempotent) stops the polling, commits what
+ * the closed windows cover, drops the open ones (see "Hand-over"), closes the job (which closes its
+ * sinks) and closes the consumer, which leaves the group so that its partitions move at once. If the
+ * consumer fails (a fatal client error), the thread does the same without the commit and {@link
+ * #failure()} says why.
  *
  * @param <E> the event type
  */
@@ -131,9 +148,26 @@ public final class KafkaSource<E> implements AutoCloseable {
     private Emitter<E> emitter;
     private KafkaProducer<String, String> deadLetters;
     private WindowSpec windows;
+    private Function<? super E, ?> keyFn;
 
     /** Per assigned partition; touched only by the poll thread. */
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+    /**
+     * The partition of every key with a window that may be open, as its records were routed, so that the
+     * keys of a partition given up can be dropped from the job; poll thread only. An entry goes once
+     * every window of its key has closed (see {@link #prune}).
+     */
+    private final Map<Object, KeyInfo> keys = new HashMap<>();
+
+    /**
+     * Set (poll thread) once the job dropped every key at the end: no commit may follow, not even the
+     * one the consumer's close asks for in {@code onPartitionsRevoked}.
+     */
+    private boolean handedOver;
+
+    private int keysAfterPrune;
+    private long lastPruneNanos = System.nanoTime();
 
     private volatile long watermark = Long.MIN_VALUE;
     private volatile Set<TopicPartition> assignment = Set.of();
@@ -217,7 +251,12 @@ public final class KafkaSource<E> implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("KafkaSource for topic '" + topic + "' was started already");
         }
+        Function<? super E, ?> kf = job.keyFunction();
+        if (kf == null) {
+            throw new IllegalStateException("a KafkaSource needs the job's keyBy(...) before start");
+        }
         this.windows = spec;
+        this.keyFn = kf;
         int n = Kafka.partitions(bootstrap, topic);
         if (deadLetterTopic != null) {
             Kafka.partitions(bootstrap, deadLetterTopic);
@@ -273,7 +312,10 @@ public final class KafkaSource<E> implements AutoCloseable {
         return started.get() && stopped.getCount() > 0;
     }
 
-    /** Stops polling, closes the job, commits, closes the consumer; waits for all that. Idempotent. */
+    /**
+     * Stops polling, commits, drops the open windows, closes the job and the consumer; waits for all
+     * that. Idempotent.
+     */
     @Override
     public void close() {
         if (!started.get()) {
@@ -345,17 +387,31 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
     }
 
-    /** Graceful end on the poll thread: every open window out, then commit what closed windows cover. */
+    /**
+     * The end on the poll thread: commits what the closed windows cover, then hands every key over (its
+     * open windows are dropped, not emitted: they would be partial, and whoever reads the partitions next
+     * reads their records again from the committed offsets), then closes the job.
+     */
     private void finish(KafkaConsumer<String, String> c) {
         try {
             StreamJob<E> j = job;
-            if (j != null) {
-                j.close();
-            }
             if (c != null && failure == null) {
-                // The job emitted its open windows as it closed, but those are partial: the next owner
-                // replays their records, so only offsets of closed windows are committed.
                 commitClosed(partitions.keySet());
+            }
+            if (j != null) {
+                // Not after close: with no window left to emit, a closed job's closedThrough() is the end
+                // of time, and would commit every offset read.
+                try {
+                    handedOver = true;
+                    keys.clear();
+                    j.discard(k -> true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    LOG.info("kafka-source {}: interrupted while dropping open windows", topic);
+                } catch (IllegalStateException e) {
+                    LOG.info("kafka-source {}: the job was closed already: {}", topic, e.getMessage());
+                }
+                j.close();
             }
         } catch (RuntimeException e) {
             LOG.error("kafka-source {}: closing failed", topic, e);
@@ -416,6 +472,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             events.add(e);
             batchMax = Math.max(batchMax, ts);
             long end = lastEnd(ts);
+            noteKey(e, tp.partition(), end);
             if (end > coveredEnd) {
                 // the records before this one need not wait for its later windows
                 st.pending(r.offset(), coveredEnd);
@@ -431,6 +488,81 @@ public final class KafkaSource<E> implements AutoCloseable {
         st.maxTs = batchMax;
         st.lastRecordNanos = System.nanoTime();
         updateWatermark();
+    }
+
+    /** Remembers which partition the event's key came from, and the end of its last window. */
+    private void noteKey(E e, int partition, long end) {
+        Object k;
+        try {
+            k = keyFn.apply(e);
+        } catch (RuntimeException ex) {
+            return; // the job refuses the event for the same reason: no state to hand over
+        }
+        if (k == null) {
+            return;
+        }
+        KeyInfo ki = keys.get(k);
+        if (ki == null) {
+            keys.put(k, new KeyInfo(partition, end));
+            return;
+        }
+        if (ki.partition != partition && !ki.several) {
+            ki.several = true;
+            LOG.info(
+                    "kafka-source {}: key {} comes from partitions {} and {}: its windows are never handed"
+                            + " over (a key must live in one partition for that)",
+                    topic,
+                    k,
+                    ki.partition,
+                    partition);
+        }
+        if (end > ki.lastEnd) {
+            ki.lastEnd = end;
+        }
+    }
+
+    /**
+     * Drops the keys whose windows have all closed (so there is nothing of theirs to hand over): the
+     * map holds the keys with open windows, not every key ever seen. A walk over the map, so it runs
+     * when the map has doubled since the last one, or every 10 s.
+     */
+    private void prune(long closed) {
+        long now = System.nanoTime();
+        if (keys.size() < 2 * Math.max(1024, keysAfterPrune) && now - lastPruneNanos < 10_000_000_000L) {
+            return;
+        }
+        keys.values().removeIf(ki -> ki.lastEnd <= closed);
+        keysAfterPrune = keys.size();
+        lastPruneNanos = now;
+    }
+
+    /**
+     * Gives up {@code gone}: the job drops the open windows and state of their keys without emitting
+     * them (their new owner reads their records again from the committed offsets, and would otherwise
+     * see them counted twice, the first time partial). A key that came from several partitions stays,
+     * as it may hold records of a partition kept.
+     */
+    private void handOver(Collection<TopicPartition> gone) throws InterruptedException {
+        Set<Integer> ps = new java.util.HashSet<>();
+        for (TopicPartition tp : gone) {
+            ps.add(tp.partition());
+        }
+        Set<Object> drop = new java.util.HashSet<>();
+        var it = keys.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Object, KeyInfo> e = it.next();
+            KeyInfo ki = e.getValue();
+            if (!ki.several && ps.contains(ki.partition)) {
+                drop.add(e.getKey());
+                it.remove();
+            }
+        }
+        if (drop.isEmpty()) {
+            return;
+        }
+        Set<Object> frozen = Set.copyOf(drop);
+        long n = job.discard(frozen::contains);
+        LOG.info("kafka-source {}: dropped the open windows of {} keys of {}", topic, n, gone);
     }
 
     /** The end of the last window an event at {@code ts} is in. */
@@ -466,6 +598,9 @@ public final class KafkaSource<E> implements AutoCloseable {
 
     /** Commits, for {@code which}, the offsets whose windows are all out; on the poll thread. */
     private void commitClosed(Collection<TopicPartition> which) {
+        if (handedOver) {
+            return; // the job dropped its open windows: its closedThrough() no longer says what went out
+        }
         long closed = job.closedThrough();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         for (TopicPartition tp : which) {
@@ -477,6 +612,7 @@ public final class KafkaSource<E> implements AutoCloseable {
                 }
             }
         }
+        prune(closed);
         if (offsets.isEmpty()) {
             return;
         }
@@ -550,6 +686,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             commitClosed(revoked);
             revoked.forEach(partitions::remove);
             assignment = Set.copyOf(partitions.keySet());
+            giveUp(revoked);
             LOG.info("kafka-source {}: revoked {}", topic, revoked);
         }
 
@@ -558,7 +695,20 @@ public final class KafkaSource<E> implements AutoCloseable {
             rebalances.increment();
             lost.forEach(partitions::remove);
             assignment = Set.copyOf(partitions.keySet());
+            giveUp(lost);
             LOG.info("kafka-source {}: lost {} (no commit: another member may own them now)", topic, lost);
+        }
+
+        private void giveUp(Collection<TopicPartition> gone) {
+            try {
+                handOver(gone);
+            } catch (InterruptedException e) {
+                // close() does not interrupt; whoever did wants the thread to end: it does after this poll
+                Thread.currentThread().interrupt();
+                closing.set(true);
+            } catch (IllegalStateException e) {
+                LOG.info("kafka-source {}: the job is closing; nothing to hand over: {}", topic, e.getMessage());
+            }
         }
 
         @Override
@@ -575,11 +725,26 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
     }
 
+    /** Where a key's records come from, and the end of its last window; poll thread only. */
+    private static final class KeyInfo {
+        final int partition;
+        boolean several;
+        long lastEnd;
+
+        KeyInfo(int partition, long lastEnd) {
+            this.partition = partition;
+            this.lastEnd = lastEnd;
+        }
+    }
+
     /** One assigned partition: its time and the offsets waiting for their windows. Poll thread only. */
     private static final class PartitionState {
         final TopicPartition tp;
         long maxTs = Long.MIN_VALUE;
         long committed = -1;
+        /** The largest offset found committable so far (committed or not). */
+        long ready = -1;
+
         long lastRecordNanos = System.nanoTime();
         /** Ring of (next offset, end of the last window of the records before it), in offset order. */
         private long[] next = new long[16];
@@ -618,15 +783,17 @@ public final class KafkaSource<E> implements AutoCloseable {
             size++;
         }
 
-        /** The offset to commit once every window ending at or before {@code closed} is out, or -1. */
+        /**
+         * The offset to commit once every window ending at or before {@code closed} is out, or -1. What
+         * it returned once it returns again (or more) until committed: a failed commit loses nothing.
+         */
         long committable(long closed) {
-            long o = -1;
             while (size > 0 && ends[head] <= closed) {
-                o = next[head];
+                ready = Math.max(ready, next[head]);
                 head = (head + 1) & (next.length - 1);
                 size--;
             }
-            return Math.max(o, committed);
+            return Math.max(ready, committed);
         }
     }
 

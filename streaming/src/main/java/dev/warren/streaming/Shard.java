@@ -183,6 +183,39 @@ final class Shard implements CheckedRunnable {
             if (w.wm() > wm) {
                 advance(w.wm());
             }
+        } else if (m instanceof Rec.Discard d) {
+            discard(d);
+        }
+    }
+
+    /**
+     * Drops the keys the request accepts: their open windows go nowhere, their state is freed, their
+     * timer entries no longer count (a bucket entry counts only if the key still names that bucket).
+     */
+    private void discard(Rec.Discard d) {
+        long n = 0;
+        try {
+            var it = keys.values().iterator();
+            while (it.hasNext()) {
+                KeyEntry ke = it.next();
+                boolean drop;
+                try {
+                    drop = d.keys().test(ke.key);
+                } catch (RuntimeException ex) {
+                    callbackError("discard predicate", ex);
+                    drop = false;
+                }
+                if (drop) {
+                    it.remove();
+                    ke.scheduled = KeyEntry.EVICTED;
+                    free(ke);
+                    n++;
+                }
+            }
+        } finally {
+            d.dropped().addAndGet(n);
+            d.done().countDown();
+            publish();
         }
     }
 

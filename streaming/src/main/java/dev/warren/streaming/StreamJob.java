@@ -109,6 +109,26 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
      */
     long closedThrough();
 
+    /**
+     * Drops, without emitting anything, the open windows and the state of every key {@code keys}
+     * accepts ({@code stateFree} is called for each, as for an evicted key), and returns how many keys
+     * were dropped. A source that hands keys over to another process (a revoked Kafka partition, whose
+     * records the new owner reads again) uses it so that their windows are not emitted partial here.
+     *
+     * <p>The request goes through every shard's inbox like an event: each shard applies it on its own
+     * tasklet after the events emitted before this call (so those are dropped too, if their key is),
+     * calling {@code keys} (which must be thread-safe: shards call it at once) for each of its live keys.
+     * Events emitted after this call returns start new state. A predicate that throws keeps the key and
+     * is counted as a callback error.
+     *
+     * <p>Blocks until every shard has done it, waiting for room in full inboxes.
+     *
+     * @throws IllegalStateException if the job is shutting down or has ended (its shards emit every open
+     *     window then), or if called from one of the job's own tasklets, which this call would wait for
+     * @throws InterruptedException if interrupted while waiting; shards not reached yet do not drop
+     */
+    long discard(java.util.function.Predicate<Object> keys) throws InterruptedException;
+
     /** Waits until every source's {@code run} has returned (their input is exhausted or they failed). */
     void awaitSourcesDone() throws InterruptedException;
 
@@ -252,6 +272,15 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
             this.timestampFn = Objects.requireNonNull(timestamp, "timestamp");
             this.outOfOrderMillis = nonNegative("maxOutOfOrderness", maxOutOfOrderness);
             return this;
+        }
+
+        /**
+         * The key function given to {@link #keyBy}, or null if none was given (yet): a source that must
+         * know which keys its input holds (a Kafka source, to {@linkplain StreamJob#discard drop} the
+         * keys of a partition it gives up) calls it as the job does, so it must be a pure function.
+         */
+        public Function<? super E, ?> keyFunction() {
+            return keyFn;
         }
 
         /** The window shape given to {@link #window}, or null if none was given (yet). */
