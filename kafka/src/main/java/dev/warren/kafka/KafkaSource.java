@@ -16,6 +16,8 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -34,6 +36,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApplicationRecoverableException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -46,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * is read, its records parsed ({@link RecordParser}) and emitted into the job, whose key function routes
  * them to its shards as for any source. Several processes with the same group share a topic's partitions
  * (Kafka's cooperative-sticky assignment), so a key, which Kafka puts in one partition, is counted by
- * one process at a time.
+ * one process at a time. Delivery is at-least-once by default, exactly-once with Kafka transactions as
+ * an option.
  *
  * <pre>{@code
  * KafkaSource<KeyValue> in = KafkaSource.keyValues("127.0.0.1:9092", "readings", "temps").build();
@@ -77,6 +83,32 @@ import org.slf4j.LoggerFactory;
  * replays its records. A reader takes, per key and window, the emission with the largest count (or all
  * of them are equal). Windows must be tumbling or sliding: a session's end moves with its key's events,
  * so no offset could be committed while it is open.
+ *
+ * <p><b>Delivery: exactly-once</b> ({@link Builder#exactlyOnce()}). The window results go to their
+ * topics through {@link KafkaSink#exactlyOnce} sinks, which hand them to this source instead of sending
+ * them. Every commit interval (and on revocation, and at close) the poll thread runs one Kafka
+ * transaction on its own transactional producer (one per process, a unique {@code transactional.id}):
+ * with {@code T = job.closedThrough()}, it writes every result of a window ending at or before
+ * {@code T}, the dead letters of the bad records before the offsets it commits, and, for every partition
+ * it holds, the offset {@code c = committable(T)} with the metadata {@code "warren-through:T"}
+ * ({@code sendOffsetsToTransaction} with the consumer's group metadata, so a member that was fenced out
+ * of the group cannot commit), then commits. Why each window comes out once: a record before {@code c}
+ * has all its windows ending at or before {@code T}, so a window ending later gets all its records from
+ * a replay starting at {@code c}, and results ending later were not written; a window ending at or
+ * before {@code T} was written in that transaction or an earlier one. A process given a partition reads
+ * that metadata and does not write results of windows ending at or before it for the partition's keys
+ * (counted in {@link KafkaSourceStats#suppressed()}). Results the shards give after {@code T} was read
+ * wait for the next transaction, and are dropped with their keys at a hand-over. The consumer reads
+ * with {@code isolation.level=read_committed}; so must the readers of the output. An abortable failure
+ * (a rebalance under way, the broker away) aborts the transaction and tries the same results and
+ * offsets again at the next interval (the job's state is untouched, so nothing needs replaying); a fatal
+ * one (the producer fenced, not authorized) ends the source with {@link #failure()} saying why, and
+ * the records since the last committed transaction are replayed by the partitions' next owner. A
+ * process that dies with a transaction open holds back read-committed readers, and the next owner of
+ * its partitions (which waits for their offsets to be stable), until the broker aborts it: {@code
+ * transaction.timeout.ms}, 10 s here ({@link Builder#producerProperty}). Late records go to the
+ * dead-letter topic in the next transaction; one that a replay finds late again is written again.
+ * Exactly-once needs a key's records in one partition (see "Hand-over").
  *
  * <p><b>Hand-over: no partial windows.</b> A partition given up (revoked in a rebalance, lost, or left at
  * {@link #close()}) is read again from its committed offset by its next owner, which computes its
@@ -112,7 +144,9 @@ import org.slf4j.LoggerFactory;
  * and owns ("kafka-source TOPIC"): the client's calls block and may pin, which is why they do not run on
  * a virtual thread. It emits into the job with {@link Backpressure#BLOCK}, so full shard inboxes slow the
  * polling. The rebalance listener runs on that thread, inside {@code poll}. {@link #stats()},
- * {@link #assignment()} and {@link #failure()} may be called from any thread and do not block.
+ * {@link #assignment()} and {@link #failure()} may be called from any thread and do not block. The
+ * transactional producer of exactly-once is made and used by the poll thread only; the exactly-once
+ * sinks only append to a queue it drains.
  *
  * <p><b>Ownership and closing.</b> {@link #start} starts the job and the thread; the source owns both.
  * {@link #close()} (any thread but the job's own tasklets; idempotent) stops the polling, commits what
@@ -127,6 +161,8 @@ public final class KafkaSource<E> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    /** How the metadata of an exactly-once commit starts: "warren-through:T". */
+    static final String THROUGH = "warren-through:";
 
     private final String bootstrap;
     private final String topic;
@@ -138,6 +174,8 @@ public final class KafkaSource<E> implements AutoCloseable {
     private final long commitIntervalNanos;
     private final long idleNanos;
     private final Map<String, String> consumerConfig;
+    private final boolean exactlyOnce;
+    private final Map<String, String> producerConfig;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -178,6 +216,27 @@ public final class KafkaSource<E> implements AutoCloseable {
     private final LongAdder commits = new LongAdder();
     private final LongAdder failedCommits = new LongAdder();
     private final LongAdder rebalances = new LongAdder();
+    private final LongAdder suppressed = new LongAdder();
+
+    /** Exactly-once: the transactional producer, made and used by the poll thread only. */
+    private KafkaProducer<String, String> tx;
+
+    private volatile String transactionalId;
+
+    /**
+     * Exactly-once: what the shards' {@link KafkaSink#exactlyOnce} sinks and the late side output hand
+     * over, for the poll thread to write in its next transaction.
+     */
+    private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
+
+    /** Exactly-once: window results taken from the outbox, by window end, until a transaction commits them. */
+    private final TreeMap<Long, List<Out>> held = new TreeMap<>();
+
+    /**
+     * Exactly-once, per partition assigned: every window of its keys ending at or before this went out in
+     * a committed transaction (the metadata of the offset committed with it), so it is not written again.
+     */
+    private final Map<Integer, Long> sentThrough = new HashMap<>();
 
     private KafkaSource(Builder<E> b) {
         this.bootstrap = b.bootstrap;
@@ -190,6 +249,8 @@ public final class KafkaSource<E> implements AutoCloseable {
         this.commitIntervalNanos = b.commitInterval.toNanos();
         this.idleNanos = b.idleTimeout.toNanos();
         this.consumerConfig = Map.copyOf(b.consumerConfig);
+        this.exactlyOnce = b.exactlyOnce;
+        this.producerConfig = Map.copyOf(b.producerConfig);
     }
 
     /**
@@ -260,12 +321,23 @@ public final class KafkaSource<E> implements AutoCloseable {
         int n = Kafka.partitions(bootstrap, topic);
         if (deadLetterTopic != null) {
             Kafka.partitions(bootstrap, deadLetterTopic);
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            deadLetters = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-            job.onLate(late -> deadLetter(null, String.valueOf(late.event()), "late: watermark " + late.watermark()));
+            if (!exactlyOnce) {
+                Properties p = new Properties();
+                p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                p.put(ProducerConfig.ACKS_CONFIG, "all");
+                p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+                p.putAll(producerConfig);
+                deadLetters = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+            }
+            job.onLate(late -> {
+                ProducerRecord<String, String> r =
+                        deadLetterRecord(null, String.valueOf(late.event()), "late: watermark " + late.watermark());
+                if (exactlyOnce) {
+                    outbox.add(new Out(null, Long.MIN_VALUE, r)); // in the next transaction
+                } else {
+                    sendDeadLetter(r);
+                }
+            });
         }
         job.eventTime(timestamp, Duration.ZERO).watermark(() -> watermark);
         StreamJob<E> j = job.start();
@@ -293,8 +365,32 @@ public final class KafkaSource<E> implements AutoCloseable {
                 commits.sum(),
                 failedCommits.sum(),
                 rebalances.sum(),
+                suppressed.sum(),
                 assignment.size(),
                 watermark);
+    }
+
+    /** True if this source was built with {@link Builder#exactlyOnce()}. */
+    public boolean isExactlyOnce() {
+        return exactlyOnce;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    /** Exactly-once: the transactional id of this run's producer, once made; for tests. */
+    String transactionalId() {
+        return transactionalId;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** From an exactly-once sink, on a shard: a window result for the next transaction. Never blocks. */
+    void offer(Object key, long end, ProducerRecord<String, String> record) {
+        outbox.add(new Out(key, end, record));
     }
 
     /** The partitions assigned to this process now. */
@@ -352,8 +448,16 @@ public final class KafkaSource<E> implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.putAll(consumerConfig);
+        if (exactlyOnce) {
+            // records of a transactional producer upstream count once they are committed; and the offsets
+            // committed in a transaction are read only once that transaction has ended
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         KafkaConsumer<String, String> c = null;
         try {
+            if (exactlyOnce) {
+                tx = transactionalProducer();
+            }
             c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
             consumer = c;
             c.subscribe(List.of(topic), new Listener());
@@ -370,7 +474,7 @@ public final class KafkaSource<E> implements AutoCloseable {
                 }
                 updateWatermark();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
-                    commitClosed(partitions.keySet());
+                    commit(partitions.keySet());
                     lastCommit = System.nanoTime();
                 }
             }
@@ -378,7 +482,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             LOG.info("kafka-source {}: interrupted; closing", topic);
         } catch (KafkaException | IllegalStateException e) {
             failure = e;
-            LOG.error("kafka-source {}: the consumer failed; closing the job", topic, e);
+            LOG.error("kafka-source {}: the Kafka client failed; closing the job", topic, e);
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("kafka-source {}: bug; closing the job", topic, e);
@@ -396,7 +500,12 @@ public final class KafkaSource<E> implements AutoCloseable {
         try {
             StreamJob<E> j = job;
             if (c != null && failure == null) {
-                commitClosed(partitions.keySet());
+                try {
+                    commit(partitions.keySet());
+                } catch (KafkaException | IllegalStateException e) {
+                    failure = e; // the open windows are dropped all the same: the next owner replays them
+                    LOG.error("kafka-source {}: the last commit failed", topic, e);
+                }
             }
             if (j != null) {
                 // Not after close: with no window left to emit, a closed job's closedThrough() is the end
@@ -418,6 +527,14 @@ public final class KafkaSource<E> implements AutoCloseable {
         } finally {
             if (deadLetters != null) {
                 deadLetters.close(Duration.ofSeconds(30));
+            }
+            if (tx != null) {
+                // an open transaction is aborted by the close: what it held is replayed by the next owner
+                try {
+                    tx.close(Duration.ofSeconds(30));
+                } catch (RuntimeException e) {
+                    LOG.info("kafka-source {}: closing the transactional producer: {}", topic, e.toString());
+                }
             }
             if (c != null) {
                 try {
@@ -466,7 +583,15 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (error != null) {
                 bad.increment();
                 LOG.debug("kafka-source {}: bad record at {} offset {}: {}", topic, tp, r.offset(), error);
-                deadLetter(r.key(), r.value(), error + " (" + tp + " offset " + r.offset() + ")");
+                ProducerRecord<String, String> dl =
+                        deadLetterRecord(r.key(), r.value(), error + " (" + tp + " offset " + r.offset() + ")");
+                if (dl != null) {
+                    if (exactlyOnce) {
+                        st.deadLetter(r.offset(), dl); // in the transaction whose offsets pass it
+                    } else {
+                        sendDeadLetter(dl);
+                    }
+                }
                 continue;
             }
             events.add(e);
@@ -542,7 +667,7 @@ public final class KafkaSource<E> implements AutoCloseable {
      * see them counted twice, the first time partial). A key that came from several partitions stays,
      * as it may hold records of a partition kept.
      */
-    private void handOver(Collection<TopicPartition> gone) throws InterruptedException {
+    private Set<Object> handOver(Collection<TopicPartition> gone) throws InterruptedException {
         Set<Integer> ps = new java.util.HashSet<>();
         for (TopicPartition tp : gone) {
             ps.add(tp.partition());
@@ -558,11 +683,19 @@ public final class KafkaSource<E> implements AutoCloseable {
             }
         }
         if (drop.isEmpty()) {
-            return;
+            return Set.of();
         }
         Set<Object> frozen = Set.copyOf(drop);
         long n = job.discard(frozen::contains);
         LOG.info("kafka-source {}: dropped the open windows of {} keys of {}", topic, n, gone);
+        if (exactlyOnce) {
+            // results of these keys that the shards gave before the discard: the next owner writes them
+            takeOutbox();
+            // late dead letters (no key) stay: they are not a hand-over's
+            held.values().forEach(list -> list.removeIf(o -> o.key() != null && frozen.contains(o.key())));
+            held.values().removeIf(List::isEmpty);
+        }
+        return frozen;
     }
 
     /** The end of the last window an event at {@code ts} is in. */
@@ -594,6 +727,219 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
         long w = anyActive ? min : all;
         watermark = w == Long.MIN_VALUE || w == Long.MAX_VALUE ? Long.MIN_VALUE : w - outOfOrder;
+    }
+
+    /** At-least-once: commits the offsets of closed windows of {@code which}; exactly-once: a transaction. */
+    private void commit(Collection<TopicPartition> which) {
+        if (exactlyOnce) {
+            transact();
+        } else {
+            commitClosed(which);
+        }
+    }
+
+    /**
+     * Exactly-once, on assignment: where the previous owner's last committed transaction left each
+     * partition. Its offset is where reading starts (the consumer's own doing); its metadata is the
+     * close limit {@code T} of that transaction, through which every window of the partition's keys was
+     * written, so this process does not write those again ({@link #sentThrough}). The offset (or, for a
+     * partition never committed, the first position) is also what the next transaction commits for a
+     * partition whose records closed no window yet, so that it carries the new {@code T} all the same.
+     */
+    private void resume(Collection<TopicPartition> assigned) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(assigned));
+        for (TopicPartition tp : assigned) {
+            PartitionState st = partitions.get(tp);
+            OffsetAndMetadata om = committed.get(tp);
+            long through = Long.MIN_VALUE;
+            if (om != null) {
+                st.base = om.offset();
+                through = parseThrough(om.metadata());
+            } else {
+                st.base = consumer.position(tp);
+            }
+            sentThrough.put(tp.partition(), through);
+        }
+        LOG.info(
+                "kafka-source {}: resuming {} at {} (windows through {} already written)",
+                topic,
+                assigned,
+                committed,
+                sentThrough);
+    }
+
+    /** The {@code T} in a committed offset's metadata; none (an at-least-once commit, say): nothing suppressed. */
+    static long parseThrough(String metadata) {
+        if (metadata == null || !metadata.startsWith(THROUGH)) {
+            return Long.MIN_VALUE;
+        }
+        try {
+            return Long.parseLong(metadata.substring(THROUGH.length()));
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** Moves what the shards handed over into {@link #held} (window results) or the late dead letters. */
+    private void takeOutbox() {
+        Out o;
+        while ((o = outbox.poll()) != null) {
+            if (o.key() != null) {
+                KeyInfo ki = keys.get(o.key());
+                Long through = ki == null ? null : sentThrough.get(ki.partition);
+                if (through != null && o.end() <= through) {
+                    // written by the partition's previous owner in a committed transaction
+                    suppressed.increment();
+                    continue;
+                }
+            }
+            held.computeIfAbsent(o.end(), e -> new ArrayList<>()).add(o);
+        }
+    }
+
+    /**
+     * Exactly-once, on the poll thread: one transaction with every window result whose end is at or
+     * before {@code T = job.closedThrough()} (read first: every such result is in the outbox by then),
+     * the dead letters of the records it passes, and for every partition held the offset {@code
+     * committable(T)} with {@code T} as its metadata. A record before that offset has all its windows
+     * ending at or before {@code T}, so a window ending later gets all its records from a replay that
+     * starts there, and the next owner skips the windows through {@code T}, which are out: each window is
+     * written once. An abortable failure aborts and keeps everything for the next try (the job's state is
+     * untouched, so nothing needs replaying); a fatal one (fenced, say) ends the source.
+     */
+    private void transact() {
+        if (handedOver || tx == null) {
+            return;
+        }
+        long closed = job.closedThrough();
+        takeOutbox();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        boolean moved = false;
+        for (PartitionState st : partitions.values()) {
+            long o = Math.max(st.committable(closed), st.base);
+            if (o >= 0) {
+                // Never below what the previous owner wrote through: a member that joined has closed less
+                // than that so far, and the next owner must still skip what is out.
+                long through = Math.max(closed, sentThrough.getOrDefault(st.tp.partition(), Long.MIN_VALUE));
+                offsets.put(st.tp, new OffsetAndMetadata(o, THROUGH + through));
+                moved |= o > st.committed;
+            }
+        }
+        List<ProducerRecord<String, String>> out = new ArrayList<>();
+        java.util.NavigableMap<Long, List<Out>> due = held.headMap(closed, true);
+        for (List<Out> l : due.values()) {
+            for (Out o : l) {
+                out.add(o.record());
+            }
+        }
+        for (PartitionState st : partitions.values()) {
+            OffsetAndMetadata om = offsets.get(st.tp);
+            if (om != null) {
+                st.deadLettersBefore(om.offset(), out);
+            }
+        }
+        if (out.isEmpty() && !moved) {
+            prune(closed);
+            return; // nothing new: no transaction
+        }
+        try {
+            tx.beginTransaction();
+            for (ProducerRecord<String, String> r : out) {
+                var unused = tx.send(r); // a failed send fails the commit below
+            }
+            if (!offsets.isEmpty()) {
+                tx.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            retrying("commit", tx::commitTransaction);
+        } catch (ApplicationRecoverableException // fenced: another producer took over, or a stale epoch
+                | OutOfOrderSequenceException
+                | InvalidConfigurationException e) { // not authorized, a broker too old for transactions
+            throw new IllegalStateException(
+                    "exactly-once: the transactional producer cannot go on (" + e
+                            + "); the records since the last committed transaction are replayed by the"
+                            + " partitions' next owner",
+                    e);
+        } catch (KafkaException e) {
+            failedCommits.increment();
+            LOG.info(
+                    "kafka-source {}: transaction of {} results failed ({}); aborted, tried again next time",
+                    topic,
+                    out.size(),
+                    e.toString());
+            try {
+                retrying("abort", tx::abortTransaction);
+            } catch (KafkaException fatal) {
+                throw new IllegalStateException(
+                        "exactly-once: aborting a transaction failed (" + fatal + "); closing the source", fatal);
+            }
+            return;
+        }
+        commits.increment();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "kafka-source {}: committed a transaction of {} records through {}: {}",
+                    topic,
+                    out.size(),
+                    closed,
+                    offsets);
+        }
+        due.clear();
+        for (PartitionState st : partitions.values()) {
+            OffsetAndMetadata om = offsets.get(st.tp);
+            if (om != null) {
+                st.committed = om.offset();
+                st.dropDeadLettersBefore(om.offset());
+            }
+        }
+        for (ProducerRecord<String, String> r : out) {
+            if (r.topic().equals(deadLetterTopic)) {
+                deadLettered.increment();
+            }
+        }
+        prune(closed);
+    }
+
+    /**
+     * Runs a producer call that may time out (the broker away): the producer lets it be called again, up
+     * to a few times; other failures are the caller's.
+     */
+    private void retrying(String what, Runnable call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call.run();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (attempt >= 5) {
+                    throw new IllegalStateException(
+                            "exactly-once: the transaction " + what + " timed out " + attempt + " times: " + e, e);
+                }
+                LOG.info("kafka-source {}: transaction {} timed out; again", topic, what);
+            }
+        }
+    }
+
+    private KafkaProducer<String, String> transactionalProducer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // one per process and run: a consumer-group member's producer is fenced through the group
+        // generation it sends with its offsets (KIP-447), not through a transactional.id tied to partitions
+        transactionalId = "warren-" + group + "-" + topic + "-" + java.util.UUID.randomUUID();
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // a process that dies with a transaction open holds back read_committed readers (and its partitions'
+        // next owner, which waits for stable offsets) until the broker aborts it after this long
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
+        p.putAll(producerConfig);
+        KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        return producer;
     }
 
     /** Commits, for {@code which}, the offsets whose windows are all out; on the poll thread. */
@@ -649,14 +995,22 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
     }
 
-    private void deadLetter(String key, String value, String error) {
-        KafkaProducer<String, String> p = deadLetters;
-        if (p == null) {
-            return;
+    /** The dead-letter record for a bad or late record, or null without a dead-letter topic. */
+    private ProducerRecord<String, String> deadLetterRecord(String key, String value, String error) {
+        if (deadLetterTopic == null) {
+            return null;
         }
         ProducerRecord<String, String> r = new ProducerRecord<>(deadLetterTopic, key, value);
         r.headers().add("warren.error", error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         r.headers().add("warren.source", topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private void sendDeadLetter(ProducerRecord<String, String> r) {
+        KafkaProducer<String, String> p = deadLetters;
+        if (p == null || r == null) {
+            return;
+        }
         // the callback sees every outcome; the future adds nothing
         var unused = p.send(r, (md, ex) -> {
             if (ex == null) {
@@ -683,8 +1037,10 @@ public final class KafkaSource<E> implements AutoCloseable {
                 return;
             }
             rebalances.increment();
-            commitClosed(revoked);
+            // exactly-once: one transaction for every partition held, so each gets the current metadata
+            commit(exactlyOnce ? partitions.keySet() : revoked);
             revoked.forEach(partitions::remove);
+            revoked.forEach(tp -> sentThrough.remove(tp.partition()));
             assignment = Set.copyOf(partitions.keySet());
             giveUp(revoked);
             LOG.info("kafka-source {}: revoked {}", topic, revoked);
@@ -694,6 +1050,7 @@ public final class KafkaSource<E> implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             rebalances.increment();
             lost.forEach(partitions::remove);
+            lost.forEach(tp -> sentThrough.remove(tp.partition()));
             assignment = Set.copyOf(partitions.keySet());
             giveUp(lost);
             LOG.info("kafka-source {}: lost {} (no commit: another member may own them now)", topic, lost);
@@ -720,10 +1077,19 @@ public final class KafkaSource<E> implements AutoCloseable {
             for (TopicPartition tp : assigned) {
                 partitions.put(tp, new PartitionState(tp));
             }
+            if (exactlyOnce) {
+                resume(assigned);
+            }
             assignment = Set.copyOf(partitions.keySet());
             LOG.info("kafka-source {}: assigned {}", topic, assigned);
         }
     }
+
+    /**
+     * Exactly-once: a window result for a transaction ({@code key} its window's key), or a late dead
+     * letter ({@code key} null).
+     */
+    private record Out(Object key, long end, ProducerRecord<String, String> record) {}
 
     /** Where a key's records come from, and the end of its last window; poll thread only. */
     private static final class KeyInfo {
@@ -745,6 +1111,13 @@ public final class KafkaSource<E> implements AutoCloseable {
         /** The largest offset found committable so far (committed or not). */
         long ready = -1;
 
+        /** Exactly-once: the committed offset (or first position) when assigned. */
+        long base = -1;
+
+        /** Exactly-once: dead letters of bad records by offset, written with the offsets that pass them. */
+        private final java.util.ArrayDeque<Map.Entry<Long, ProducerRecord<String, String>>> dead =
+                new java.util.ArrayDeque<>();
+
         long lastRecordNanos = System.nanoTime();
         /** Ring of (next offset, end of the last window of the records before it), in offset order. */
         private long[] next = new long[16];
@@ -755,6 +1128,25 @@ public final class KafkaSource<E> implements AutoCloseable {
 
         PartitionState(TopicPartition tp) {
             this.tp = tp;
+        }
+
+        void deadLetter(long offset, ProducerRecord<String, String> r) {
+            dead.add(Map.entry(offset, r));
+        }
+
+        void deadLettersBefore(long offset, List<ProducerRecord<String, String>> out) {
+            for (Map.Entry<Long, ProducerRecord<String, String>> e : dead) {
+                if (e.getKey() >= offset) {
+                    break;
+                }
+                out.add(e.getValue());
+            }
+        }
+
+        void dropDeadLettersBefore(long offset) {
+            while (!dead.isEmpty() && dead.peekFirst().getKey() < offset) {
+                dead.pollFirst();
+            }
         }
 
         /** The records before {@code nextOffset} (since the previous entry) have all their windows end by {@code lastEnd}. */
@@ -812,7 +1204,9 @@ public final class KafkaSource<E> implements AutoCloseable {
         Duration outOfOrder = Duration.ofMillis(500);
         Duration commitInterval = Duration.ofMillis(200);
         Duration idleTimeout = Duration.ofSeconds(5);
+        boolean exactlyOnce;
         final Map<String, String> consumerConfig = new HashMap<>();
+        final Map<String, String> producerConfig = new HashMap<>();
 
         Builder(String bootstrap, String topic, String group, RecordParser<E> parser, ToLongFunction<? super E> ts) {
             this.bootstrap = Kafka.requireBootstrap(bootstrap);
@@ -875,6 +1269,33 @@ public final class KafkaSource<E> implements AutoCloseable {
                 throw new IllegalArgumentException("consumer property '" + key + "' is set by the KafkaSource itself");
             }
             consumerConfig.put(key, value);
+            return this;
+        }
+
+        /**
+         * Exactly-once delivery with Kafka transactions instead of at-least-once (see the class comment,
+         * "Delivery: exactly-once"): window results go to their topics through {@link
+         * KafkaSink#exactlyOnce} sinks, in the transactions that commit the input offsets.
+         */
+        public Builder<E> exactlyOnce() {
+            this.exactlyOnce = true;
+            return this;
+        }
+
+        /**
+         * A setting of the source's own producer (the transactional one of exactly-once, else the
+         * dead-letter one): {@code transaction.timeout.ms} (10 s here), security... It wins over the
+         * source's, except the transactional id and idempotence, which the source sets.
+         */
+        public Builder<E> producerProperty(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (key.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)
+                    || key.equals(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)
+                    || key.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalArgumentException("producer property '" + key + "' is set by the KafkaSource itself");
+            }
+            producerConfig.put(key, value);
             return this;
         }
 

@@ -27,33 +27,38 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A graceful rebalance in the middle of live data (a second member joins, then leaves): the member that
  * gives partitions up drops their keys' open windows instead of emitting them partial, and so does the
  * one that leaves; the new owner reads their records again from the committed offsets. Every emission
- * on the output topic carries the full count of its window, and every window is there.
+ * on the output topic carries the full count of its window, and every window is there; exactly-once,
+ * every window is there once.
  */
 class KafkaHandOverTest {
     private static final int PARTITIONS = 6;
     private static final int KEYS = 200;
 
-    @Test
-    void aMemberJoiningAndLeavingInTheMiddleCausesNoPartialWindow() throws Exception {
+    @ParameterizedTest(name = "exactly-once {0}")
+    @ValueSource(booleans = {false, true})
+    void aMemberJoiningAndLeavingInTheMiddleCausesNoPartialWindow(boolean exactlyOnce) throws Exception {
         KafkaBroker broker = KafkaBroker.shared();
-        String in = "handover-in";
-        String out = "handover-out";
+        String mode = exactlyOnce ? "eos" : "alo";
+        String in = "handover-" + mode + "-in";
+        String out = "handover-" + mode + "-out";
+        String group = "handover-" + mode;
         broker.createTopic(in, PARTITIONS, Map.of());
         broker.createTopic(out, 2, Map.of());
 
         Map<String, Long> expected = new TreeMap<>();
         AtomicInteger rounds = new AtomicInteger();
-        KafkaSource<KeyValue> a = member(broker, in, out);
+        KafkaSource<KeyValue> a = member(broker, in, out, group, exactlyOnce);
         try {
             Producing first = new Producing(broker, in, 0, 50, expected, rounds);
             await().atMost(Duration.ofSeconds(30)).until(() -> rounds.get() >= 20);
-            KafkaSource<KeyValue> b = member(broker, in, out);
+            KafkaSource<KeyValue> b = member(broker, in, out, group, exactlyOnce);
             try {
                 // b joins while records flow: a hands some partitions over, with windows open
                 await().atMost(Duration.ofSeconds(60))
@@ -65,10 +70,11 @@ class KafkaHandOverTest {
                 // Every partition's time at the same instant, so that a's watermark is where b's is
                 // when a takes b's partitions back: the windows b leaves open are open at a too.
                 KafkaSourceTest.endMarkers(broker, in, PARTITIONS, last + 1);
-                // both have read every record so far (the watermark trails the markers by 500 ms)
+                // both have closed every window the markers close (the watermark trails them by 500 ms):
+                // b hands over where a's shards are
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> a.stats().watermark() == last + 1 - 500
-                                && b.stats().watermark() == last + 1 - 500);
+                        .until(() -> jobs.get(a).closedThrough() == last + 1 - 500
+                                && jobs.get(b).closedThrough() == last + 1 - 500);
             } finally {
                 b.close(); // leaves the group, its windows open: its partitions go back to a
             }
@@ -77,15 +83,21 @@ class KafkaHandOverTest {
             long last = new Producing(broker, in, 50, 80, expected, rounds).join();
             // past every data window: they all close and their offsets are committed
             KafkaSourceTest.endMarkers(broker, in, PARTITIONS, last + 5_000);
-            broker.awaitCommittedUpToLast("handover", in, PARTITIONS, Duration.ofSeconds(90));
+            broker.awaitCommittedUpToLast(group, in, PARTITIONS, Duration.ofSeconds(90));
         } finally {
             a.close();
         }
         assertNull(a.failure());
 
+        List<String[]> emitted = emissions(broker, out, expected.size(), exactlyOnce);
+        if (exactlyOnce) {
+            // the suppression at b of what a wrote, and the results a held back when it handed over
+            assertEquals(List.of(), notExactlyOnce(expected, emitted));
+            return;
+        }
         Map<String, Long> seen = new TreeMap<>();
         List<String> partial = new ArrayList<>();
-        for (String[] w : emissions(broker, out, expected.size(), false)) {
+        for (String[] w : emitted) {
             long want = expected.getOrDefault(w[0], 0L);
             long count = Long.parseLong(w[1]);
             if (count != want) {
@@ -95,6 +107,30 @@ class KafkaHandOverTest {
         }
         assertEquals(List.of(), clip(partial), "every emission carries its window's full count");
         assertEquals(List.of(), differences(expected, seen), expected.size() + " windows produced");
+    }
+
+    /**
+     * Exactly-once: per window, one emission with the produced count; up to 20 of those that differ
+     * (missing, twice, or another count).
+     */
+    static List<String> notExactlyOnce(Map<String, Long> expected, List<String[]> emitted) {
+        Map<String, List<Long>> by = new TreeMap<>();
+        for (String[] w : emitted) {
+            by.computeIfAbsent(w[0], k -> new ArrayList<>()).add(Long.parseLong(w[1]));
+        }
+        List<String> d = new ArrayList<>();
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            List<Long> got = by.getOrDefault(e.getKey(), List.of());
+            if (!got.equals(List.of(e.getValue()))) {
+                d.add(e.getKey() + " produced " + e.getValue() + ", emitted " + got);
+            }
+        }
+        for (String k : by.keySet()) {
+            if (!expected.containsKey(k)) {
+                d.add(k + " emitted " + by.get(k) + ", never produced");
+            }
+        }
+        return clip(d);
     }
 
     /** Up to 20 of the windows whose count differs, and how many differ: a readable failure. */
@@ -190,14 +226,20 @@ class KafkaHandOverTest {
         }
     }
 
-    private static KafkaSource<KeyValue> member(KafkaBroker broker, String in, String out) {
-        KafkaSource<KeyValue> s =
-                KafkaSource.keyValues(broker.bootstrap(), in, "handover").build();
-        s.start(StreamJob.<KeyValue>builder("handover")
+    private final Map<KafkaSource<KeyValue>, StreamJob<KeyValue>> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private KafkaSource<KeyValue> member(KafkaBroker broker, String in, String out, String group, boolean exactlyOnce) {
+        KafkaSource.Builder<KeyValue> b = KafkaSource.keyValues(broker.bootstrap(), in, group);
+        if (exactlyOnce) {
+            b.exactlyOnce();
+        }
+        KafkaSource<KeyValue> s = b.build();
+        StreamJob<KeyValue> job = s.start(StreamJob.<KeyValue>builder(group)
                 .keyBy(KeyValue::key)
                 .shards(2)
                 .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
-                .sink(KafkaSink.json(broker.bootstrap(), out)));
+                .sink(exactlyOnce ? KafkaSink.exactlyOnce(s, out) : KafkaSink.json(broker.bootstrap(), out)));
+        jobs.put(s, job);
         return s;
     }
 
