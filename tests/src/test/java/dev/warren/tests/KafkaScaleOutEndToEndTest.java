@@ -26,10 +26,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Scale-out on a real Kafka broker (issue 18): {@code ./hiveparser --kafka} processes, each its own JVM,
- * in one consumer group over a 12-partition topic with 1,000 keys, at-least-once and exactly-once. The per-key window counts on the output topic (at-least-once: per key and window,
+ * in one consumer group over a 12-partition topic with 1,000 keys, two and three of them, at-least-once
+ * and exactly-once. The per-key window counts on the output topic (at-least-once: per key and window,
  * the largest count emitted, as a window may come again; exactly-once: every emission, read committed,
  * one per window) are compared with what was produced, key by key.
  */
@@ -151,6 +154,39 @@ class KafkaScaleOutEndToEndTest {
                 stop(a);
                 stop(b2);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "exactly-once {0}")
+    @ValueSource(booleans = {false, true})
+    void threeProcessesInOneGroupCountEveryKeyExactly(boolean exactlyOnce) throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        String mode = exactlyOnce ? "eos" : "alo";
+        String in = "scale3" + mode + "-in";
+        String out = "scale3" + mode + "-out";
+        String group = "scale3" + mode;
+        broker.createTopic(in, PARTITIONS, Map.of());
+        broker.createTopic(out, 3, Map.of());
+        String[] extra = exactlyOnce ? new String[] {"--exactly-once"} : new String[0];
+        try (DemoProcess a = member(broker, in, out, group, extra);
+                DemoProcess b = member(broker, in, out, group, extra);
+                DemoProcess c = member(broker, in, out, group, extra)) {
+            awaitSplit(a, b, c);
+            Map<String, Long> expected = new TreeMap<>();
+            long last = produceLive(broker, in, 0, 6, expected);
+            endMarkers(broker, in, last + 25_000);
+            broker.awaitCommittedUpToLast(group, in, PARTITIONS, Duration.ofMinutes(2));
+            if (exactlyOnce) {
+                Map<String, List<Long>> seen = emissionsPerWindow(broker, out, expected.size());
+                Map<String, List<Long>> want = new TreeMap<>();
+                expected.forEach((k, v) -> want.put(k, List.of(v)));
+                assertEquals(want, seen);
+            } else {
+                assertEquals(expected, maxCounts(broker, out, expected.size()));
+            }
+            stop(a);
+            stop(b);
+            stop(c);
         }
     }
 
