@@ -61,8 +61,7 @@ final class HiveParserKafka {
                                  isolation.level=read_committed), its input offsets committed with it;
                                  default at-least-once (a window may come twice after a crash, complete)
               --dead-letter-topic T  records without a key or with a value that is not a number, and late ones
-              --grace D          accept late records for D after a window's end (default 0; after a process
-                                 dies, its partitions' records since its last commit come back this late)
+              --grace D          accept late records for D after a window's end (default 0)
               --to-kafka B       with --generate: write RATE records/s to --topic of the cluster at B
                                  (key kN, value a number, time now), then exit
               --session-timeout D  how soon the group notices a member that died (Kafka's default: 45s)

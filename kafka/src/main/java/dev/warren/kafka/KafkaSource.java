@@ -78,10 +78,14 @@ import org.slf4j.LoggerFactory;
  * revocation, at close) only for records whose windows have all closed, been handed to the sinks and
  * flushed ({@link StreamJob#closedThrough()}; a {@link KafkaSink} flush waits for the broker's
  * acknowledgement), and after the dead-letter producer was flushed. A crash therefore replays every
- * record whose windows were not out, never skips one. What can come twice: a window emitted before a
- * crash or a rebalance but after the last commit is emitted again, complete, by the process that
- * replays its records. A reader takes, per key and window, the emission with the largest count (or all
- * of them are equal). Windows must be tumbling or sliding: a session's end moves with its key's events,
+ * record whose windows were not out, never skips one. Each commit carries, as its metadata ({@code
+ * "warren-through:T"}), the close limit {@code T} it was made at: every window ending at or before it was
+ * out. A process given a partition leaves out the windows of its keys that end at or before that {@code
+ * T} (through the job's {@link StreamJob.Builder#emitIf emitIf}): a record it replays from the
+ * committed offset may also be in such a window (sliding windows, out-of-order records), which it would
+ * otherwise emit partial. What can come twice: a window emitted before a crash or a rebalance but after
+ * the last commit is emitted again, complete, by the process that replays its records. A reader takes,
+ * per key and window, the emission with the largest count (or all of them are equal). Windows must be tumbling or sliding: a session's end moves with its key's events,
  * so no offset could be committed while it is open.
  *
  * <p><b>Delivery: exactly-once</b> ({@link Builder#exactlyOnce()}). The window results go to their
@@ -233,10 +237,19 @@ public final class KafkaSource<E> implements AutoCloseable {
     private final TreeMap<Long, List<Out>> held = new TreeMap<>();
 
     /**
-     * Exactly-once, per partition assigned: every window of its keys ending at or before this went out in
-     * a committed transaction (the metadata of the offset committed with it), so it is not written again.
+     * Per partition assigned: every window of its keys ending at or before this went out before the
+     * offset committed last (its metadata; exactly-once: in a committed transaction), so it is not
+     * written again.
      */
     private final Map<Integer, Long> sentThrough = new HashMap<>();
+
+    /**
+     * At-least-once: keys of partitions taken over, with the previous owner's {@link #sentThrough}: the
+     * job's {@code emitIf} (on the shards) leaves out their windows ending at or before it. Written by the
+     * poll thread before it routes the key's first record; an entry goes once the job has closed past it.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Long> floors =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private KafkaSource(Builder<E> b) {
         this.bootstrap = b.bootstrap;
@@ -340,6 +353,13 @@ public final class KafkaSource<E> implements AutoCloseable {
             });
         }
         job.eventTime(timestamp, Duration.ZERO).watermark(() -> watermark);
+        if (!exactlyOnce) {
+            // exactly-once leaves them out as it takes the results (see takeOutbox)
+            job.emitIf(r -> {
+                Long floor = floors.get(r.key());
+                return floor == null || r.end() > floor;
+            });
+        }
         StreamJob<E> j = job.start();
         this.job = j;
         this.emitter = j.eventEmitter("kafka " + topic, Backpressure.BLOCK);
@@ -629,6 +649,12 @@ public final class KafkaSource<E> implements AutoCloseable {
         KeyInfo ki = keys.get(k);
         if (ki == null) {
             keys.put(k, new KeyInfo(partition, end));
+            if (!exactlyOnce) {
+                Long through = sentThrough.get(partition);
+                if (through != null && through != Long.MIN_VALUE) {
+                    floors.put(k, through);
+                }
+            }
             return;
         }
         if (ki.partition != partition && !ki.several) {
@@ -657,6 +683,8 @@ public final class KafkaSource<E> implements AutoCloseable {
             return;
         }
         keys.values().removeIf(ki -> ki.lastEnd <= closed);
+        // every window through a floor went past the emitIf before the job published closed >= it
+        floors.values().removeIf(f -> f <= closed);
         keysAfterPrune = keys.size();
         lastPruneNanos = now;
     }
@@ -687,6 +715,7 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
         Set<Object> frozen = Set.copyOf(drop);
         long n = job.discard(frozen::contains);
+        frozen.forEach(floors::remove);
         LOG.info("kafka-source {}: dropped the open windows of {} keys of {}", topic, n, gone);
         if (exactlyOnce) {
             // results of these keys that the shards gave before the discard: the next owner writes them
@@ -739,12 +768,12 @@ public final class KafkaSource<E> implements AutoCloseable {
     }
 
     /**
-     * Exactly-once, on assignment: where the previous owner's last committed transaction left each
-     * partition. Its offset is where reading starts (the consumer's own doing); its metadata is the
-     * close limit {@code T} of that transaction, through which every window of the partition's keys was
-     * written, so this process does not write those again ({@link #sentThrough}). The offset (or, for a
-     * partition never committed, the first position) is also what the next transaction commits for a
-     * partition whose records closed no window yet, so that it carries the new {@code T} all the same.
+     * On assignment: where the previous owner's last commit left each partition. Its offset is where
+     * reading starts (the consumer's own doing); its metadata is the close limit {@code T} of that
+     * commit, through which every window of the partition's keys was written, so this process does not
+     * write those again ({@link #sentThrough}). Exactly-once, the offset (or, for a partition never
+     * committed, the first position) is also what the next transaction commits for a partition whose
+     * records closed no window yet, so that it carries the new {@code T} all the same.
      */
     private void resume(Collection<TopicPartition> assigned) {
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(assigned));
@@ -954,7 +983,8 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (st != null) {
                 long o = st.committable(closed);
                 if (o > st.committed) {
-                    offsets.put(tp, new OffsetAndMetadata(o));
+                    long through = Math.max(closed, sentThrough.getOrDefault(tp.partition(), Long.MIN_VALUE));
+                    offsets.put(tp, new OffsetAndMetadata(o, THROUGH + through));
                 }
             }
         }
@@ -1077,9 +1107,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             for (TopicPartition tp : assigned) {
                 partitions.put(tp, new PartitionState(tp));
             }
-            if (exactlyOnce) {
-                resume(assigned);
-            }
+            resume(assigned);
             assignment = Set.copyOf(partitions.keySet());
             LOG.info("kafka-source {}: assigned {}", topic, assigned);
         }

@@ -57,6 +57,9 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final java.util.function.LongSupplier watermarkFn;
     private final Consumer<? super ParseError> onParseError;
     private final Consumer<Object> onLate;
+    /** The builder's {@code emitIf}, or null: every closed window goes to the sinks. */
+    final java.util.function.Predicate<dev.warren.streaming.window.WindowResult<Object, Object>> emitIf;
+
     private final Consumer<Object> onFuture;
     private final long maxAhead;
     /**
@@ -114,6 +117,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         this.watermarkFn = b.watermarkFn;
         this.onParseError = b.onParseError;
         this.onLate = (Consumer<Object>) (Consumer<?>) b.onLate;
+        this.emitIf = b.emitIf;
         this.onFuture = (Consumer<Object>) (Consumer<?>) b.onFuture;
         this.maxAhead = b.maxAheadMillis;
         this.parser = b.parser;

@@ -342,9 +342,21 @@ final class Shard implements CheckedRunnable {
 
     /** Called by the window logic for every closed, non-empty window. */
     void emitWindow(KeyEntry ke, long start, long end, Object result) {
+        WindowResult<Object, Object> wr = new WindowResult<>(ke.key, start, end, result);
+        if (job.emitIf != null) {
+            boolean pass;
+            try {
+                pass = job.emitIf.test(wr);
+            } catch (RuntimeException ex) {
+                callbackError("emitIf", ex);
+                pass = true; // a broken filter must not lose windows
+            }
+            if (!pass) {
+                return;
+            }
+        }
         windowsEmitted++;
         unflushed = true;
-        WindowResult<Object, Object> wr = new WindowResult<>(ke.key, start, end, result);
         for (WindowSink<Object, Object, Object> sink : sinks) {
             try {
                 sink.emit(wr, ke.state);

@@ -186,6 +186,7 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         final List<WindowSink<Object, Object, Object>> sinks = new ArrayList<>();
         Consumer<? super ParseError> onParseError;
         Consumer<? super LateEvent<E>> onLate;
+        java.util.function.Predicate<WindowResult<Object, Object>> emitIf;
         Consumer<? super FutureEvent<E>> onFuture;
         long maxAheadMillis = DEFAULT_MAX_AHEAD.toMillis();
         Duration tick = Duration.ofMillis(200);
@@ -386,6 +387,22 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         /** The future-event side output (on the emitting tasklet; see {@link #maxAhead}); default: logged at debug. */
         public Builder<E, K, S, R> onFuture(Consumer<? super FutureEvent<E>> sideOutput) {
             this.onFuture = Objects.requireNonNull(sideOutput, "sideOutput");
+            return this;
+        }
+
+        /**
+         * A test each closed window passes before it goes to the sinks: one it refuses is dropped (not
+         * counted as emitted). Called on the key's shard tasklet, several shards at once, so it must be
+         * thread-safe and must not block. Given twice, a window must pass both. A source that hands
+         * keys over between processes uses it to leave out windows the previous owner emitted already.
+         */
+        @SuppressWarnings("unchecked")
+        public Builder<E, K, S, R> emitIf(java.util.function.Predicate<? super WindowResult<K, R>> test) {
+            Objects.requireNonNull(test, "test");
+            java.util.function.Predicate<WindowResult<Object, Object>> t =
+                    (java.util.function.Predicate<WindowResult<Object, Object>>) (java.util.function.Predicate<?>) test;
+            java.util.function.Predicate<WindowResult<Object, Object>> before = emitIf;
+            this.emitIf = before == null ? t : before.and(t);
             return this;
         }
 

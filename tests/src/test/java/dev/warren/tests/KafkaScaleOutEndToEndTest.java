@@ -206,8 +206,9 @@ class KafkaScaleOutEndToEndTest {
                 "--tumbling",
                 "--window",
                 "1s",
-                // a survivor replays a dead member's records since its last commit: about the session
-                // timeout plus a window late, which the grace must cover (KafkaSource, "Failover and grace")
+                // a margin only: the producer is paused around each hand-over, so a member taking
+                // partitions over has not moved past their windows, which no grace would help with
+                // (KafkaSource, "Taking partitions over while running")
                 "--grace",
                 "15s",
                 "--session-timeout",
