@@ -85,8 +85,9 @@ import org.slf4j.LoggerFactory;
  * committed offset may also be in such a window (sliding windows, out-of-order records), which it would
  * otherwise emit partial. What can come twice: a window emitted before a crash or a rebalance but after
  * the last commit is emitted again, complete, by the process that replays its records. A reader takes,
- * per key and window, the emission with the largest count (or all of them are equal). Windows must be tumbling or sliding: a session's end moves with its key's events,
- * so no offset could be committed while it is open.
+ * per key and window, the emission with the largest count (or all of them are equal). Windows must be
+ * tumbling or sliding: a session's end moves with its key's events, so no offset could be committed
+ * while it is open.
  *
  * <p><b>Delivery: exactly-once</b> ({@link Builder#exactlyOnce()}). The window results go to their
  * topics through {@link KafkaSink#exactlyOnce} sinks, which hand them to this source instead of sending
@@ -94,8 +95,8 @@ import org.slf4j.LoggerFactory;
  * transaction on its own transactional producer (one per process, a unique {@code transactional.id}):
  * with {@code T = job.closedThrough()}, it writes every result of a window ending at or before
  * {@code T}, the dead letters of the bad records before the offsets it commits, and, for every partition
- * it holds, the offset {@code c = committable(T)} with the metadata {@code "warren-through:T"}
- * ({@code sendOffsetsToTransaction} with the consumer's group metadata, so a member that was fenced out
+ * it holds, the offset {@code c = committable(T)} with the metadata {@code "warren-through:T"} (never
+ * below the one the partition came with) ({@code sendOffsetsToTransaction} with the consumer's group metadata, so a member that was fenced out
  * of the group cannot commit), then commits. Why each window comes out once: a record before {@code c}
  * has all its windows ending at or before {@code T}, so a window ending later gets all its records from
  * a replay starting at {@code c}, and results ending later were not written; a window ending at or
