@@ -441,6 +441,7 @@ final class HiveParserKafka {
     static String totals(JobStats j, KafkaSourceStats k) {
         return "records=" + k.records() + " events=" + j.eventsIn() + " windows=" + j.windowsEmitted() + " late="
                 + j.late() + " bad=" + k.badRecords() + " dead-lettered=" + k.deadLettered() + " commits="
-                + k.commits() + " failed-commits=" + k.failedCommits() + " rebalances=" + k.rebalances();
+                + k.commits() + " failed-commits=" + k.failedCommits() + " rebalances=" + k.rebalances()
+                + " suppressed=" + k.suppressed();
     }
 }

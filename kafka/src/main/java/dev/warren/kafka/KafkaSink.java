@@ -111,7 +111,10 @@ public final class KafkaSink<K, R, S> implements WindowSink<K, R, S> {
         return new KafkaSink<>(source, topic, Sinks::json);
     }
 
-    /** Results formatted by {@code format} (thread-safe; called on the shards), as {@link #exactlyOnce(KafkaSource, String)}. */
+    /**
+     * Results formatted by {@code format} (thread-safe; called on the shards), as {@link
+     * #exactlyOnce(KafkaSource, String)}.
+     */
     public static <K, R, S> KafkaSink<K, R, S> exactlyOnce(
             KafkaSource<?> source, String topic, Function<? super WindowResult<K, R>, String> format) {
         return new KafkaSink<>(source, topic, format);

@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *         .window(Windows.sliding(Duration.ofSeconds(5), Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
  *         .sink(KafkaSink.json("127.0.0.1:9092", "readings-windows")));
  * ...
- * in.close();   // stops reading, commits closed windows, drops the open ones (the next owner replays them), leaves the group
+ * in.close();   // stops reading, commits closed windows, drops the open ones (replayed by the next owner), leaves
  * }</pre>
  *
  * <p><b>Time.</b> The job runs on event time: an event's time is the parser's timestamp (the record's
@@ -96,8 +96,8 @@ import org.slf4j.LoggerFactory;
  * with {@code T = job.closedThrough()}, it writes every result of a window ending at or before
  * {@code T}, the dead letters of the bad records before the offsets it commits, and, for every partition
  * it holds, the offset {@code c = committable(T)} with the metadata {@code "warren-through:T"} (never
- * below the one the partition came with) ({@code sendOffsetsToTransaction} with the consumer's group metadata, so a member that was fenced out
- * of the group cannot commit), then commits. Why each window comes out once: a record before {@code c}
+ * below the one the partition came with), sent with {@code sendOffsetsToTransaction} and the
+ * consumer's group metadata, so that a member fenced out of the group cannot commit; then it commits. Why each window comes out once: a record before {@code c}
  * has all its windows ending at or before {@code T}, so a window ending later gets all its records from
  * a replay starting at {@code c}, and results ending later were not written; a window ending at or
  * before {@code T} was written in that transaction or an earlier one. A process given a partition reads
