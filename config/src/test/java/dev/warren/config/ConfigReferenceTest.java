@@ -53,6 +53,7 @@ class ConfigReferenceTest {
             "onFuture",
             "onLate",
             "watermark",
+            "emitIf",
             "bindAddress(java.net.InetAddress)");
 
     @Test

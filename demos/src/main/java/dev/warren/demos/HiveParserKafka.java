@@ -43,22 +43,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * key) computed from a Kafka topic by a member of a consumer group, results to a topic ({@code
  * --out-topic}, JSON as {@code --jsonl}) and/or {@code --jsonl}; and {@code ./hiveparser --generate RATE
  * --keys K --to-kafka BOOTSTRAP --topic IN}, which fills a topic instead of sending UDP. One summary line
- * a second; SIGINT/SIGTERM close the source (final windows out, offsets of closed windows committed) and
- * print the totals.
+ * a second; SIGINT/SIGTERM close the source (offsets of closed windows committed, open windows dropped
+ * for the partitions' next reader) and print the totals.
  */
 final class HiveParserKafka {
     static final String USAGE = """
             usage: hiveparser --kafka BOOTSTRAP --topic IN [--out-topic OUT] [--group G]
                               [--dead-letter-topic DLQ] [--window 5s] [--slide 1s | --tumbling] [--grace D]
                               [--session-timeout D] [--shards N] [--jsonl FILE|-] [--partitions N]
+                              [--exactly-once]
                    hiveparser --generate RATE --keys K [--duration D] --to-kafka BOOTSTRAP --topic IN
               --kafka B          read records (key = the key, value = a number or empty for 1, record time =
                                  event time) from topic --topic of the cluster at B as member of group --group
                                  (default hiveparser); several processes with one group share the partitions
               --out-topic T      every window emission to topic T, keyed by key, JSON as --jsonl
+              --exactly-once     Kafka transactions: each window written to --out-topic once (read it with
+                                 isolation.level=read_committed), its input offsets committed with it;
+                                 default at-least-once (a window may come twice after a crash, complete)
               --dead-letter-topic T  records without a key or with a value that is not a number, and late ones
-              --grace D          accept late records for D after a window's end (default 0; after a process
-                                 dies, its partitions' records since its last commit come back this late)
+              --grace D          accept late records for D after a window's end (default 0)
               --to-kafka B       with --generate: write RATE records/s to --topic of the cluster at B
                                  (key kN, value a number, time now), then exit
               --session-timeout D  how soon the group notices a member that died (Kafka's default: 45s)
@@ -90,7 +93,8 @@ final class HiveParserKafka {
             int keys,
             Duration duration,
             int partitions,
-            Duration sessionTimeout) {
+            Duration sessionTimeout,
+            boolean exactlyOnce) {
 
         static Options parse(String[] args) {
             String kafka = null;
@@ -110,6 +114,7 @@ final class HiveParserKafka {
             Duration duration = null;
             int partitions = 12;
             Duration session = null;
+            boolean exactlyOnce = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -122,6 +127,7 @@ final class HiveParserKafka {
                     case "--window" -> window = Args.duration(a, Args.value(args, i++));
                     case "--slide" -> slide = Args.duration(a, Args.value(args, i++));
                     case "--tumbling" -> tumbling = true;
+                    case "--exactly-once" -> exactlyOnce = true;
                     case "--grace" -> grace = Args.duration(a, Args.value(args, i++));
                     case "--shards" -> shards = (int) Args.number(a, Args.value(args, i++), 1, 1024);
                     case "--jsonl" -> jsonl = Args.value(args, i++);
@@ -159,7 +165,8 @@ final class HiveParserKafka {
                         keys,
                         duration,
                         partitions,
-                        null);
+                        null,
+                        false);
             }
             if (rate > 0) {
                 throw new IllegalArgumentException("--generate writes with --to-kafka, not --kafka");
@@ -173,6 +180,9 @@ final class HiveParserKafka {
             if (slide != null && (slide.compareTo(window) > 0 || window.toMillis() % slide.toMillis() != 0)) {
                 throw new IllegalArgumentException(
                         "--slide " + slide.toMillis() + "ms must divide --window " + window.toMillis() + "ms");
+            }
+            if (exactlyOnce && out == null) {
+                throw new IllegalArgumentException("--exactly-once writes the windows to --out-topic: give one");
             }
             if (out == null && jsonl == null) {
                 throw new IllegalArgumentException(
@@ -194,7 +204,8 @@ final class HiveParserKafka {
                     0,
                     duration,
                     partitions,
-                    session);
+                    session,
+                    exactlyOnce);
         }
     }
 
@@ -315,6 +326,9 @@ final class HiveParserKafka {
         if (o.deadLetters() != null) {
             sb.deadLetterTopic(o.deadLetters());
         }
+        if (o.exactlyOnce()) {
+            sb.exactlyOnce();
+        }
         if (o.sessionTimeout() != null) {
             long ms = o.sessionTimeout().toMillis();
             sb.consumerProperty("session.timeout.ms", Long.toString(ms));
@@ -327,7 +341,10 @@ final class HiveParserKafka {
                 .grace(o.grace())
                 .window(o.windows(), Aggregators.stats(KeyValue::value));
         if (o.outTopic() != null) {
-            b.sink(KafkaSink.<String, Stats, Void>json(o.bootstrap(), o.outTopic()));
+            b.sink(
+                    o.exactlyOnce()
+                            ? KafkaSink.<String, Stats, Void>exactlyOnce(source, o.outTopic())
+                            : KafkaSink.<String, Stats, Void>json(o.bootstrap(), o.outTopic()));
         }
         PrintStream info = "-".equals(o.jsonl()) ? err : out;
         if (o.jsonl() != null) {
@@ -364,6 +381,7 @@ final class HiveParserKafka {
         info.println("hiveparser: reading topic '" + o.topic() + "' as group '" + o.group() + "' from "
                 + o.bootstrap() + ", " + o.shards() + " shards, " + o.windows()
                 + (o.outTopic() != null ? ", windows to topic '" + o.outTopic() + "'" : "")
+                + (o.exactlyOnce() ? " exactly once" : "")
                 + (o.jsonl() != null ? ", windows to " + o.jsonl() : ""));
         info.flush();
         long startNanos = System.nanoTime();
@@ -382,7 +400,7 @@ final class HiveParserKafka {
             info.println(summary(job.stats(), source.stats(), (System.nanoTime() - startNanos) / 1e9));
             info.flush();
         }
-        source.close(); // stop reading, close the job (final windows out), commit closed windows, leave the group
+        source.close(); // stop reading, commit closed windows, drop the open ones, leave the group
         info.println("hiveparser: totals " + totals(job.stats(), source.stats()));
         info.flush();
         Throwable failure = source.failure();
@@ -423,6 +441,7 @@ final class HiveParserKafka {
     static String totals(JobStats j, KafkaSourceStats k) {
         return "records=" + k.records() + " events=" + j.eventsIn() + " windows=" + j.windowsEmitted() + " late="
                 + j.late() + " bad=" + k.badRecords() + " dead-lettered=" + k.deadLettered() + " commits="
-                + k.commits() + " failed-commits=" + k.failedCommits() + " rebalances=" + k.rebalances();
+                + k.commits() + " failed-commits=" + k.failedCommits() + " rebalances=" + k.rebalances()
+                + " suppressed=" + k.suppressed();
     }
 }

@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * advancing and a {@link KafkaSource} commits no offset whose windows may be missing: after a restart
  * they are computed again.
  *
+ * <p><b>Exactly-once.</b> A sink made by {@link #exactlyOnce} has no producer of its own: {@code emit}
+ * hands the result to its {@link KafkaSource} (built with {@link KafkaSource.Builder#exactlyOnce()}),
+ * whose poll thread writes it in the transaction that also commits the input offsets it covers, once
+ * its window is at or before the job's {@link dev.warren.streaming.StreamJob#closedThrough()}. Its
+ * {@code flush} and {@code close} have nothing to do. Readers see the results with {@code
+ * isolation.level=read_committed}.
+ *
  * <p><b>Threading and blocking.</b> {@link #emit} and {@link #flush} are called by the job on its shard
  * tasklets, several at once (the producer is thread-safe). {@code emit} hands the record to the
  * producer's buffer and returns; it blocks only while that buffer is full (the producer's own lock and
@@ -48,7 +55,10 @@ public final class KafkaSink<K, R, S> implements WindowSink<K, R, S> {
 
     private final String topic;
     private final Function<? super WindowResult<K, R>, String> format;
+    /** Null for an exactly-once sink, whose results go through {@link #source}. */
     private final KafkaProducer<String, String> producer;
+
+    private final KafkaSource<?> source;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -68,12 +78,46 @@ public final class KafkaSink<K, R, S> implements WindowSink<K, R, S> {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.putAll(producerConfig);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        this.source = null;
         try {
             producer.partitionsFor(topic); // the metadata, now, so that no send waits for it
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
+    }
+
+    private KafkaSink(KafkaSource<?> source, String topic, Function<? super WindowResult<K, R>, String> format) {
+        this.topic = Kafka.requireName("topic", topic);
+        this.format = Objects.requireNonNull(format, "format");
+        this.source = Objects.requireNonNull(source, "source");
+        if (!source.isExactlyOnce()) {
+            throw new IllegalArgumentException("KafkaSink.exactlyOnce needs a KafkaSource built with exactlyOnce(); the"
+                    + " source of topic '" + source.topic() + "' is at-least-once: use KafkaSink.json or of");
+        }
+        Kafka.partitions(source.bootstrap(), topic);
+        this.producer = null;
+    }
+
+    /**
+     * Results as the JSON objects of {@code --jsonl} to {@code topic}, written exactly once: in the
+     * transactions of {@code source}, which must be {@linkplain KafkaSource.Builder#exactlyOnce() exactly-once}
+     * (see the class comment).
+     *
+     * @throws IllegalArgumentException if the source is at-least-once, or the topic is malformed or does
+     *     not exist
+     */
+    public static <K, R, S> KafkaSink<K, R, S> exactlyOnce(KafkaSource<?> source, String topic) {
+        return new KafkaSink<>(source, topic, Sinks::json);
+    }
+
+    /**
+     * Results formatted by {@code format} (thread-safe; called on the shards), as {@link
+     * #exactlyOnce(KafkaSource, String)}.
+     */
+    public static <K, R, S> KafkaSink<K, R, S> exactlyOnce(
+            KafkaSource<?> source, String topic, Function<? super WindowResult<K, R>, String> format) {
+        return new KafkaSink<>(source, topic, format);
     }
 
     /**
@@ -103,6 +147,13 @@ public final class KafkaSink<K, R, S> implements WindowSink<K, R, S> {
     @Override
     public void emit(WindowResult<K, R> result, S state) {
         String key = String.valueOf(result.key());
+        if (producer == null) {
+            source.offer(
+                    result.key(),
+                    result.end(),
+                    new ProducerRecord<>(topic, null, result.end(), key, format.apply(result)));
+            return;
+        }
         // the callback sees every outcome; the future adds nothing
         var unused =
                 producer.send(new ProducerRecord<>(topic, null, result.end(), key, format.apply(result)), (md, ex) -> {
@@ -124,6 +175,9 @@ public final class KafkaSink<K, R, S> implements WindowSink<K, R, S> {
     /** Waits until every result sent so far is acknowledged; throws if one was lost (see the class comment). */
     @Override
     public void flush() throws IOException {
+        if (producer == null) {
+            return; // the source's transactions write the results
+        }
         producer.flush();
         Exception f = failure.get();
         if (f != null) {
@@ -143,7 +197,9 @@ public final class KafkaSink<K, R, S> implements WindowSink<K, R, S> {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(30));
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(30));
+        }
     }
 
     @Override

@@ -16,9 +16,12 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,6 +36,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApplicationRecoverableException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * is read, its records parsed ({@link RecordParser}) and emitted into the job, whose key function routes
  * them to its shards as for any source. Several processes with the same group share a topic's partitions
  * (Kafka's cooperative-sticky assignment), so a key, which Kafka puts in one partition, is counted by
- * one process at a time.
+ * one process at a time. Delivery is at-least-once by default, exactly-once with Kafka transactions as
+ * an option.
  *
  * <pre>{@code
  * KafkaSource<KeyValue> in = KafkaSource.keyValues("127.0.0.1:9092", "readings", "temps").build();
@@ -54,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *         .window(Windows.sliding(Duration.ofSeconds(5), Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
  *         .sink(KafkaSink.json("127.0.0.1:9092", "readings-windows")));
  * ...
- * in.close();   // stops reading, closes the job (emitting its open windows), commits, leaves the group
+ * in.close();   // stops reading, commits closed windows, drops the open ones (replayed by the next owner), leaves
  * }</pre>
  *
  * <p><b>Time.</b> The job runs on event time: an event's time is the parser's timestamp (the record's
@@ -71,20 +78,66 @@ import org.slf4j.LoggerFactory;
  * revocation, at close) only for records whose windows have all closed, been handed to the sinks and
  * flushed ({@link StreamJob#closedThrough()}; a {@link KafkaSink} flush waits for the broker's
  * acknowledgement), and after the dead-letter producer was flushed. A crash therefore replays every
- * record whose windows were not out, never skips one. What can come twice: a window emitted before a
- * crash or a rebalance may be emitted again (complete) by the process that replays its records, and a
- * process that closes or loses partitions emits its open windows for their keys (partial). A reader
- * takes, per key and window, the emission with the largest count. Windows must be tumbling or sliding:
- * a session's end moves with its key's events, so no offset could be committed while it is open.
+ * record whose windows were not out, never skips one. Each commit carries, as its metadata ({@code
+ * "warren-through:T"}), the close limit {@code T} it was made at: every window ending at or before it was
+ * out. A process given a partition leaves out the windows of its keys that end at or before that {@code
+ * T} (through the job's {@link StreamJob.Builder#emitIf emitIf}): a record it replays from the
+ * committed offset may also be in such a window (sliding windows, out-of-order records), which it would
+ * otherwise emit partial. What can come twice: a window emitted before a crash or a rebalance but after
+ * the last commit is emitted again, complete, by the process that replays its records. A reader takes,
+ * per key and window, the emission with the largest count (or all of them are equal). Windows must be
+ * tumbling or sliding: a session's end moves with its key's events, so no offset could be committed
+ * while it is open.
  *
- * <p><b>Failover and grace.</b> A job's shards close windows on one watermark for all their keys. When a
- * process takes over the partitions of a process that died, their records since its last commit are
- * older than the survivor's watermark by about the failure-detection time ({@code session.timeout.ms},
- * 10 s by default, plus the commit interval); a window they belong to that the survivor has already
- * closed receives them late (counted in the job's {@code late}, and sent to the dead-letter topic if
- * there is one). Give the job a {@linkplain StreamJob.Builder#grace grace period} at least that long to
- * count them; a graceful hand-over (another process joining or leaving) needs none, since the new owner
- * starts with its own watermark.
+ * <p><b>Delivery: exactly-once</b> ({@link Builder#exactlyOnce()}). The window results go to their
+ * topics through {@link KafkaSink#exactlyOnce} sinks, which hand them to this source instead of sending
+ * them. Every commit interval (and on revocation, and at close) the poll thread runs one Kafka
+ * transaction on its own transactional producer (one per process, a unique {@code transactional.id}):
+ * with {@code T = job.closedThrough()}, it writes every result of a window ending at or before
+ * {@code T}, the dead letters of the bad records before the offsets it commits, and, for every partition
+ * it holds, the offset {@code c = committable(T)} with the metadata {@code "warren-through:T"} (never
+ * below the one the partition came with), sent with {@code sendOffsetsToTransaction} and the
+ * consumer's group metadata, so that a member fenced out of the group cannot commit; then it commits. Why each window comes out once: a record before {@code c}
+ * has all its windows ending at or before {@code T}, so a window ending later gets all its records from
+ * a replay starting at {@code c}, and results ending later were not written; a window ending at or
+ * before {@code T} was written in that transaction or an earlier one. A process given a partition reads
+ * that metadata and does not write results of windows ending at or before it for the partition's keys
+ * (counted in {@link KafkaSourceStats#suppressed()}). Results the shards give after {@code T} was read
+ * wait for the next transaction, and are dropped with their keys at a hand-over. The consumer reads
+ * with {@code isolation.level=read_committed}; so must the readers of the output. An abortable failure
+ * (a rebalance under way, the broker away) aborts the transaction and tries the same results and
+ * offsets again at the next interval (the job's state is untouched, so nothing needs replaying); a fatal
+ * one (the producer fenced, not authorized) ends the source with {@link #failure()} saying why, and
+ * the records since the last committed transaction are replayed by the partitions' next owner. A
+ * process that dies with a transaction open holds back read-committed readers, and the next owner of
+ * its partitions (which waits for their offsets to be stable), until the broker aborts it: {@code
+ * transaction.timeout.ms}, 10 s here ({@link Builder#producerProperty}). Late records go to the
+ * dead-letter topic in the next transaction; one that a replay finds late again is written again.
+ * Exactly-once needs a key's records in one partition (see "Hand-over").
+ *
+ * <p><b>Hand-over: no partial windows.</b> A partition given up (revoked in a rebalance, lost, or left at
+ * {@link #close()}) is read again from its committed offset by its next owner, which computes its
+ * keys' open windows whole. So this process first commits what its closed windows cover, then drops
+ * those keys' open windows and state without emitting them ({@link StreamJob#discard}). To know the keys
+ * of a partition, the source calls the job's key function on each event as it routes it and remembers
+ * the key's partition while the key has a window open (one hash-map look-up per record on the poll
+ * thread; an entry goes once its windows have closed). This works whatever the producers' partitioner
+ * and whatever the key function, as long as a key's records all come from one partition, which is what
+ * Kafka's keyed partitioning gives; a key seen in several partitions is logged once and never dropped
+ * (its state holds records of partitions this process keeps). The same holds at {@link #close()}: a
+ * graceful leave hands over, it does not emit partial windows; a topic's last windows come out when
+ * the watermark passes them (see "Time").
+ *
+ * <p><b>Taking partitions over while running.</b> A job's shards close windows on one watermark for all
+ * their keys, and never move it back. A process that already runs and is given partitions (the other
+ * member left or died) reads their records from the last commit, which covers windows up to the
+ * previous owner's close limit then; if its own watermark has moved further since (records flowed
+ * during the hand-over: the rebalance, and after a crash the failure detection, {@code
+ * session.timeout.ms}), the records of the windows it has closed in between are late (counted in the
+ * job's {@code late}, and sent to the dead-letter topic if there is one). A {@linkplain
+ * StreamJob.Builder#grace grace period} does not change this (the commit trails the close limit by the
+ * same grace). A process that joins has no watermark yet and takes partitions over whole. A
+ * per-partition watermark in the shards, or restoring window state from a changelog, would lift this.
  *
  * <p><b>Bad records.</b> A record the parser refuses, and one stamped more than {@link
  * StreamJob#DEFAULT_MAX_AHEAD} ahead of the clock, is counted ({@link KafkaSourceStats#badRecords()}),
@@ -96,13 +149,16 @@ import org.slf4j.LoggerFactory;
  * and owns ("kafka-source TOPIC"): the client's calls block and may pin, which is why they do not run on
  * a virtual thread. It emits into the job with {@link Backpressure#BLOCK}, so full shard inboxes slow the
  * polling. The rebalance listener runs on that thread, inside {@code poll}. {@link #stats()},
- * {@link #assignment()} and {@link #failure()} may be called from any thread and do not block.
+ * {@link #assignment()} and {@link #failure()} may be called from any thread and do not block. The
+ * transactional producer of exactly-once is made and used by the poll thread only; the exactly-once
+ * sinks only append to a queue it drains.
  *
  * <p><b>Ownership and closing.</b> {@link #start} starts the job and the thread; the source owns both.
- * {@link #close()} (any thread but the job's own tasklets; idempotent) stops the polling, closes the job
- * (which emits every open window to its sinks and closes them), commits what the closed windows cover,
- * and closes the consumer, which leaves the group so that its partitions move at once. If the consumer
- * fails (a fatal client error), the thread does the same and {@link #failure()} says why.
+ * {@link #close()} (any thread but the job's own tasklets; idempotent) stops the polling, commits what
+ * the closed windows cover, drops the open ones (see "Hand-over"), closes the job (which closes its
+ * sinks) and closes the consumer, which leaves the group so that its partitions move at once. If the
+ * consumer fails (a fatal client error), the thread does the same without the commit and {@link
+ * #failure()} says why.
  *
  * @param <E> the event type
  */
@@ -110,6 +166,8 @@ public final class KafkaSource<E> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    /** How the metadata of an exactly-once commit starts: "warren-through:T". */
+    static final String THROUGH = "warren-through:";
 
     private final String bootstrap;
     private final String topic;
@@ -121,6 +179,8 @@ public final class KafkaSource<E> implements AutoCloseable {
     private final long commitIntervalNanos;
     private final long idleNanos;
     private final Map<String, String> consumerConfig;
+    private final boolean exactlyOnce;
+    private final Map<String, String> producerConfig;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -131,9 +191,26 @@ public final class KafkaSource<E> implements AutoCloseable {
     private Emitter<E> emitter;
     private KafkaProducer<String, String> deadLetters;
     private WindowSpec windows;
+    private Function<? super E, ?> keyFn;
 
     /** Per assigned partition; touched only by the poll thread. */
     private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+    /**
+     * The partition of every key with a window that may be open, as its records were routed, so that the
+     * keys of a partition given up can be dropped from the job; poll thread only. An entry goes once
+     * every window of its key has closed (see {@link #prune}).
+     */
+    private final Map<Object, KeyInfo> keys = new HashMap<>();
+
+    /**
+     * Set (poll thread) once the job dropped every key at the end: no commit may follow, not even the
+     * one the consumer's close asks for in {@code onPartitionsRevoked}.
+     */
+    private boolean handedOver;
+
+    private int keysAfterPrune;
+    private long lastPruneNanos = System.nanoTime();
 
     private volatile long watermark = Long.MIN_VALUE;
     private volatile Set<TopicPartition> assignment = Set.of();
@@ -144,6 +221,36 @@ public final class KafkaSource<E> implements AutoCloseable {
     private final LongAdder commits = new LongAdder();
     private final LongAdder failedCommits = new LongAdder();
     private final LongAdder rebalances = new LongAdder();
+    private final LongAdder suppressed = new LongAdder();
+
+    /** Exactly-once: the transactional producer, made and used by the poll thread only. */
+    private KafkaProducer<String, String> tx;
+
+    private volatile String transactionalId;
+
+    /**
+     * Exactly-once: what the shards' {@link KafkaSink#exactlyOnce} sinks and the late side output hand
+     * over, for the poll thread to write in its next transaction.
+     */
+    private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
+
+    /** Exactly-once: window results taken from the outbox, by window end, until a transaction commits them. */
+    private final TreeMap<Long, List<Out>> held = new TreeMap<>();
+
+    /**
+     * Per partition assigned: every window of its keys ending at or before this went out before the
+     * offset committed last (its metadata; exactly-once: in a committed transaction), so it is not
+     * written again.
+     */
+    private final Map<Integer, Long> sentThrough = new HashMap<>();
+
+    /**
+     * At-least-once: keys of partitions taken over, with the previous owner's {@link #sentThrough}: the
+     * job's {@code emitIf} (on the shards) leaves out their windows ending at or before it. Written by the
+     * poll thread before it routes the key's first record; an entry goes once the job has closed past it.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Long> floors =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private KafkaSource(Builder<E> b) {
         this.bootstrap = b.bootstrap;
@@ -156,6 +263,8 @@ public final class KafkaSource<E> implements AutoCloseable {
         this.commitIntervalNanos = b.commitInterval.toNanos();
         this.idleNanos = b.idleTimeout.toNanos();
         this.consumerConfig = Map.copyOf(b.consumerConfig);
+        this.exactlyOnce = b.exactlyOnce;
+        this.producerConfig = Map.copyOf(b.producerConfig);
     }
 
     /**
@@ -217,18 +326,41 @@ public final class KafkaSource<E> implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("KafkaSource for topic '" + topic + "' was started already");
         }
+        Function<? super E, ?> kf = job.keyFunction();
+        if (kf == null) {
+            throw new IllegalStateException("a KafkaSource needs the job's keyBy(...) before start");
+        }
         this.windows = spec;
+        this.keyFn = kf;
         int n = Kafka.partitions(bootstrap, topic);
         if (deadLetterTopic != null) {
             Kafka.partitions(bootstrap, deadLetterTopic);
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-            deadLetters = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-            job.onLate(late -> deadLetter(null, String.valueOf(late.event()), "late: watermark " + late.watermark()));
+            if (!exactlyOnce) {
+                Properties p = new Properties();
+                p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                p.put(ProducerConfig.ACKS_CONFIG, "all");
+                p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+                p.putAll(producerConfig);
+                deadLetters = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+            }
+            job.onLate(late -> {
+                ProducerRecord<String, String> r =
+                        deadLetterRecord(null, String.valueOf(late.event()), "late: watermark " + late.watermark());
+                if (exactlyOnce) {
+                    outbox.add(new Out(null, Long.MIN_VALUE, r)); // in the next transaction
+                } else {
+                    sendDeadLetter(r);
+                }
+            });
         }
         job.eventTime(timestamp, Duration.ZERO).watermark(() -> watermark);
+        if (!exactlyOnce) {
+            // exactly-once leaves them out as it takes the results (see takeOutbox)
+            job.emitIf(r -> {
+                Long floor = floors.get(r.key());
+                return floor == null || r.end() > floor;
+            });
+        }
         StreamJob<E> j = job.start();
         this.job = j;
         this.emitter = j.eventEmitter("kafka " + topic, Backpressure.BLOCK);
@@ -254,8 +386,32 @@ public final class KafkaSource<E> implements AutoCloseable {
                 commits.sum(),
                 failedCommits.sum(),
                 rebalances.sum(),
+                suppressed.sum(),
                 assignment.size(),
                 watermark);
+    }
+
+    /** True if this source was built with {@link Builder#exactlyOnce()}. */
+    public boolean isExactlyOnce() {
+        return exactlyOnce;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    /** Exactly-once: the transactional id of this run's producer, once made; for tests. */
+    String transactionalId() {
+        return transactionalId;
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** From an exactly-once sink, on a shard: a window result for the next transaction. Never blocks. */
+    void offer(Object key, long end, ProducerRecord<String, String> record) {
+        outbox.add(new Out(key, end, record));
     }
 
     /** The partitions assigned to this process now. */
@@ -273,7 +429,10 @@ public final class KafkaSource<E> implements AutoCloseable {
         return started.get() && stopped.getCount() > 0;
     }
 
-    /** Stops polling, closes the job, commits, closes the consumer; waits for all that. Idempotent. */
+    /**
+     * Stops polling, commits, drops the open windows, closes the job and the consumer; waits for all
+     * that. Idempotent.
+     */
     @Override
     public void close() {
         if (!started.get()) {
@@ -310,8 +469,16 @@ public final class KafkaSource<E> implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.putAll(consumerConfig);
+        if (exactlyOnce) {
+            // records of a transactional producer upstream count once they are committed; and the offsets
+            // committed in a transaction are read only once that transaction has ended
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         KafkaConsumer<String, String> c = null;
         try {
+            if (exactlyOnce) {
+                tx = transactionalProducer();
+            }
             c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
             consumer = c;
             c.subscribe(List.of(topic), new Listener());
@@ -328,7 +495,7 @@ public final class KafkaSource<E> implements AutoCloseable {
                 }
                 updateWatermark();
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
-                    commitClosed(partitions.keySet());
+                    commit(partitions.keySet());
                     lastCommit = System.nanoTime();
                 }
             }
@@ -336,7 +503,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             LOG.info("kafka-source {}: interrupted; closing", topic);
         } catch (KafkaException | IllegalStateException e) {
             failure = e;
-            LOG.error("kafka-source {}: the consumer failed; closing the job", topic, e);
+            LOG.error("kafka-source {}: the Kafka client failed; closing the job", topic, e);
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("kafka-source {}: bug; closing the job", topic, e);
@@ -345,23 +512,50 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
     }
 
-    /** Graceful end on the poll thread: every open window out, then commit what closed windows cover. */
+    /**
+     * The end on the poll thread: commits what the closed windows cover, then hands every key over (its
+     * open windows are dropped, not emitted: they would be partial, and whoever reads the partitions next
+     * reads their records again from the committed offsets), then closes the job.
+     */
     private void finish(KafkaConsumer<String, String> c) {
         try {
             StreamJob<E> j = job;
-            if (j != null) {
-                j.close();
-            }
             if (c != null && failure == null) {
-                // The job emitted its open windows as it closed, but those are partial: the next owner
-                // replays their records, so only offsets of closed windows are committed.
-                commitClosed(partitions.keySet());
+                try {
+                    commit(partitions.keySet());
+                } catch (KafkaException | IllegalStateException e) {
+                    failure = e; // the open windows are dropped all the same: the next owner replays them
+                    LOG.error("kafka-source {}: the last commit failed", topic, e);
+                }
+            }
+            if (j != null) {
+                // Not after close: with no window left to emit, a closed job's closedThrough() is the end
+                // of time, and would commit every offset read.
+                try {
+                    handedOver = true;
+                    keys.clear();
+                    j.discard(k -> true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    LOG.info("kafka-source {}: interrupted while dropping open windows", topic);
+                } catch (IllegalStateException e) {
+                    LOG.info("kafka-source {}: the job was closed already: {}", topic, e.getMessage());
+                }
+                j.close();
             }
         } catch (RuntimeException e) {
             LOG.error("kafka-source {}: closing failed", topic, e);
         } finally {
             if (deadLetters != null) {
                 deadLetters.close(Duration.ofSeconds(30));
+            }
+            if (tx != null) {
+                // an open transaction is aborted by the close: what it held is replayed by the next owner
+                try {
+                    tx.close(Duration.ofSeconds(30));
+                } catch (RuntimeException e) {
+                    LOG.info("kafka-source {}: closing the transactional producer: {}", topic, e.toString());
+                }
             }
             if (c != null) {
                 try {
@@ -410,12 +604,21 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (error != null) {
                 bad.increment();
                 LOG.debug("kafka-source {}: bad record at {} offset {}: {}", topic, tp, r.offset(), error);
-                deadLetter(r.key(), r.value(), error + " (" + tp + " offset " + r.offset() + ")");
+                ProducerRecord<String, String> dl =
+                        deadLetterRecord(r.key(), r.value(), error + " (" + tp + " offset " + r.offset() + ")");
+                if (dl != null) {
+                    if (exactlyOnce) {
+                        st.deadLetter(r.offset(), dl); // in the transaction whose offsets pass it
+                    } else {
+                        sendDeadLetter(dl);
+                    }
+                }
                 continue;
             }
             events.add(e);
             batchMax = Math.max(batchMax, ts);
             long end = lastEnd(ts);
+            noteKey(e, tp.partition(), end);
             if (end > coveredEnd) {
                 // the records before this one need not wait for its later windows
                 st.pending(r.offset(), coveredEnd);
@@ -431,6 +634,98 @@ public final class KafkaSource<E> implements AutoCloseable {
         st.maxTs = batchMax;
         st.lastRecordNanos = System.nanoTime();
         updateWatermark();
+    }
+
+    /** Remembers which partition the event's key came from, and the end of its last window. */
+    private void noteKey(E e, int partition, long end) {
+        Object k;
+        try {
+            k = keyFn.apply(e);
+        } catch (RuntimeException ex) {
+            return; // the job refuses the event for the same reason: no state to hand over
+        }
+        if (k == null) {
+            return;
+        }
+        KeyInfo ki = keys.get(k);
+        if (ki == null) {
+            keys.put(k, new KeyInfo(partition, end));
+            if (!exactlyOnce) {
+                Long through = sentThrough.get(partition);
+                if (through != null && through != Long.MIN_VALUE) {
+                    floors.put(k, through);
+                }
+            }
+            return;
+        }
+        if (ki.partition != partition && !ki.several) {
+            ki.several = true;
+            LOG.info(
+                    "kafka-source {}: key {} comes from partitions {} and {}: its windows are never handed"
+                            + " over (a key must live in one partition for that)",
+                    topic,
+                    k,
+                    ki.partition,
+                    partition);
+        }
+        if (end > ki.lastEnd) {
+            ki.lastEnd = end;
+        }
+    }
+
+    /**
+     * Drops the keys whose windows have all closed (so there is nothing of theirs to hand over): the
+     * map holds the keys with open windows, not every key ever seen. A walk over the map, so it runs
+     * when the map has doubled since the last one, or every 10 s.
+     */
+    private void prune(long closed) {
+        long now = System.nanoTime();
+        if (keys.size() < 2 * Math.max(1024, keysAfterPrune) && now - lastPruneNanos < 10_000_000_000L) {
+            return;
+        }
+        keys.values().removeIf(ki -> ki.lastEnd <= closed);
+        // every window through a floor went past the emitIf before the job published closed >= it
+        floors.values().removeIf(f -> f <= closed);
+        keysAfterPrune = keys.size();
+        lastPruneNanos = now;
+    }
+
+    /**
+     * Gives up {@code gone}: the job drops the open windows and state of their keys without emitting
+     * them (their new owner reads their records again from the committed offsets, and would otherwise
+     * see them counted twice, the first time partial). A key that came from several partitions stays,
+     * as it may hold records of a partition kept.
+     */
+    private Set<Object> handOver(Collection<TopicPartition> gone) throws InterruptedException {
+        Set<Integer> ps = new java.util.HashSet<>();
+        for (TopicPartition tp : gone) {
+            ps.add(tp.partition());
+        }
+        Set<Object> drop = new java.util.HashSet<>();
+        var it = keys.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Object, KeyInfo> e = it.next();
+            KeyInfo ki = e.getValue();
+            if (!ki.several && ps.contains(ki.partition)) {
+                drop.add(e.getKey());
+                it.remove();
+            }
+        }
+        if (drop.isEmpty()) {
+            return Set.of();
+        }
+        Set<Object> frozen = Set.copyOf(drop);
+        long n = job.discard(frozen::contains);
+        frozen.forEach(floors::remove);
+        LOG.info("kafka-source {}: dropped the open windows of {} keys of {}", topic, n, gone);
+        if (exactlyOnce) {
+            // results of these keys that the shards gave before the discard: the next owner writes them
+            takeOutbox();
+            // late dead letters (no key) stay: they are not a hand-over's
+            held.values().forEach(list -> list.removeIf(o -> o.key() != null && frozen.contains(o.key())));
+            held.values().removeIf(List::isEmpty);
+        }
+        return frozen;
     }
 
     /** The end of the last window an event at {@code ts} is in. */
@@ -464,8 +759,224 @@ public final class KafkaSource<E> implements AutoCloseable {
         watermark = w == Long.MIN_VALUE || w == Long.MAX_VALUE ? Long.MIN_VALUE : w - outOfOrder;
     }
 
+    /** At-least-once: commits the offsets of closed windows of {@code which}; exactly-once: a transaction. */
+    private void commit(Collection<TopicPartition> which) {
+        if (exactlyOnce) {
+            transact();
+        } else {
+            commitClosed(which);
+        }
+    }
+
+    /**
+     * On assignment: where the previous owner's last commit left each partition. Its offset is where
+     * reading starts (the consumer's own doing); its metadata is the close limit {@code T} of that
+     * commit, through which every window of the partition's keys was written, so this process does not
+     * write those again ({@link #sentThrough}). Exactly-once, the offset (or, for a partition never
+     * committed, the first position) is also what the next transaction commits for a partition whose
+     * records closed no window yet, so that it carries the new {@code T} all the same.
+     */
+    private void resume(Collection<TopicPartition> assigned) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(assigned));
+        for (TopicPartition tp : assigned) {
+            PartitionState st = partitions.get(tp);
+            OffsetAndMetadata om = committed.get(tp);
+            long through = Long.MIN_VALUE;
+            if (om != null) {
+                st.base = om.offset();
+                through = parseThrough(om.metadata());
+            } else {
+                st.base = consumer.position(tp);
+            }
+            sentThrough.put(tp.partition(), through);
+        }
+        LOG.info(
+                "kafka-source {}: resuming {} at {} (windows through {} already written)",
+                topic,
+                assigned,
+                committed,
+                sentThrough);
+    }
+
+    /** The {@code T} in a committed offset's metadata; none (an at-least-once commit, say): nothing suppressed. */
+    static long parseThrough(String metadata) {
+        if (metadata == null || !metadata.startsWith(THROUGH)) {
+            return Long.MIN_VALUE;
+        }
+        try {
+            return Long.parseLong(metadata.substring(THROUGH.length()));
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    /** Moves what the shards handed over into {@link #held} (window results) or the late dead letters. */
+    private void takeOutbox() {
+        Out o;
+        while ((o = outbox.poll()) != null) {
+            if (o.key() != null) {
+                KeyInfo ki = keys.get(o.key());
+                Long through = ki == null ? null : sentThrough.get(ki.partition);
+                if (through != null && o.end() <= through) {
+                    // written by the partition's previous owner in a committed transaction
+                    suppressed.increment();
+                    continue;
+                }
+            }
+            held.computeIfAbsent(o.end(), e -> new ArrayList<>()).add(o);
+        }
+    }
+
+    /**
+     * Exactly-once, on the poll thread: one transaction with every window result whose end is at or
+     * before {@code T = job.closedThrough()} (read first: every such result is in the outbox by then),
+     * the dead letters of the records it passes, and for every partition held the offset {@code
+     * committable(T)} with {@code T} as its metadata. A record before that offset has all its windows
+     * ending at or before {@code T}, so a window ending later gets all its records from a replay that
+     * starts there, and the next owner skips the windows through {@code T}, which are out: each window is
+     * written once. An abortable failure aborts and keeps everything for the next try (the job's state is
+     * untouched, so nothing needs replaying); a fatal one (fenced, say) ends the source.
+     */
+    private void transact() {
+        if (handedOver || tx == null) {
+            return;
+        }
+        long closed = job.closedThrough();
+        takeOutbox();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        boolean moved = false;
+        for (PartitionState st : partitions.values()) {
+            long o = Math.max(st.committable(closed), st.base);
+            if (o >= 0) {
+                // Never below what the previous owner wrote through: a member that joined has closed less
+                // than that so far, and the next owner must still skip what is out.
+                long through = Math.max(closed, sentThrough.getOrDefault(st.tp.partition(), Long.MIN_VALUE));
+                offsets.put(st.tp, new OffsetAndMetadata(o, THROUGH + through));
+                moved |= o > st.committed;
+            }
+        }
+        List<ProducerRecord<String, String>> out = new ArrayList<>();
+        java.util.NavigableMap<Long, List<Out>> due = held.headMap(closed, true);
+        for (List<Out> l : due.values()) {
+            for (Out o : l) {
+                out.add(o.record());
+            }
+        }
+        for (PartitionState st : partitions.values()) {
+            OffsetAndMetadata om = offsets.get(st.tp);
+            if (om != null) {
+                st.deadLettersBefore(om.offset(), out);
+            }
+        }
+        if (out.isEmpty() && !moved) {
+            prune(closed);
+            return; // nothing new: no transaction
+        }
+        try {
+            tx.beginTransaction();
+            for (ProducerRecord<String, String> r : out) {
+                var unused = tx.send(r); // a failed send fails the commit below
+            }
+            if (!offsets.isEmpty()) {
+                tx.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            retrying("commit", tx::commitTransaction);
+        } catch (ApplicationRecoverableException // fenced: another producer took over, or a stale epoch
+                | OutOfOrderSequenceException
+                | InvalidConfigurationException e) { // not authorized, a broker too old for transactions
+            throw new IllegalStateException(
+                    "exactly-once: the transactional producer cannot go on (" + e
+                            + "); the records since the last committed transaction are replayed by the"
+                            + " partitions' next owner",
+                    e);
+        } catch (KafkaException e) {
+            failedCommits.increment();
+            LOG.info(
+                    "kafka-source {}: transaction of {} results failed ({}); aborted, tried again next time",
+                    topic,
+                    out.size(),
+                    e.toString());
+            try {
+                retrying("abort", tx::abortTransaction);
+            } catch (KafkaException fatal) {
+                throw new IllegalStateException(
+                        "exactly-once: aborting a transaction failed (" + fatal + "); closing the source", fatal);
+            }
+            return;
+        }
+        commits.increment();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug(
+                    "kafka-source {}: committed a transaction of {} records through {}: {}",
+                    topic,
+                    out.size(),
+                    closed,
+                    offsets);
+        }
+        due.clear();
+        for (PartitionState st : partitions.values()) {
+            OffsetAndMetadata om = offsets.get(st.tp);
+            if (om != null) {
+                st.committed = om.offset();
+                st.dropDeadLettersBefore(om.offset());
+            }
+        }
+        for (ProducerRecord<String, String> r : out) {
+            if (r.topic().equals(deadLetterTopic)) {
+                deadLettered.increment();
+            }
+        }
+        prune(closed);
+    }
+
+    /**
+     * Runs a producer call that may time out (the broker away): the producer lets it be called again, up
+     * to a few times; other failures are the caller's.
+     */
+    private void retrying(String what, Runnable call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call.run();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (attempt >= 5) {
+                    throw new IllegalStateException(
+                            "exactly-once: the transaction " + what + " timed out " + attempt + " times: " + e, e);
+                }
+                LOG.info("kafka-source {}: transaction {} timed out; again", topic, what);
+            }
+        }
+    }
+
+    private KafkaProducer<String, String> transactionalProducer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // one per process and run: a consumer-group member's producer is fenced through the group
+        // generation it sends with its offsets (KIP-447), not through a transactional.id tied to partitions
+        transactionalId = "warren-" + group + "-" + topic + "-" + java.util.UUID.randomUUID();
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // a process that dies with a transaction open holds back read_committed readers (and its partitions'
+        // next owner, which waits for stable offsets) until the broker aborts it after this long
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
+        p.putAll(producerConfig);
+        KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        return producer;
+    }
+
     /** Commits, for {@code which}, the offsets whose windows are all out; on the poll thread. */
     private void commitClosed(Collection<TopicPartition> which) {
+        if (handedOver) {
+            return; // the job dropped its open windows: its closedThrough() no longer says what went out
+        }
         long closed = job.closedThrough();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         for (TopicPartition tp : which) {
@@ -473,10 +984,12 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (st != null) {
                 long o = st.committable(closed);
                 if (o > st.committed) {
-                    offsets.put(tp, new OffsetAndMetadata(o));
+                    long through = Math.max(closed, sentThrough.getOrDefault(tp.partition(), Long.MIN_VALUE));
+                    offsets.put(tp, new OffsetAndMetadata(o, THROUGH + through));
                 }
             }
         }
+        prune(closed);
         if (offsets.isEmpty()) {
             return;
         }
@@ -513,14 +1026,22 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
     }
 
-    private void deadLetter(String key, String value, String error) {
-        KafkaProducer<String, String> p = deadLetters;
-        if (p == null) {
-            return;
+    /** The dead-letter record for a bad or late record, or null without a dead-letter topic. */
+    private ProducerRecord<String, String> deadLetterRecord(String key, String value, String error) {
+        if (deadLetterTopic == null) {
+            return null;
         }
         ProducerRecord<String, String> r = new ProducerRecord<>(deadLetterTopic, key, value);
         r.headers().add("warren.error", error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         r.headers().add("warren.source", topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private void sendDeadLetter(ProducerRecord<String, String> r) {
+        KafkaProducer<String, String> p = deadLetters;
+        if (p == null || r == null) {
+            return;
+        }
         // the callback sees every outcome; the future adds nothing
         var unused = p.send(r, (md, ex) -> {
             if (ex == null) {
@@ -547,9 +1068,12 @@ public final class KafkaSource<E> implements AutoCloseable {
                 return;
             }
             rebalances.increment();
-            commitClosed(revoked);
+            // exactly-once: one transaction for every partition held, so each gets the current metadata
+            commit(exactlyOnce ? partitions.keySet() : revoked);
             revoked.forEach(partitions::remove);
+            revoked.forEach(tp -> sentThrough.remove(tp.partition()));
             assignment = Set.copyOf(partitions.keySet());
+            giveUp(revoked);
             LOG.info("kafka-source {}: revoked {}", topic, revoked);
         }
 
@@ -557,8 +1081,22 @@ public final class KafkaSource<E> implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             rebalances.increment();
             lost.forEach(partitions::remove);
+            lost.forEach(tp -> sentThrough.remove(tp.partition()));
             assignment = Set.copyOf(partitions.keySet());
+            giveUp(lost);
             LOG.info("kafka-source {}: lost {} (no commit: another member may own them now)", topic, lost);
+        }
+
+        private void giveUp(Collection<TopicPartition> gone) {
+            try {
+                handOver(gone);
+            } catch (InterruptedException e) {
+                // close() does not interrupt; whoever did wants the thread to end: it does after this poll
+                Thread.currentThread().interrupt();
+                closing.set(true);
+            } catch (IllegalStateException e) {
+                LOG.info("kafka-source {}: the job is closing; nothing to hand over: {}", topic, e.getMessage());
+            }
         }
 
         @Override
@@ -570,8 +1108,27 @@ public final class KafkaSource<E> implements AutoCloseable {
             for (TopicPartition tp : assigned) {
                 partitions.put(tp, new PartitionState(tp));
             }
+            resume(assigned);
             assignment = Set.copyOf(partitions.keySet());
             LOG.info("kafka-source {}: assigned {}", topic, assigned);
+        }
+    }
+
+    /**
+     * Exactly-once: a window result for a transaction ({@code key} its window's key), or a late dead
+     * letter ({@code key} null).
+     */
+    private record Out(Object key, long end, ProducerRecord<String, String> record) {}
+
+    /** Where a key's records come from, and the end of its last window; poll thread only. */
+    private static final class KeyInfo {
+        final int partition;
+        boolean several;
+        long lastEnd;
+
+        KeyInfo(int partition, long lastEnd) {
+            this.partition = partition;
+            this.lastEnd = lastEnd;
         }
     }
 
@@ -580,6 +1137,16 @@ public final class KafkaSource<E> implements AutoCloseable {
         final TopicPartition tp;
         long maxTs = Long.MIN_VALUE;
         long committed = -1;
+        /** The largest offset found committable so far (committed or not). */
+        long ready = -1;
+
+        /** Exactly-once: the committed offset (or first position) when assigned. */
+        long base = -1;
+
+        /** Exactly-once: dead letters of bad records by offset, written with the offsets that pass them. */
+        private final java.util.ArrayDeque<Map.Entry<Long, ProducerRecord<String, String>>> dead =
+                new java.util.ArrayDeque<>();
+
         long lastRecordNanos = System.nanoTime();
         /** Ring of (next offset, end of the last window of the records before it), in offset order. */
         private long[] next = new long[16];
@@ -590,6 +1157,25 @@ public final class KafkaSource<E> implements AutoCloseable {
 
         PartitionState(TopicPartition tp) {
             this.tp = tp;
+        }
+
+        void deadLetter(long offset, ProducerRecord<String, String> r) {
+            dead.add(Map.entry(offset, r));
+        }
+
+        void deadLettersBefore(long offset, List<ProducerRecord<String, String>> out) {
+            for (Map.Entry<Long, ProducerRecord<String, String>> e : dead) {
+                if (e.getKey() >= offset) {
+                    break;
+                }
+                out.add(e.getValue());
+            }
+        }
+
+        void dropDeadLettersBefore(long offset) {
+            while (!dead.isEmpty() && dead.peekFirst().getKey() < offset) {
+                dead.pollFirst();
+            }
         }
 
         /** The records before {@code nextOffset} (since the previous entry) have all their windows end by {@code lastEnd}. */
@@ -618,15 +1204,17 @@ public final class KafkaSource<E> implements AutoCloseable {
             size++;
         }
 
-        /** The offset to commit once every window ending at or before {@code closed} is out, or -1. */
+        /**
+         * The offset to commit once every window ending at or before {@code closed} is out, or -1. What
+         * it returned once it returns again (or more) until committed: a failed commit loses nothing.
+         */
         long committable(long closed) {
-            long o = -1;
             while (size > 0 && ends[head] <= closed) {
-                o = next[head];
+                ready = Math.max(ready, next[head]);
                 head = (head + 1) & (next.length - 1);
                 size--;
             }
-            return Math.max(o, committed);
+            return Math.max(ready, committed);
         }
     }
 
@@ -645,7 +1233,9 @@ public final class KafkaSource<E> implements AutoCloseable {
         Duration outOfOrder = Duration.ofMillis(500);
         Duration commitInterval = Duration.ofMillis(200);
         Duration idleTimeout = Duration.ofSeconds(5);
+        boolean exactlyOnce;
         final Map<String, String> consumerConfig = new HashMap<>();
+        final Map<String, String> producerConfig = new HashMap<>();
 
         Builder(String bootstrap, String topic, String group, RecordParser<E> parser, ToLongFunction<? super E> ts) {
             this.bootstrap = Kafka.requireBootstrap(bootstrap);
@@ -708,6 +1298,33 @@ public final class KafkaSource<E> implements AutoCloseable {
                 throw new IllegalArgumentException("consumer property '" + key + "' is set by the KafkaSource itself");
             }
             consumerConfig.put(key, value);
+            return this;
+        }
+
+        /**
+         * Exactly-once delivery with Kafka transactions instead of at-least-once (see the class comment,
+         * "Delivery: exactly-once"): window results go to their topics through {@link
+         * KafkaSink#exactlyOnce} sinks, in the transactions that commit the input offsets.
+         */
+        public Builder<E> exactlyOnce() {
+            this.exactlyOnce = true;
+            return this;
+        }
+
+        /**
+         * A setting of the source's own producer (the transactional one of exactly-once, else the
+         * dead-letter one): {@code transaction.timeout.ms} (10 s here), security... It wins over the
+         * source's, except the transactional id and idempotence, which the source sets.
+         */
+        public Builder<E> producerProperty(String key, String value) {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (key.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)
+                    || key.equals(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)
+                    || key.equals(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalArgumentException("producer property '" + key + "' is set by the KafkaSource itself");
+            }
+            producerConfig.put(key, value);
             return this;
         }
 

@@ -6,10 +6,12 @@ package dev.warren.kafka;
  * @param records records polled from the input topic
  * @param badRecords records the parser refused (or with a timestamp too far ahead of the clock)
  * @param deadLettered bad and late records written to the dead-letter topic
- * @param commits offset commits that succeeded
- * @param failedCommits offset commits that failed (a rebalance, the broker away): their records are
- *     committed later or replayed
+ * @param commits offset commits (exactly-once: committed transactions) that succeeded
+ * @param failedCommits offset commits that failed (a rebalance, the broker away: their records are
+ *     committed later or replayed), or transactions aborted (tried again at the next interval)
  * @param rebalances partition assignments and revocations seen
+ * @param suppressed exactly-once: window results not written because the partition's previous owner
+ *     wrote them in a committed transaction (see {@link KafkaSource}, "Delivery: exactly-once")
  * @param partitions partitions assigned now
  * @param watermark the watermark the source supplies to its job (milliseconds), {@link Long#MIN_VALUE}
  *     while a partition has not delivered its first record
@@ -21,5 +23,6 @@ public record KafkaSourceStats(
         long commits,
         long failedCommits,
         long rebalances,
+        long suppressed,
         int partitions,
         long watermark) {}

@@ -105,12 +105,30 @@ public final class KafkaBroker implements AutoCloseable {
         return p != null && p.isAlive() ? p.pid() : -1;
     }
 
-    /** Creates {@code name} with {@code partitions} partitions (replication 1) and waits for it. */
+    /**
+     * Creates {@code name} with {@code partitions} partitions (replication 1) and waits until the broker
+     * describes it with a leader for every partition (the controller answers the creation before the
+     * broker's metadata has it: a describe right after could still say it does not exist).
+     */
     public void createTopic(String name, int partitions, Map<String, String> config) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(config)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions()
+                    .until(() -> admin
+                                    .describeTopics(List.of(name))
+                                    .allTopicNames()
+                                    .get(5, TimeUnit.SECONDS)
+                                    .get(name)
+                                    .partitions()
+                                    .stream()
+                                    .filter(p ->
+                                            p.leader() != null && !p.leader().isEmpty())
+                                    .count()
+                            == partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted creating topic " + name, e);

@@ -26,6 +26,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link KafkaSource} and {@link KafkaSink} against a real broker: per-key window counts on the output
@@ -91,10 +93,123 @@ class KafkaSourceTest {
     }
 
     @Test
-    void aBrokerRestartInTheMiddleLosesNothing() throws Exception {
+    void exactlyOnceWritesEveryWindowOnceWithItsFullCount() throws Exception {
         KafkaBroker broker = KafkaBroker.shared();
-        String in = "restart-in";
-        String out = "restart-out";
+        String in = "eos-in";
+        String out = "eos-out";
+        String dlq = "eos-dlq";
+        broker.createTopic(in, 4, Map.of());
+        broker.createTopic(out, 2, Map.of());
+        broker.createTopic(dlq, 1, Map.of());
+
+        long base = (System.currentTimeMillis() / 1000) * 1000 - 30_000;
+        Map<String, Long> expected = new TreeMap<>();
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 6_000; i++) {
+            String key = "k" + (i % 300);
+            long ts = base + (i * 5_000L) / 6_000;
+            records.add(new ProducerRecord<>(in, null, ts, key, "1"));
+            expected.merge(windowKey(key, ts), 1L, Long::sum);
+        }
+        records.add(new ProducerRecord<>(in, null, base + 1_000, null, "1"));
+        records.add(new ProducerRecord<>(in, null, base + 1_000, "k1", "not-a-number"));
+        produce(broker, records);
+        endMarkers(broker, in, 4, base + 8_000);
+
+        KafkaSource<KeyValue> source = KafkaSource.keyValues(broker.bootstrap(), in, "eos")
+                .deadLetterTopic(dlq)
+                .exactlyOnce()
+                .build();
+        StreamJob<KeyValue> job = source.start(StreamJob.<KeyValue>builder("eos")
+                .keyBy(KeyValue::key)
+                .shards(3)
+                .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
+                .sink(KafkaSink.exactlyOnce(source, out)));
+        try {
+            broker.awaitCommittedUpToLast("eos", in, 4, Duration.ofSeconds(90));
+            List<String[]> emitted = KafkaHandOverTest.emissions(broker, out, expected.size(), true);
+            assertEquals(List.of(), KafkaHandOverTest.notExactlyOnce(expected, emitted));
+            List<ConsumerRecord<String, String>> dead = KafkaBrokerTest.consumeAll(broker, dlq, 2);
+            assertEquals(2, dead.size());
+            assertEquals(2, source.stats().badRecords());
+            assertEquals(0, job.stats().late());
+            assertTrue(source.stats().commits() > 0);
+        } finally {
+            source.close();
+        }
+        assertNull(source.failure());
+    }
+
+    @Test
+    void aFencedTransactionalProducerEndsTheSourceSayingWhy() throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        String in = "fenced-in";
+        String out = "fenced-out";
+        broker.createTopic(in, 1, Map.of());
+        broker.createTopic(out, 1, Map.of());
+        long base = (System.currentTimeMillis() / 1000) * 1000 - 30_000;
+        List<ProducerRecord<String, String>> first = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            first.add(new ProducerRecord<>(in, null, base + i * 10L, "k" + (i % 10), "1"));
+        }
+        produce(broker, first);
+        endMarkers(broker, in, 1, base + 3_000);
+        KafkaSource<KeyValue> source = KafkaSource.keyValues(broker.bootstrap(), in, "fenced")
+                .exactlyOnce()
+                .build();
+        source.start(StreamJob.<KeyValue>builder("fenced")
+                .keyBy(KeyValue::key)
+                .shards(1)
+                .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
+                .sink(KafkaSink.exactlyOnce(source, out)));
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> source.stats().commits() > 0);
+            // another producer with the same transactional id: the broker fences the source's
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, source.transactionalId());
+            try (KafkaProducer<String, String> usurper =
+                    new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                usurper.initTransactions();
+                endMarkers(broker, in, 1, base + 6_000); // a window closes: the source's next transaction
+                await().atMost(Duration.ofSeconds(60)).until(() -> !source.isRunning());
+            }
+            Throwable f = source.failure();
+            assertTrue(f != null && f.getMessage().contains("exactly-once"), String.valueOf(f));
+        } finally {
+            source.close();
+        }
+    }
+
+    @Test
+    void anExactlyOnceSinkNeedsAnExactlyOnceSource() {
+        KafkaBroker broker = KafkaBroker.shared();
+        KafkaSource<KeyValue> alo =
+                KafkaSource.keyValues(broker.bootstrap(), "no-such-topic", "g").build();
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> KafkaSink.exactlyOnce(alo, "whatever"));
+        assertTrue(e.getMessage().contains("at-least-once"), e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> KafkaSource.keyValues(broker.bootstrap(), "t", "g").producerProperty("transactional.id", "x"));
+    }
+
+    @Test
+    void theThroughMetadataIsReadBackAndAnythingElseSuppressesNothing() {
+        assertEquals(12_000L, KafkaSource.parseThrough(KafkaSource.THROUGH + "12000"));
+        assertEquals(Long.MIN_VALUE, KafkaSource.parseThrough(""));
+        assertEquals(Long.MIN_VALUE, KafkaSource.parseThrough(null));
+        assertEquals(Long.MIN_VALUE, KafkaSource.parseThrough(KafkaSource.THROUGH + "x"));
+    }
+
+    @ParameterizedTest(name = "exactly-once {0}")
+    @ValueSource(booleans = {false, true})
+    void aBrokerRestartInTheMiddleLosesNothing(boolean exactlyOnce) throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        String mode = exactlyOnce ? "eos" : "alo";
+        String in = "restart-" + mode + "-in";
+        String out = "restart-" + mode + "-out";
+        String group = "restart-" + mode;
         broker.createTopic(in, 3, Map.of());
         broker.createTopic(out, 1, Map.of());
         long base = (System.currentTimeMillis() / 1000) * 1000 - 30_000;
@@ -108,13 +223,16 @@ class KafkaSourceTest {
             expected.merge(windowKey(key, ts), 1L, Long::sum);
         }
         produce(broker, first);
-        KafkaSource<KeyValue> source =
-                KafkaSource.keyValues(broker.bootstrap(), in, "restart").build();
-        source.start(StreamJob.<KeyValue>builder("restart")
+        KafkaSource.Builder<KeyValue> b = KafkaSource.keyValues(broker.bootstrap(), in, group);
+        if (exactlyOnce) {
+            b.exactlyOnce();
+        }
+        KafkaSource<KeyValue> source = b.build();
+        source.start(StreamJob.<KeyValue>builder(group)
                 .keyBy(KeyValue::key)
                 .shards(2)
                 .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
-                .sink(KafkaSink.json(broker.bootstrap(), out)));
+                .sink(exactlyOnce ? KafkaSink.exactlyOnce(source, out) : KafkaSink.json(broker.bootstrap(), out)));
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> source.stats().records() == 2_000);
             long t0 = System.nanoTime();
@@ -124,8 +242,13 @@ class KafkaSourceTest {
                     (System.nanoTime() - t0) / 1_000_000, broker.lastStartup().toMillis());
             produce(broker, second);
             endMarkers(broker, in, 3, base + 7_000);
-            broker.awaitCommittedUpToLast("restart", in, 3, Duration.ofSeconds(90));
-            assertEquals(expected, maxCounts(broker, out, expected.size()));
+            broker.awaitCommittedUpToLast(group, in, 3, Duration.ofSeconds(90));
+            if (exactlyOnce) {
+                List<String[]> emitted = KafkaHandOverTest.emissions(broker, out, expected.size(), true);
+                assertEquals(List.of(), KafkaHandOverTest.notExactlyOnce(expected, emitted));
+            } else {
+                assertEquals(expected, maxCounts(broker, out, expected.size()));
+            }
         } finally {
             source.close();
         }

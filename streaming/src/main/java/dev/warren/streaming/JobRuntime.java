@@ -57,6 +57,9 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final java.util.function.LongSupplier watermarkFn;
     private final Consumer<? super ParseError> onParseError;
     private final Consumer<Object> onLate;
+    /** The builder's {@code emitIf}, or null: every closed window goes to the sinks. */
+    final java.util.function.Predicate<dev.warren.streaming.window.WindowResult<Object, Object>> emitIf;
+
     private final Consumer<Object> onFuture;
     private final long maxAhead;
     /**
@@ -82,6 +85,9 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final CountDownLatch sourcesDone;
     private final AtomicBoolean shutdownCalled = new AtomicBoolean();
+    /** {@link #discard} requests not answered yet: the job's end abandons them. */
+    private final java.util.Set<Rec.Discard> pendingDiscards = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Runnable clockListener = this::broadcastTick;
     private volatile double eventsPerSecond;
     /** The job tasklet and the scope it opened: a close or await from inside them would wait for itself. */
@@ -111,6 +117,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         this.watermarkFn = b.watermarkFn;
         this.onParseError = b.onParseError;
         this.onLate = (Consumer<Object>) (Consumer<?>) b.onLate;
+        this.emitIf = b.emitIf;
         this.onFuture = (Consumer<Object>) (Consumer<?>) b.onFuture;
         this.maxAhead = b.maxAheadMillis;
         this.parser = b.parser;
@@ -207,6 +214,8 @@ final class JobRuntime<E> implements StreamJob<E> {
             for (Channel<Object> in : inboxes) {
                 in.close();
             }
+            // every shard has ended (or was cancelled): a request still waiting gets no answer from them
+            pendingDiscards.forEach(Rec.Discard::abandon);
             if (clock instanceof ManualTimeSource m) {
                 m.removeListener(clockListener);
             }
@@ -484,6 +493,36 @@ final class JobRuntime<E> implements StreamJob<E> {
             min = Math.min(min, s.pubClosed.get());
         }
         return min;
+    }
+
+    @Override
+    public long discard(java.util.function.Predicate<Object> keys) throws InterruptedException {
+        java.util.Objects.requireNonNull(keys, "keys");
+        checkNotInside("asked to discard keys");
+        if (shutdownCalled.get()) {
+            throw new IllegalStateException("job '" + name + "' is shutting down: its shards emit every open window");
+        }
+        Rec.Discard d =
+                new Rec.Discard(keys, new CountDownLatch(inboxes.length), new AtomicLong(), new AtomicBoolean());
+        // registered before it is sent: the job's end abandons every request it may have left unanswered
+        pendingDiscards.add(d);
+        try {
+            for (Channel<Object> in : inboxes) {
+                try {
+                    in.send(d);
+                } catch (ChannelClosedException closed) {
+                    throw new IllegalStateException(
+                            "job '" + name + "' is shutting down: its shards emit every open window", closed);
+                }
+            }
+            d.done().await();
+        } finally {
+            pendingDiscards.remove(d);
+        }
+        if (d.abandoned().get()) {
+            throw new IllegalStateException("job '" + name + "' ended before every shard dropped the keys");
+        }
+        return d.dropped().get();
     }
 
     @Override

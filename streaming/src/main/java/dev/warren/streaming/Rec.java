@@ -2,7 +2,8 @@ package dev.warren.streaming;
 
 /**
  * What travels in a shard's inbox: an event with its key and time ({@link Event}), a watermark broadcast
- * ({@link Watermark}: event time, or the time of a manual processing-time clock that moved).
+ * ({@link Watermark}: event time, or the time of a manual processing-time clock that moved), a request to
+ * drop keys ({@link Discard}).
  */
 final class Rec {
     private Rec() {}
@@ -17,6 +18,25 @@ final class Rec {
 
     /** The job's event-time watermark, sent in band so it never overtakes earlier events of a source. */
     record Watermark(long wm) {}
+
+    /**
+     * A request that every shard drop the keys {@code keys} accepts ({@link StreamJob#discard}), sent in
+     * band so that it comes after the events emitted before it. Each shard adds what it dropped to
+     * {@code dropped} and counts {@code done} down once; a job that ends first counts it down to zero
+     * with {@code abandoned} set, so the caller never waits for a shard that will not answer.
+     */
+    record Discard(
+            java.util.function.Predicate<Object> keys,
+            java.util.concurrent.CountDownLatch done,
+            java.util.concurrent.atomic.AtomicLong dropped,
+            java.util.concurrent.atomic.AtomicBoolean abandoned) {
+        void abandon() {
+            abandoned.set(true);
+            while (done.getCount() > 0) {
+                done.countDown();
+            }
+        }
+    }
 
     static long add(long a, long b) {
         long r = a + b;

@@ -183,6 +183,39 @@ final class Shard implements CheckedRunnable {
             if (w.wm() > wm) {
                 advance(w.wm());
             }
+        } else if (m instanceof Rec.Discard d) {
+            discard(d);
+        }
+    }
+
+    /**
+     * Drops the keys the request accepts: their open windows go nowhere, their state is freed, their
+     * timer entries no longer count (a bucket entry counts only if the key still names that bucket).
+     */
+    private void discard(Rec.Discard d) {
+        long n = 0;
+        try {
+            var it = keys.values().iterator();
+            while (it.hasNext()) {
+                KeyEntry ke = it.next();
+                boolean drop;
+                try {
+                    drop = d.keys().test(ke.key);
+                } catch (RuntimeException ex) {
+                    callbackError("discard predicate", ex);
+                    drop = false;
+                }
+                if (drop) {
+                    it.remove();
+                    ke.scheduled = KeyEntry.EVICTED;
+                    free(ke);
+                    n++;
+                }
+            }
+        } finally {
+            d.dropped().addAndGet(n);
+            d.done().countDown();
+            publish();
         }
     }
 
@@ -309,9 +342,21 @@ final class Shard implements CheckedRunnable {
 
     /** Called by the window logic for every closed, non-empty window. */
     void emitWindow(KeyEntry ke, long start, long end, Object result) {
+        WindowResult<Object, Object> wr = new WindowResult<>(ke.key, start, end, result);
+        if (job.emitIf != null) {
+            boolean pass;
+            try {
+                pass = job.emitIf.test(wr);
+            } catch (RuntimeException ex) {
+                callbackError("emitIf", ex);
+                pass = true; // a broken filter must not lose windows
+            }
+            if (!pass) {
+                return;
+            }
+        }
         windowsEmitted++;
         unflushed = true;
-        WindowResult<Object, Object> wr = new WindowResult<>(ke.key, start, end, result);
         for (WindowSink<Object, Object, Object> sink : sinks) {
             try {
                 sink.emit(wr, ke.state);

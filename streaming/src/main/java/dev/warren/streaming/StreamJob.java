@@ -109,6 +109,26 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
      */
     long closedThrough();
 
+    /**
+     * Drops, without emitting anything, the open windows and the state of every key {@code keys}
+     * accepts ({@code stateFree} is called for each, as for an evicted key), and returns how many keys
+     * were dropped. A source that hands keys over to another process (a revoked Kafka partition, whose
+     * records the new owner reads again) uses it so that their windows are not emitted partial here.
+     *
+     * <p>The request goes through every shard's inbox like an event: each shard applies it on its own
+     * tasklet after the events emitted before this call (so those are dropped too, if their key is),
+     * calling {@code keys} (which must be thread-safe: shards call it at once) for each of its live keys.
+     * Events emitted after this call returns start new state. A predicate that throws keeps the key and
+     * is counted as a callback error.
+     *
+     * <p>Blocks until every shard has done it, waiting for room in full inboxes.
+     *
+     * @throws IllegalStateException if the job is shutting down or has ended (its shards emit every open
+     *     window then), or if called from one of the job's own tasklets, which this call would wait for
+     * @throws InterruptedException if interrupted while waiting; shards not reached yet do not drop
+     */
+    long discard(java.util.function.Predicate<Object> keys) throws InterruptedException;
+
     /** Waits until every source's {@code run} has returned (their input is exhausted or they failed). */
     void awaitSourcesDone() throws InterruptedException;
 
@@ -166,6 +186,7 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         final List<WindowSink<Object, Object, Object>> sinks = new ArrayList<>();
         Consumer<? super ParseError> onParseError;
         Consumer<? super LateEvent<E>> onLate;
+        java.util.function.Predicate<WindowResult<Object, Object>> emitIf;
         Consumer<? super FutureEvent<E>> onFuture;
         long maxAheadMillis = DEFAULT_MAX_AHEAD.toMillis();
         Duration tick = Duration.ofMillis(200);
@@ -252,6 +273,15 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
             this.timestampFn = Objects.requireNonNull(timestamp, "timestamp");
             this.outOfOrderMillis = nonNegative("maxOutOfOrderness", maxOutOfOrderness);
             return this;
+        }
+
+        /**
+         * The key function given to {@link #keyBy}, or null if none was given (yet): a source that must
+         * know which keys its input holds (a Kafka source, to {@linkplain StreamJob#discard drop} the
+         * keys of a partition it gives up) calls it as the job does, so it must be a pure function.
+         */
+        public Function<? super E, ?> keyFunction() {
+            return keyFn;
         }
 
         /** The window shape given to {@link #window}, or null if none was given (yet). */
@@ -357,6 +387,22 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         /** The future-event side output (on the emitting tasklet; see {@link #maxAhead}); default: logged at debug. */
         public Builder<E, K, S, R> onFuture(Consumer<? super FutureEvent<E>> sideOutput) {
             this.onFuture = Objects.requireNonNull(sideOutput, "sideOutput");
+            return this;
+        }
+
+        /**
+         * A test each closed window passes before it goes to the sinks: one it refuses is dropped (not
+         * counted as emitted). Called on the key's shard tasklet, several shards at once, so it must be
+         * thread-safe and must not block. Given twice, a window must pass both. A source that hands
+         * keys over between processes uses it to leave out windows the previous owner emitted already.
+         */
+        @SuppressWarnings("unchecked")
+        public Builder<E, K, S, R> emitIf(java.util.function.Predicate<? super WindowResult<K, R>> test) {
+            Objects.requireNonNull(test, "test");
+            java.util.function.Predicate<WindowResult<Object, Object>> t =
+                    (java.util.function.Predicate<WindowResult<Object, Object>>) (java.util.function.Predicate<?>) test;
+            java.util.function.Predicate<WindowResult<Object, Object>> before = emitIf;
+            this.emitIf = before == null ? t : before.and(t);
             return this;
         }
 
