@@ -43,13 +43,16 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(90);
+    /** How many times a first start is tried, on new ports each time, when the broker exits while starting. */
+    private static final int START_ATTEMPTS = 4;
+
     private static final java.util.concurrent.locks.ReentrantLock SHARED_LOCK =
             new java.util.concurrent.locks.ReentrantLock();
     private static KafkaBroker shared;
 
     private final Path dir;
-    private final int port;
-    private final int controllerPort;
+    private int port;
+    private int controllerPort;
     private final boolean exitWithParent;
     private Process process;
     private Duration lastStartup = Duration.ZERO;
@@ -83,10 +86,26 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats {@code dir} (a new directory) and starts a broker there; returns once it answers. */
     public static KafkaBroker start(Path dir, boolean exitWithParent) throws IOException {
-        KafkaBroker b = new KafkaBroker(dir, freePort(), freePort(), exitWithParent);
-        b.writeConfig();
-        b.launch();
-        return b;
+        KafkaBroker b = new KafkaBroker(dir, freePort(-1), -1, exitWithParent);
+        for (int attempt = 1; ; attempt++) {
+            b.controllerPort = freePort(b.port);
+            b.writeConfig();
+            try {
+                b.launch();
+                return b;
+            } catch (ExitedWhileStarting e) {
+                // most often another process took a port between our probe and the broker's bind: new
+                // ports, again; the failure is printed so a broker that cannot start at all is seen
+                if (attempt == START_ATTEMPTS) {
+                    throw e;
+                }
+                System.err.printf(
+                        "Kafka broker start %d of %d failed, trying new ports: %s%n",
+                        attempt, START_ATTEMPTS, e.getMessage());
+                b.port = freePort(-1);
+                deleteTree(dir.resolve("data")); // formatted afresh for the new ports
+            }
+        }
     }
 
     /** The bootstrap address, {@code 127.0.0.1:PORT}. */
@@ -276,8 +295,10 @@ public final class KafkaBroker implements AutoCloseable {
         try (Admin admin = admin()) {
             while (true) {
                 if (!process.isAlive()) {
-                    throw new IOException("the Kafka broker exited with status " + process.exitValue()
-                            + " while starting; its log: " + dir.resolve("broker.log"));
+                    String tail = logTail(40);
+                    String message = "the Kafka broker exited with status " + process.exitValue()
+                            + " while starting; the end of its log (" + dir.resolve("broker.log") + "):\n" + tail;
+                    throw new ExitedWhileStarting(message);
                 }
                 try {
                     if (!admin.describeCluster()
@@ -291,8 +312,8 @@ public final class KafkaBroker implements AutoCloseable {
                 }
                 if (System.nanoTime() > deadline) {
                     process.destroyForcibly();
-                    throw new IOException("the Kafka broker did not answer within " + STARTUP_LIMIT + "; its log: "
-                            + dir.resolve("broker.log"));
+                    throw new IOException("the Kafka broker did not answer within " + STARTUP_LIMIT
+                            + "; the end of its log (" + dir.resolve("broker.log") + "):\n" + logTail(40));
                 }
                 Thread.sleep(100); // polling a process we do not control: nothing to wait on instead
             }
@@ -328,9 +349,74 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** The last {@code lines} lines of the broker's log, for a failure's message. */
+    private String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(dir.resolve("broker.log"), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(its log could not be read: " + e + ")";
+        }
+    }
+
+    /** The broker's JVM exited before it answered (a port taken before it could bind it, most often). */
+    private static final class ExitedWhileStarting extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ExitedWhileStarting(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A loopback port free now, other than {@code not}, chosen below the kernel's ephemeral range: a port
+     * from that range (what binding port 0 gives) can be taken by any process's outgoing connection
+     * between this probe and the broker's bind, which once failed a CI run with "Address already in use".
+     */
+    private static int freePort(int not) throws IOException {
+        int low = ephemeralLow();
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 200 && low > 10_000; i++) {
+            int candidate = r.nextInt(10_000, low);
+            if (candidate == not) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), candidate), 1);
+                return candidate;
+            } catch (IOException taken) {
+                // in use: try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux), or 32768 where it cannot be read. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .strip();
+            int end = 0;
+            while (end < range.length() && !Character.isWhitespace(range.charAt(end))) {
+                end++;
+            }
+            return Integer.parseInt(range.substring(0, end));
+        } catch (IOException | RuntimeException e) {
+            return 32768;
         }
     }
 
