@@ -49,6 +49,11 @@ final class EmitterImpl<T> implements Emitter<T> {
 
     @Override
     public void emitAll(java.util.List<? extends T> batch) throws InterruptedException {
+        emitAll(batch, 0, Long.MIN_VALUE);
+    }
+
+    /** {@link #emitAll(java.util.List)} into lane {@code lane} (above 0) with its watermark {@code laneWm}. */
+    void emitAll(java.util.List<? extends T> batch, int lane, long laneWm) throws InterruptedException {
         int n = batch.size();
         if (n == 0) {
             return;
@@ -75,7 +80,7 @@ final class EmitterImpl<T> implements Emitter<T> {
                     continue;
                 }
             }
-            Rec.Event r = job.toRecord(event, raw, this);
+            Rec.Event r = job.toRecord(event, raw, this, lane, laneWm);
             if (r == null) {
                 continue;
             }

@@ -272,7 +272,7 @@ final class JobRuntime<E> implements StreamJob<E> {
                     boolean all = true;
                     for (Channel<Object> in : inboxes) {
                         try {
-                            all &= in.offer(new Rec.Watermark(wm));
+                            all &= in.offer(new Rec.Watermark(wm, 0));
                         } catch (ChannelClosedException closed) {
                             return;
                         }
@@ -294,7 +294,7 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     /** The manual clock moved: tell every shard the time, in band, behind the events emitted before. */
     private void broadcastTick() {
-        Rec.Watermark now = new Rec.Watermark(clock.nowMillis());
+        Rec.Watermark now = new Rec.Watermark(clock.nowMillis(), 0);
         for (Channel<Object> in : inboxes) {
             try {
                 in.send(now);
@@ -338,6 +338,14 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     /** The event with its key and time, or null (after rejecting it) if keying or timing it failed. */
     Rec.Event toRecord(Object event, Object raw, EmitterImpl<?> from) {
+        return toRecord(event, raw, from, 0, Long.MIN_VALUE);
+    }
+
+    /**
+     * The same, for lane {@code lane}: above 0, the event carries {@code laneWm} (its lane's watermark)
+     * instead of the job's.
+     */
+    Rec.Event toRecord(Object event, Object raw, EmitterImpl<?> from, int lane, long laneWm) {
         Object key;
         long ts;
         try {
@@ -368,7 +376,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             ts = clock.nowMillis();
             wm = ts;
         }
-        return new Rec.Event(key, event, ts, wm);
+        return new Rec.Event(key, event, ts, lane == 0 ? wm : laneWm, lane);
     }
 
     /**
@@ -488,11 +496,40 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     @Override
     public long closedThrough() {
+        return closedThrough(0);
+    }
+
+    @Override
+    public long closedThrough(int lane) {
+        LaneEmitterImpl.checkLane(lane, true);
         long min = Long.MAX_VALUE;
         for (Shard s : shards) {
-            min = Math.min(min, s.pubClosed.get());
+            min = Math.min(min, s.closedOf(lane));
         }
         return min;
+    }
+
+    @Override
+    public LaneEmitter<E> laneEmitter(String sourceName, Backpressure backpressure) {
+        if (!eventTime) {
+            throw new IllegalStateException("job '" + name + "' does not run on event time: lanes are event-time"
+                    + " watermarks (Builder.eventTime)");
+        }
+        EmitterImpl<E> em = new EmitterImpl<E>(
+                this, checkName(sourceName), java.util.Objects.requireNonNull(backpressure, "backpressure"), null);
+        register(em);
+        return new LaneEmitterImpl<>(this, em);
+    }
+
+    /** Sends {@code m} to every shard's inbox, in band, waiting for room. */
+    void broadcast(Object m) throws InterruptedException {
+        for (Channel<Object> in : inboxes) {
+            try {
+                in.send(m);
+            } catch (ChannelClosedException closed) {
+                throw new IllegalStateException("job '" + name + "' is shut down", closed);
+            }
+        }
     }
 
     @Override

@@ -14,7 +14,11 @@ final class KeyEntry {
     /** The timer bucket this key is registered in ({@link #NONE}: none; {@link #EVICTED}: gone). */
     long scheduled = NONE;
 
-    KeyEntry(Object key) {
+    /** The lane whose time closes this key's windows: the lane of the event that made the entry. */
+    final Shard.Lane lane;
+
+    KeyEntry(Object key, Shard.Lane lane) {
         this.key = key;
+        this.lane = lane;
     }
 }

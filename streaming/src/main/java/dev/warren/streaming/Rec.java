@@ -2,22 +2,34 @@ package dev.warren.streaming;
 
 /**
  * What travels in a shard's inbox: an event with its key and time ({@link Event}), a watermark broadcast
- * ({@link Watermark}: event time, or the time of a manual processing-time clock that moved), a request to
- * drop keys ({@link Discard}).
+ * ({@link Watermark}: event time, or the time of a manual processing-time clock that moved), a lane's
+ * reset ({@link LaneReset}), a request to drop keys ({@link Discard}).
  */
 final class Rec {
     private Rec() {}
 
-    /** One event; {@code wm} is the job's watermark when it was emitted (event time), or {@code ts}. */
-    record Event(Object key, Object event, long ts, long wm) {}
+    /**
+     * One event; {@code wm} is its lane's watermark when it was emitted (event time), or {@code ts};
+     * {@code lane} 0 is the job's own watermark, others are a {@link LaneEmitter}'s.
+     */
+    record Event(Object key, Object event, long ts, long wm, int lane) {}
 
     /** Several events for one shard, in emit order, as one inbox message. */
     // An array on purpose: the shard walks it once; no copying, and a Batch is never compared.
     @SuppressWarnings("ArrayRecordComponent")
     record Batch(Event[] events) {}
 
-    /** The job's event-time watermark, sent in band so it never overtakes earlier events of a source. */
-    record Watermark(long wm) {}
+    /**
+     * A lane's event-time watermark (lane 0: the job's), sent in band so it never overtakes earlier
+     * events of a source.
+     */
+    record Watermark(long wm, int lane) {}
+
+    /**
+     * A lane's clock goes back to the beginning ({@link LaneEmitter#reset}): its watermark and close
+     * limit to {@link Long#MIN_VALUE}, in band, after the lane's earlier events.
+     */
+    record LaneReset(int lane) {}
 
     /**
      * A request that every shard drop the keys {@code keys} accepts ({@link StreamJob#discard}), sent in

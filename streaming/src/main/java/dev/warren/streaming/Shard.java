@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Timers.</b> Each key with an open window (or an idle TTL) is registered once in a sorted map of
  * due time to keys; aligned windows make keys share buckets. A key's registration is lazy: a bucket entry
  * counts only if the key still names that bucket, so moving a key costs no search.
+ *
+ * <p><b>Lanes.</b> Time is kept per {@link Lane}: a watermark, its close limit and its timers. Lane 0 is
+ * the job's own time (the system clock, a manual clock, or the job's event-time watermark); a
+ * {@link LaneEmitter} feeds others, each with its own watermark. A key lives in the lane of the event that
+ * made it, and its windows close on that lane's time only.
  */
 final class Shard implements CheckedRunnable {
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
@@ -42,7 +47,6 @@ final class Shard implements CheckedRunnable {
     private final long ttl;
     private final long grace;
     private final HashMap<Object, KeyEntry> keys = new HashMap<>();
-    private final TreeMap<Long, ArrayList<KeyEntry>> timers = new TreeMap<>();
     private final WindowSink<Object, Object, Object>[] sinks;
 
     /**
@@ -55,8 +59,12 @@ final class Shard implements CheckedRunnable {
 
     private final boolean stampHere;
     private int clockCountdown;
-    private long wm = Long.MIN_VALUE;
-    private long closeLimit = Long.MIN_VALUE;
+    /** The job's own time. */
+    private final Lane lane0 = new Lane();
+    /** Every lane by number (null: none yet); replaced, never changed in place, when a lane is added. */
+    private Lane[] lanes = {lane0};
+    /** {@link #lanes} for other threads ({@link #closedOf}). */
+    private volatile Lane[] lanesView = lanes;
 
     private long eventsIn;
     private long late;
@@ -132,8 +140,8 @@ final class Shard implements CheckedRunnable {
         long now = 0;
         if (job.systemProcessingTime) {
             now = job.clock.nowMillis();
-            if (now > wm) {
-                advance(now);
+            if (now > lane0.wm) {
+                advance(lane0, now);
             }
         }
         flushSinks();
@@ -142,7 +150,7 @@ final class Shard implements CheckedRunnable {
         if (!job.systemProcessingTime) {
             return inbox.receive();
         }
-        Map.Entry<Long, ArrayList<KeyEntry>> next = timers.firstEntry();
+        Map.Entry<Long, ArrayList<KeyEntry>> next = lane0.timers.firstEntry();
         if (next == null) {
             return inbox.receive();
         }
@@ -180,9 +188,15 @@ final class Shard implements CheckedRunnable {
                 take(r);
             }
         } else if (m instanceof Rec.Watermark w) {
-            if (w.wm() > wm) {
-                advance(w.wm());
+            Lane l = lane(w.lane());
+            if (w.wm() > l.wm) {
+                advance(l, w.wm());
             }
+        } else if (m instanceof Rec.LaneReset r) {
+            Lane l = lane(r.lane());
+            l.wm = Long.MIN_VALUE;
+            l.closeLimit = Long.MIN_VALUE;
+            l.pubClosed = Long.MIN_VALUE;
         } else if (m instanceof Rec.Discard d) {
             discard(d);
         }
@@ -225,25 +239,55 @@ final class Shard implements CheckedRunnable {
             flushSinks();
             publish();
         }
+        Lane l = r.lane() == 0 ? lane0 : lane(r.lane());
         if (stampHere) {
             if (--clockCountdown < 0) {
                 clockCountdown = CLOCK_EVERY - 1;
                 long now = job.clock.nowMillis();
-                if (now > wm) {
-                    advance(now);
+                if (now > l.wm) {
+                    advance(l, now);
                 }
             }
-        } else if (r.wm() > wm) {
-            advance(r.wm());
+        } else if (r.wm() > l.wm) {
+            advance(l, r.wm());
         }
-        onEvent(r);
+        onEvent(r, l);
     }
 
-    private void advance(long to) {
-        wm = to;
-        closeLimit = Rec.sub(to, grace);
+    /** Lane {@code id}, made (at the beginning of time) if this shard has not heard of it yet. */
+    private Lane lane(int id) {
+        Lane[] ls = lanes;
+        if (id < ls.length && ls[id] != null) {
+            return ls[id];
+        }
+        Lane[] grown = java.util.Arrays.copyOf(ls, Math.max(ls.length, id + 1));
+        Lane l = new Lane();
+        grown[id] = l;
+        lanes = grown;
+        lanesView = grown;
+        return l;
+    }
+
+    /**
+     * Lane {@code id}'s share of {@link StreamJob#closedThrough(int)}: its close limit as of the last
+     * moment the sinks had nothing unflushed; {@link Long#MIN_VALUE} for a lane this shard has not heard
+     * of. Any thread.
+     */
+    long closedOf(int id) {
+        if (id == 0) {
+            return pubClosed.get();
+        }
+        Lane[] ls = lanesView;
+        Lane l = id < ls.length ? ls[id] : null;
+        return l == null ? Long.MIN_VALUE : l.pubClosed;
+    }
+
+    private void advance(Lane l, long to) {
+        l.wm = to;
+        l.closeLimit = Rec.sub(to, grace);
+        TreeMap<Long, ArrayList<KeyEntry>> timers = l.timers;
         Map.Entry<Long, ArrayList<KeyEntry>> e;
-        while ((e = timers.firstEntry()) != null && e.getKey() <= wm) {
+        while ((e = timers.firstEntry()) != null && e.getKey() <= to) {
             timers.pollFirstEntry();
             long due = e.getKey();
             for (KeyEntry ke : e.getValue()) {
@@ -255,11 +299,11 @@ final class Shard implements CheckedRunnable {
         }
     }
 
-    private void onEvent(Rec.Event r) {
+    private void onEvent(Rec.Event r, Lane eventLane) {
         Object key = r.key();
         KeyEntry ke = keys.get(key);
         if (ke == null) {
-            ke = new KeyEntry(key);
+            ke = new KeyEntry(key, eventLane);
             if (job.stateInit != null) {
                 try {
                     ke.state = job.stateInit.apply(key);
@@ -269,10 +313,11 @@ final class Shard implements CheckedRunnable {
             }
             keys.put(key, ke);
         }
-        long ts = job.eventTime ? r.ts() : Math.max(r.ts(), wm);
-        if (windows != null && !windows.add(ke, r.event(), ts, closeLimit)) {
+        Lane l = ke.lane; // a key's windows keep the time of the lane it was made in
+        long ts = job.eventTime ? r.ts() : Math.max(r.ts(), l.wm);
+        if (windows != null && !windows.add(ke, r.event(), ts, l.closeLimit)) {
             late++;
-            job.late(key, r.event(), ts, wm, this);
+            job.late(key, r.event(), ts, l.wm, this);
             schedule(ke);
             return;
         }
@@ -302,20 +347,21 @@ final class Shard implements CheckedRunnable {
         } else {
             return;
         }
-        if (due <= wm) {
+        if (due <= ke.lane.wm) {
             onTimer(ke);
         } else if (due < ke.scheduled) {
             ke.scheduled = due;
-            timers.computeIfAbsent(due, d -> new ArrayList<>()).add(ke);
+            ke.lane.timers.computeIfAbsent(due, d -> new ArrayList<>()).add(ke);
         }
     }
 
     private void onTimer(KeyEntry ke) {
+        Lane l = ke.lane;
         if (windows != null) {
-            windows.fire(ke, closeLimit, this);
+            windows.fire(ke, l.closeLimit, this);
         }
         if (windows == null || windows.isEmpty(ke)) {
-            boolean idle = ttl > 0 ? Rec.add(ke.lastSeen, ttl) <= wm : !keepState;
+            boolean idle = ttl > 0 ? Rec.add(ke.lastSeen, ttl) <= l.wm : !keepState;
             if (idle) {
                 evict(ke);
                 return;
@@ -371,9 +417,13 @@ final class Shard implements CheckedRunnable {
 
     /** Graceful end: every open window is emitted whatever the watermark, then every state is freed. */
     private void finish() {
-        wm = Long.MAX_VALUE;
-        closeLimit = Long.MAX_VALUE;
-        timers.clear();
+        for (Lane l : lanes) {
+            if (l != null) {
+                l.wm = Long.MAX_VALUE;
+                l.closeLimit = Long.MAX_VALUE;
+                l.timers.clear();
+            }
+        }
         if (windows != null) {
             for (KeyEntry ke : keys.values()) {
                 windows.fire(ke, Long.MAX_VALUE, this);
@@ -408,7 +458,13 @@ final class Shard implements CheckedRunnable {
         pubErrors.lazySet(callbackErrors);
         pubKeys.lazySet(keys.size());
         if (!unflushed) {
-            pubClosed.lazySet(closeLimit);
+            pubClosed.lazySet(lane0.closeLimit);
+            Lane[] ls = lanes;
+            for (int i = 1; i < ls.length; i++) {
+                if (ls[i] != null) {
+                    ls[i].pubClosed = ls[i].closeLimit;
+                }
+            }
         }
     }
 
@@ -421,5 +477,15 @@ final class Shard implements CheckedRunnable {
                 inbox.size(),
                 pubWindows.get(),
                 pubErrors.get());
+    }
+
+    /** One lane's time on this shard; shard-confined but for {@link #pubClosed}. */
+    static final class Lane {
+        long wm = Long.MIN_VALUE;
+        long closeLimit = Long.MIN_VALUE;
+        /** Due time to the keys of this lane registered for it. */
+        final TreeMap<Long, ArrayList<KeyEntry>> timers = new TreeMap<>();
+        /** The close limit as of the last moment the sinks had nothing unflushed (lanes other than 0). */
+        volatile long pubClosed = Long.MIN_VALUE;
     }
 }

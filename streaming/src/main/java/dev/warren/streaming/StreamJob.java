@@ -95,6 +95,14 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
     /** An emitter of ready events (no parsing), shown as source {@code name}. */
     Emitter<E> eventEmitter(String name, Backpressure backpressure);
 
+    /**
+     * An emitter of ready events in lanes, each with its own watermark (see {@link LaneEmitter}), shown as
+     * source {@code name}.
+     *
+     * @throws IllegalStateException if the job does not run on event time ({@link Builder#eventTime})
+     */
+    LaneEmitter<E> laneEmitter(String name, Backpressure backpressure);
+
     /** The job's counters now. */
     JobStats stats();
 
@@ -108,6 +116,16 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
      * acknowledges its input upstream (Kafka offsets) does so only for such events. Never blocks.
      */
     long closedThrough();
+
+    /**
+     * {@link #closedThrough()} for the keys of lane {@code lane} of a {@link LaneEmitter} (lane 0: the
+     * same as {@code closedThrough()}): every window of those keys ending at or before the returned time
+     * has been handed to the sinks and flushed; {@link Long#MIN_VALUE} until every shard has heard of the
+     * lane, and again after its {@linkplain LaneEmitter#reset reset}. Never blocks.
+     *
+     * @throws IllegalArgumentException if {@code lane} is not in [0, {@link LaneEmitter#MAX_LANE}]
+     */
+    long closedThrough(int lane);
 
     /**
      * Drops, without emitting anything, the open windows and the state of every key {@code keys}
