@@ -1,8 +1,8 @@
 package dev.warren.kafka;
 
 import dev.warren.streaming.Backpressure;
-import dev.warren.streaming.Emitter;
 import dev.warren.streaming.KeyValue;
+import dev.warren.streaming.LaneEmitter;
 import dev.warren.streaming.StreamJob;
 import dev.warren.streaming.window.WindowSpec;
 import java.time.Duration;
@@ -65,22 +65,23 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Time.</b> The job runs on event time: an event's time is the parser's timestamp (the record's
- * timestamp for {@link #keyValues}), and the source supplies the watermark: the earliest of its
- * partitions' times (each the largest time it delivered) minus {@link Builder#maxOutOfOrderness}. A
- * partition that has not delivered its first record yet holds the watermark back, so a partition
- * replayed after a rebalance does not find its windows closed by the others; one that is caught up and
- * empty is left out after the {@linkplain Builder#idleTimeout idle timeout}. When every partition is
- * caught up and has had no record for the idle timeout, the watermark is the latest of them, so the
- * last windows of a quiet topic close. A partition that goes quiet while others flow holds their
- * windows back until it gets records again or all are quiet.
+ * timestamp for {@link #keyValues}), and every partition keeps a time of its own, as Kafka Streams keeps
+ * one per task: its records go into the job as a {@linkplain LaneEmitter lane} (partition + 1) whose
+ * watermark is the largest time the partition delivered minus {@link Builder#maxOutOfOrderness}, and a
+ * key's windows close on its partition's watermark only. So a partition behind the others (replayed from
+ * its last commit after a rebalance, or slower to fill) finds its windows open, and one that goes quiet
+ * holds back its own windows, no one else's. When every partition is caught up and has had no record for
+ * the {@linkplain Builder#idleTimeout idle timeout}, every partition's watermark moves to the latest of
+ * them, so the last windows of a quiet topic close. The overall watermark in {@link #stats()} is the
+ * earliest of the partitions' (an empty idle partition left out).
  *
  * <p><b>Delivery: at-least-once.</b> Offsets are committed (every {@link Builder#commitInterval}, on
  * revocation, at close) only for records whose windows have all closed, been handed to the sinks and
- * flushed ({@link StreamJob#closedThrough()}; a {@link KafkaSink} flush waits for the broker's
+ * flushed (the partition's lane's {@link StreamJob#closedThrough(int)}; a {@link KafkaSink} flush waits for the broker's
  * acknowledgement), and after the dead-letter producer was flushed. A crash therefore replays every
  * record whose windows were not out, never skips one. Each commit carries, as its metadata ({@code
- * "warren-through:T"}), the close limit {@code T} it was made at: every window ending at or before it was
- * out. A process given a partition leaves out the windows of its keys that end at or before that {@code
+ * "warren-through:T"}), the partition's close limit {@code T} it was made at: every window of the
+ * partition's keys ending at or before it was out. A process given a partition leaves out the windows of its keys that end at or before that {@code
  * T} (through the job's {@link StreamJob.Builder#emitIf emitIf}): a record it replays from the
  * committed offset may also be in such a window (sliding windows, out-of-order records), which it would
  * otherwise emit partial. What can come twice: a window emitted before a crash or a rebalance but after
@@ -93,8 +94,8 @@ import org.slf4j.LoggerFactory;
  * topics through {@link KafkaSink#exactlyOnce} sinks, which hand them to this source instead of sending
  * them. Every commit interval (and on revocation, and at close) the poll thread runs one Kafka
  * transaction on its own transactional producer (one per process, a unique {@code transactional.id}):
- * with {@code T = job.closedThrough()}, it writes every result of a window ending at or before
- * {@code T}, the dead letters of the bad records before the offsets it commits, and, for every partition
+ * with, per partition, {@code T = job.closedThrough(lane)} of its lane, it writes every result of a
+ * window of the partition's keys ending at or before {@code T}, the dead letters of the bad records before the offsets it commits, and, for every partition
  * it holds, the offset {@code c = committable(T)} with the metadata {@code "warren-through:T"} (never
  * below the one the partition came with), sent with {@code sendOffsetsToTransaction} and the
  * consumer's group metadata, so that a member fenced out of the group cannot commit; then it commits. Why each window comes out once: a record before {@code c}
@@ -128,16 +129,12 @@ import org.slf4j.LoggerFactory;
  * graceful leave hands over, it does not emit partial windows; a topic's last windows come out when
  * the watermark passes them (see "Time").
  *
- * <p><b>Taking partitions over while running.</b> A job's shards close windows on one watermark for all
- * their keys, and never move it back. A process that already runs and is given partitions (the other
- * member left or died) reads their records from the last commit, which covers windows up to the
- * previous owner's close limit then; if its own watermark has moved further since (records flowed
- * during the hand-over: the rebalance, and after a crash the failure detection, {@code
- * session.timeout.ms}), the records of the windows it has closed in between are late (counted in the
- * job's {@code late}, and sent to the dead-letter topic if there is one). A {@linkplain
- * StreamJob.Builder#grace grace period} does not change this (the commit trails the close limit by the
- * same grace). A process that joins has no watermark yet and takes partitions over whole. A
- * per-partition watermark in the shards, or restoring window state from a changelog, would lift this.
+ * <p><b>Taking partitions over while running.</b> A process that already runs and is given partitions
+ * (the other member left or died) reads their records from the last commit, however far its own
+ * partitions' time has moved meanwhile (records flowed during the rebalance, and after a crash during the
+ * failure detection, {@code session.timeout.ms}): each partition given to it starts its lane at the
+ * beginning of time ({@link LaneEmitter#reset}), so the records it replays are not late, and a
+ * partition that comes back after it was given away does not find the time it had before.
  *
  * <p><b>Bad records.</b> A record the parser refuses, and one stamped more than {@link
  * StreamJob#DEFAULT_MAX_AHEAD} ahead of the clock, is counted ({@link KafkaSourceStats#badRecords()}),
@@ -165,6 +162,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaSource<E> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final long PUBLISH_NANOS = 20_000_000L;
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
     /** How the metadata of an exactly-once commit starts: "warren-through:T". */
     static final String THROUGH = "warren-through:";
@@ -188,7 +186,9 @@ public final class KafkaSource<E> implements AutoCloseable {
     private volatile KafkaConsumer<String, String> consumer;
     private volatile Thread thread;
     private volatile StreamJob<E> job;
-    private Emitter<E> emitter;
+    /** The job's entry: one lane per partition (partition + 1), each with the partition's watermark. */
+    private LaneEmitter<E> emitter;
+
     private KafkaProducer<String, String> deadLetters;
     private WindowSpec windows;
     private Function<? super E, ?> keyFn;
@@ -333,6 +333,11 @@ public final class KafkaSource<E> implements AutoCloseable {
         this.windows = spec;
         this.keyFn = kf;
         int n = Kafka.partitions(bootstrap, topic);
+        if (n > LaneEmitter.MAX_LANE) {
+            throw new IllegalStateException(
+                    "topic '" + topic + "' has " + n + " partitions; a KafkaSource reads at most "
+                            + LaneEmitter.MAX_LANE + " (one watermark lane each)");
+        }
         if (deadLetterTopic != null) {
             Kafka.partitions(bootstrap, deadLetterTopic);
             if (!exactlyOnce) {
@@ -347,12 +352,14 @@ public final class KafkaSource<E> implements AutoCloseable {
                 ProducerRecord<String, String> r =
                         deadLetterRecord(null, String.valueOf(late.event()), "late: watermark " + late.watermark());
                 if (exactlyOnce) {
-                    outbox.add(new Out(null, Long.MIN_VALUE, r)); // in the next transaction
+                    outbox.add(new Out(null, Long.MIN_VALUE, r, -1)); // in the next transaction
                 } else {
                     sendDeadLetter(r);
                 }
             });
         }
+        // Each partition's records are a lane with the partition's own watermark (see "Time"); lane 0, where
+        // no key lives, follows the overall one.
         job.eventTime(timestamp, Duration.ZERO).watermark(() -> watermark);
         if (!exactlyOnce) {
             // exactly-once leaves them out as it takes the results (see takeOutbox)
@@ -363,7 +370,7 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
         StreamJob<E> j = job.start();
         this.job = j;
-        this.emitter = j.eventEmitter("kafka " + topic, Backpressure.BLOCK);
+        this.emitter = j.laneEmitter("kafka " + topic, Backpressure.BLOCK);
         Thread t = Thread.ofPlatform().name("kafka-source " + topic).unstarted(this::pollLoop);
         thread = t;
         t.start();
@@ -411,7 +418,7 @@ public final class KafkaSource<E> implements AutoCloseable {
 
     /** From an exactly-once sink, on a shard: a window result for the next transaction. Never blocks. */
     void offer(Object key, long end, ProducerRecord<String, String> record) {
-        outbox.add(new Out(key, end, record));
+        outbox.add(new Out(key, end, record, -1));
     }
 
     /** The partitions assigned to this process now. */
@@ -483,6 +490,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             consumer = c;
             c.subscribe(List.of(topic), new Listener());
             long lastCommit = System.nanoTime();
+            long lastPublish = System.nanoTime();
             while (!closing.get()) {
                 ConsumerRecords<String, String> polled;
                 try {
@@ -494,6 +502,12 @@ public final class KafkaSource<E> implements AutoCloseable {
                     take(tp, polled.records(tp));
                 }
                 updateWatermark();
+                // the partitions' times to the shards that got none of their records (each batch carries
+                // its partition's time to the shards it reaches): at most every 20 ms, at once when quiet
+                if (polled.isEmpty() || System.nanoTime() - lastPublish >= PUBLISH_NANOS) {
+                    emitter.publish();
+                    lastPublish = System.nanoTime();
+                }
                 if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
                     commit(partitions.keySet());
                     lastCommit = System.nanoTime();
@@ -626,7 +640,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             }
         }
         if (!events.isEmpty()) {
-            emitter.emitAll(events);
+            emitter.emitAll(lane(tp), events);
         }
         st.pending(batch.get(batch.size() - 1).offset() + 1, coveredEnd);
         // The partition's time moves only once its events are in: the watermark they carried did not
@@ -678,14 +692,18 @@ public final class KafkaSource<E> implements AutoCloseable {
      * map holds the keys with open windows, not every key ever seen. A walk over the map, so it runs
      * when the map has doubled since the last one, or every 10 s.
      */
-    private void prune(long closed) {
+    private void prune(Map<Integer, Long> closed) {
         long now = System.nanoTime();
         if (keys.size() < 2 * Math.max(1024, keysAfterPrune) && now - lastPruneNanos < 10_000_000_000L) {
             return;
         }
-        keys.values().removeIf(ki -> ki.lastEnd <= closed);
-        // every window through a floor went past the emitIf before the job published closed >= it
-        floors.values().removeIf(f -> f <= closed);
+        long least = least(closed);
+        // every window through a floor went past the emitIf before the key's lane published closed >= it
+        floors.entrySet().removeIf(e -> {
+            KeyInfo ki = keys.get(e.getKey());
+            return e.getValue() <= (ki == null ? least : closed.getOrDefault(ki.partition, least));
+        });
+        keys.values().removeIf(ki -> ki.lastEnd <= closed.getOrDefault(ki.partition, least));
         keysAfterPrune = keys.size();
         lastPruneNanos = now;
     }
@@ -737,6 +755,16 @@ public final class KafkaSource<E> implements AutoCloseable {
         };
     }
 
+    /** The lane of a partition's records in the job. */
+    private static int lane(TopicPartition tp) {
+        return tp.partition() + 1;
+    }
+
+    /**
+     * Moves every partition's lane to its time (the largest timestamp it delivered, less the
+     * out-of-orderness), or, when every partition is caught up and idle, to the latest of them; and the
+     * overall watermark of the statistics (the earliest of the partitions' times).
+     */
     private void updateWatermark() {
         KafkaConsumer<String, String> c = consumer;
         long now = System.nanoTime();
@@ -750,13 +778,40 @@ public final class KafkaSource<E> implements AutoCloseable {
             anyActive |= !idle;
             // An idle partition that delivered records still counts while others are active: the lag
             // it shows may predate records already written to it (the burst after a broker restart),
-            // and those must not find their windows closed. Only an empty idle one is left out.
+            // and those must not find their windows closed. So it keeps its own time until all are idle.
             if (!idle || st.maxTs != Long.MIN_VALUE) {
                 min = Math.min(min, st.maxTs);
             }
         }
+        for (PartitionState st : partitions.values()) {
+            long t = anyActive ? st.maxTs : all;
+            if (t != Long.MIN_VALUE) {
+                emitter.advance(lane(st.tp), t - outOfOrder);
+            }
+        }
         long w = anyActive ? min : all;
         watermark = w == Long.MIN_VALUE || w == Long.MAX_VALUE ? Long.MIN_VALUE : w - outOfOrder;
+    }
+
+    /**
+     * Per partition held, {@link StreamJob#closedThrough(int)} of its lane: every window of its keys
+     * ending at or before it is out. Read before the outbox is taken.
+     */
+    private Map<Integer, Long> closedByPartition() {
+        Map<Integer, Long> m = new HashMap<>();
+        for (PartitionState st : partitions.values()) {
+            m.put(st.tp.partition(), job.closedThrough(lane(st.tp)));
+        }
+        return m;
+    }
+
+    /** The least of {@code closed}'s values; {@link Long#MIN_VALUE} if there are none. */
+    private static long least(Map<Integer, Long> closed) {
+        long m = Long.MAX_VALUE;
+        for (long c : closed.values()) {
+            m = Math.min(m, c);
+        }
+        return closed.isEmpty() ? Long.MIN_VALUE : m;
     }
 
     /** At-least-once: commits the offsets of closed windows of {@code which}; exactly-once: a transaction. */
@@ -822,6 +877,9 @@ public final class KafkaSource<E> implements AutoCloseable {
                     suppressed.increment();
                     continue;
                 }
+                if (ki != null) {
+                    o = new Out(o.key(), o.end(), o.record(), ki.partition); // due with its partition's lane
+                }
             }
             held.computeIfAbsent(o.end(), e -> new ArrayList<>()).add(o);
         }
@@ -829,9 +887,9 @@ public final class KafkaSource<E> implements AutoCloseable {
 
     /**
      * Exactly-once, on the poll thread: one transaction with every window result whose end is at or
-     * before {@code T = job.closedThrough()} (read first: every such result is in the outbox by then),
-     * the dead letters of the records it passes, and for every partition held the offset {@code
-     * committable(T)} with {@code T} as its metadata. A record before that offset has all its windows
+     * before {@code T} of its key's partition ({@code T = job.closedThrough(lane)}, read first: every such
+     * result is in the outbox by then), the dead letters of the records it passes, and for every partition
+     * held the offset {@code committable(T)} with {@code T} as its metadata. A record before that offset has all its windows
      * ending at or before {@code T}, so a window ending later gets all its records from a replay that
      * starts there, and the next owner skips the windows through {@code T}, which are out: each window is
      * written once. An abortable failure aborts and keeps everything for the next try (the job's state is
@@ -841,11 +899,17 @@ public final class KafkaSource<E> implements AutoCloseable {
         if (handedOver || tx == null) {
             return;
         }
-        long closed = job.closedThrough();
+        Map<Integer, Long> closedBy = closedByPartition();
+        long least = least(closedBy);
+        long most = least;
+        for (long c : closedBy.values()) {
+            most = Math.max(most, c);
+        }
         takeOutbox();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         boolean moved = false;
         for (PartitionState st : partitions.values()) {
+            long closed = closedBy.get(st.tp.partition());
             long o = Math.max(st.committable(closed), st.base);
             if (o >= 0) {
                 // Never below what the previous owner wrote through: a member that joined has closed less
@@ -856,10 +920,16 @@ public final class KafkaSource<E> implements AutoCloseable {
             }
         }
         List<ProducerRecord<String, String>> out = new ArrayList<>();
-        java.util.NavigableMap<Long, List<Out>> due = held.headMap(closed, true);
+        // the results due: each through its own partition's T (one whose partition is not known, and a
+        // late dead letter, through the least)
+        java.util.NavigableMap<Long, List<Out>> due = held.headMap(most, true);
+        java.util.Set<Out> sent = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (List<Out> l : due.values()) {
             for (Out o : l) {
-                out.add(o.record());
+                if (o.end() <= closedBy.getOrDefault(o.partition(), least)) {
+                    out.add(o.record());
+                    sent.add(o);
+                }
             }
         }
         for (PartitionState st : partitions.values()) {
@@ -869,7 +939,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             }
         }
         if (out.isEmpty() && !moved) {
-            prune(closed);
+            prune(closedBy);
             return; // nothing new: no transaction
         }
         try {
@@ -910,10 +980,11 @@ public final class KafkaSource<E> implements AutoCloseable {
                     "kafka-source {}: committed a transaction of {} records through {}: {}",
                     topic,
                     out.size(),
-                    closed,
+                    closedBy,
                     offsets);
         }
-        due.clear();
+        due.values().forEach(l -> l.removeIf(sent::contains));
+        due.values().removeIf(List::isEmpty);
         for (PartitionState st : partitions.values()) {
             OffsetAndMetadata om = offsets.get(st.tp);
             if (om != null) {
@@ -926,7 +997,7 @@ public final class KafkaSource<E> implements AutoCloseable {
                 deadLettered.increment();
             }
         }
-        prune(closed);
+        prune(closedBy);
     }
 
     /**
@@ -977,11 +1048,12 @@ public final class KafkaSource<E> implements AutoCloseable {
         if (handedOver) {
             return; // the job dropped its open windows: its closedThrough() no longer says what went out
         }
-        long closed = job.closedThrough();
+        Map<Integer, Long> closedBy = closedByPartition();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         for (TopicPartition tp : which) {
             PartitionState st = partitions.get(tp);
             if (st != null) {
+                long closed = closedBy.get(tp.partition());
                 long o = st.committable(closed);
                 if (o > st.committed) {
                     long through = Math.max(closed, sentThrough.getOrDefault(tp.partition(), Long.MIN_VALUE));
@@ -989,7 +1061,7 @@ public final class KafkaSource<E> implements AutoCloseable {
                 }
             }
         }
-        prune(closed);
+        prune(closedBy);
         if (offsets.isEmpty()) {
             return;
         }
@@ -1106,6 +1178,25 @@ public final class KafkaSource<E> implements AutoCloseable {
             }
             rebalances.increment();
             for (TopicPartition tp : assigned) {
+                if (lane(tp) > LaneEmitter.MAX_LANE) {
+                    throw new IllegalStateException(
+                            "partition " + tp + " is past the last watermark lane, " + LaneEmitter.MAX_LANE);
+                }
+            }
+            try {
+                for (TopicPartition tp : assigned) {
+                    // the partition's time starts again: what it replays is not late for a time it had here
+                    // before it went away (its keys were dropped then)
+                    emitter.reset(lane(tp));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closing.set(true);
+            } catch (IllegalStateException e) {
+                LOG.info("kafka-source {}: the job is closing; nothing to take over: {}", topic, e.getMessage());
+                closing.set(true);
+            }
+            for (TopicPartition tp : assigned) {
                 partitions.put(tp, new PartitionState(tp));
             }
             resume(assigned);
@@ -1118,7 +1209,7 @@ public final class KafkaSource<E> implements AutoCloseable {
      * Exactly-once: a window result for a transaction ({@code key} its window's key), or a late dead
      * letter ({@code key} null).
      */
-    private record Out(Object key, long end, ProducerRecord<String, String> record) {}
+    private record Out(Object key, long end, ProducerRecord<String, String> record, int partition) {}
 
     /** Where a key's records come from, and the end of its last window; poll thread only. */
     private static final class KeyInfo {
