@@ -57,6 +57,11 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final java.util.function.LongSupplier watermarkFn;
     private final Consumer<? super ParseError> onParseError;
     private final Consumer<Object> onLate;
+    /** The aggregator as its own {@link dev.warren.streaming.window.AccumulatorCodec} if the job keeps a changelog; else null. */
+    final dev.warren.streaming.window.AccumulatorCodec<Object> changelogCodec;
+
+    private final java.util.Set<Rec.Checkpoint> pendingCheckpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** The builder's {@code emitIf}, or null: every closed window goes to the sinks. */
     final java.util.function.Predicate<dev.warren.streaming.window.WindowResult<Object, Object>> emitIf;
 
@@ -118,6 +123,8 @@ final class JobRuntime<E> implements StreamJob<E> {
         this.onParseError = b.onParseError;
         this.onLate = (Consumer<Object>) (Consumer<?>) b.onLate;
         this.emitIf = b.emitIf;
+        this.changelogCodec =
+                b.changelog ? (dev.warren.streaming.window.AccumulatorCodec<Object>) (Object) b.aggregator : null;
         this.onFuture = (Consumer<Object>) (Consumer<?>) b.onFuture;
         this.maxAhead = b.maxAheadMillis;
         this.parser = b.parser;
@@ -216,6 +223,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             }
             // every shard has ended (or was cancelled): a request still waiting gets no answer from them
             pendingDiscards.forEach(Rec.Discard::abandon);
+            pendingCheckpoints.forEach(Rec.Checkpoint::abandon);
             if (clock instanceof ManualTimeSource m) {
                 m.removeListener(clockListener);
             }
@@ -560,6 +568,46 @@ final class JobRuntime<E> implements StreamJob<E> {
             throw new IllegalStateException("job '" + name + "' ended before every shard dropped the keys");
         }
         return d.dropped().get();
+    }
+
+    @Override
+    public boolean checkpoint(ChangelogWriter writer) throws InterruptedException {
+        java.util.Objects.requireNonNull(writer, "writer");
+        if (changelogCodec == null) {
+            throw new IllegalStateException("job '" + name + "' keeps no changelog (Builder.changelog())");
+        }
+        checkNotInside("asked for a checkpoint");
+        if (shutdownCalled.get()) {
+            throw new IllegalStateException("job '" + name + "' is shutting down");
+        }
+        Rec.Checkpoint c = new Rec.Checkpoint(
+                writer, new CountDownLatch(inboxes.length), new AtomicBoolean(true), new AtomicBoolean());
+        pendingCheckpoints.add(c);
+        try {
+            broadcast(c);
+            c.done().await();
+        } finally {
+            pendingCheckpoints.remove(c);
+        }
+        if (c.abandoned().get()) {
+            throw new IllegalStateException("job '" + name + "' ended before every shard took the checkpoint");
+        }
+        return c.ok().get();
+    }
+
+    @Override
+    public void restore(int lane, Object key, String state) throws InterruptedException {
+        LaneEmitterImpl.checkLane(lane, true);
+        java.util.Objects.requireNonNull(key, "key");
+        java.util.Objects.requireNonNull(state, "state");
+        if (changelogCodec == null) {
+            throw new IllegalStateException("job '" + name + "' keeps no changelog (Builder.changelog())");
+        }
+        try {
+            inboxes[shardOf(key)].send(new Rec.Restore(lane, key, state));
+        } catch (ChannelClosedException closed) {
+            throw new IllegalStateException("job '" + name + "' is shut down", closed);
+        }
     }
 
     @Override

@@ -4,6 +4,8 @@ package dev.warren.streaming;
 final class KeyEntry {
     static final long NONE = Long.MAX_VALUE;
     static final long EVICTED = Long.MIN_VALUE;
+    /** Dropped by a discard (handed over to another process), not evicted: no tombstone. */
+    static final long DISCARDED = Long.MIN_VALUE + 1;
 
     final Object key;
     Object state;
@@ -13,6 +15,8 @@ final class KeyEntry {
     long lastSeen = Long.MIN_VALUE;
     /** The timer bucket this key is registered in ({@link #NONE}: none; {@link #EVICTED}: gone). */
     long scheduled = NONE;
+    /** Listed in its shard's keys changed since the last checkpoint (changelog only). */
+    boolean dirty;
 
     /** The lane whose time closes this key's windows: the lane of the event that made the entry. */
     final Shard.Lane lane;

@@ -138,6 +138,102 @@ final class PaneWindows extends WindowLogic {
         }
     }
 
+    /**
+     * {@code "wp1 PANE\n"} (the pane length in ms), then a line {@code "N ACC"} per live pane: its number
+     * (start / PANE) and its accumulator as the codec writes it.
+     */
+    @Override
+    String snapshot(KeyEntry ke, dev.warren.streaming.window.AccumulatorCodec<Object> codec) {
+        Ring r = (Ring) ke.win;
+        if (r == null || r.lo == r.hi) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(32 + 24 * (int) (r.hi - r.lo));
+        sb.append("wp1 ").append(pane);
+        for (long q = r.lo; q < r.hi; q++) {
+            Object a = r.accs[(int) (q & r.mask)];
+            if (a != null) {
+                String text = codec.encode(a);
+                if (text.indexOf('\n') >= 0) {
+                    throw new IllegalStateException("the accumulator codec wrote a line break: '" + text + "'");
+                }
+                sb.append('\n').append(q).append(' ').append(text);
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    long lastEnd(KeyEntry ke) {
+        Ring r = (Ring) ke.win;
+        if (r == null || r.lo == r.hi) {
+            return Long.MIN_VALUE;
+        }
+        return Math.floorDiv((r.hi - 1) * pane, slide) * slide + size;
+    }
+
+    @Override
+    void restore(
+            KeyEntry ke, String snapshot, dev.warren.streaming.window.AccumulatorCodec<Object> codec, long closeLimit) {
+        int nl = snapshot.indexOf('\n');
+        String head = nl < 0 ? snapshot : snapshot.substring(0, nl);
+        if (!head.equals("wp1 " + pane)) {
+            throw new IllegalArgumentException("not a snapshot of windows with " + pane + " ms panes: '"
+                    + (head.length() > 64 ? head.substring(0, 64) + "..." : head) + "'");
+        }
+        int at = nl;
+        while (at >= 0) {
+            int next = snapshot.indexOf('\n', at + 1);
+            String line = next < 0 ? snapshot.substring(at + 1) : snapshot.substring(at + 1, next);
+            int sp = line.indexOf(' ');
+            long p;
+            try {
+                p = Long.parseLong(sp < 0 ? line : line.substring(0, sp));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a pane line: '" + line + "'", e);
+            }
+            if (sp < 0) {
+                throw new IllegalArgumentException("a pane line without its accumulator: '" + line + "'");
+            }
+            Object acc = codec.decode(line.substring(sp + 1));
+            long lastEnd = Math.floorDiv(p * pane, slide) * slide + size;
+            if (lastEnd > closeLimit) {
+                putPane(ke, p, acc, closeLimit);
+            }
+            at = next;
+        }
+    }
+
+    /** Merges {@code acc} into pane {@code p} of the key, as {@link #add} does an event. */
+    private void putPane(KeyEntry ke, long p, Object acc, long closeLimit) {
+        Ring r = (Ring) ke.win;
+        if (r == null) {
+            ke.win = r = new Ring(initialCapacity);
+        }
+        long first = firstEnd(p);
+        if (first <= closeLimit) {
+            first = (Math.floorDiv(closeLimit - size, slide) + 1) * slide + size;
+        }
+        if (first < r.nextEnd) {
+            r.nextEnd = first;
+        }
+        if (r.lo == r.hi) {
+            r.lo = p;
+            r.hi = p + 1;
+        } else {
+            long lo = Math.min(r.lo, p);
+            long hi = Math.max(r.hi, p + 1);
+            if (hi - lo > r.accs.length) {
+                grow(r, hi - lo);
+            }
+            r.lo = lo;
+            r.hi = hi;
+        }
+        int i = (int) (p & r.mask);
+        Object have = r.accs[i];
+        r.accs[i] = have == null ? acc : agg.merge(have, acc);
+    }
+
     @Override
     long nextEnd(KeyEntry ke) {
         Ring r = (Ring) ke.win;

@@ -50,6 +50,27 @@ final class Rec {
         }
     }
 
+    /**
+     * A checkpoint ({@link StreamJob#checkpoint}): each shard flushes its sinks, hands every key changed
+     * since its last checkpoint to {@code writer}, clears {@code ok} if any of that failed, and counts
+     * {@code done} down; the job's end abandons it as a {@link Discard}.
+     */
+    record Checkpoint(
+            ChangelogWriter writer,
+            java.util.concurrent.CountDownLatch done,
+            java.util.concurrent.atomic.AtomicBoolean ok,
+            java.util.concurrent.atomic.AtomicBoolean abandoned) {
+        void abandon() {
+            abandoned.set(true);
+            while (done.getCount() > 0) {
+                done.countDown();
+            }
+        }
+    }
+
+    /** A key's windows from a changelog ({@link StreamJob#restore}), merged into its shard's state for it. */
+    record Restore(int lane, Object key, String state) {}
+
     static long add(long a, long b) {
         long r = a + b;
         if (((a ^ r) & (b ^ r)) < 0) {

@@ -48,6 +48,10 @@ final class Shard implements CheckedRunnable {
     private final long grace;
     private final HashMap<Object, KeyEntry> keys = new HashMap<>();
     private final WindowSink<Object, Object, Object>[] sinks;
+    /** The job's changelog codec, or null: no changelog, nothing tracked. */
+    private final dev.warren.streaming.window.AccumulatorCodec<Object> codec;
+    /** Keys changed since the last checkpoint (changelog only), each once ({@link KeyEntry#dirty}). */
+    private final ArrayList<KeyEntry> dirty = new ArrayList<>();
 
     /**
      * Under the system clock (processing time), events come unstamped and the shard reads the clock
@@ -60,7 +64,7 @@ final class Shard implements CheckedRunnable {
     private final boolean stampHere;
     private int clockCountdown;
     /** The job's own time. */
-    private final Lane lane0 = new Lane();
+    private final Lane lane0 = new Lane(0);
     /** Every lane by number (null: none yet); replaced, never changed in place, when a lane is added. */
     private Lane[] lanes = {lane0};
     /** {@link #lanes} for other threads ({@link #closedOf}). */
@@ -96,6 +100,7 @@ final class Shard implements CheckedRunnable {
         this.grace = job.grace;
         this.sinks = job.sinks.toArray(new WindowSink[0]);
         this.stampHere = job.systemProcessingTime;
+        this.codec = job.changelogCodec;
     }
 
     @Override
@@ -199,6 +204,10 @@ final class Shard implements CheckedRunnable {
             l.pubClosed = Long.MIN_VALUE;
         } else if (m instanceof Rec.Discard d) {
             discard(d);
+        } else if (m instanceof Rec.Checkpoint c) {
+            checkpoint(c);
+        } else if (m instanceof Rec.Restore r) {
+            restore(r);
         }
     }
 
@@ -221,7 +230,7 @@ final class Shard implements CheckedRunnable {
                 }
                 if (drop) {
                     it.remove();
-                    ke.scheduled = KeyEntry.EVICTED;
+                    ke.scheduled = KeyEntry.DISCARDED; // handed over: no tombstone for it
                     free(ke);
                     n++;
                 }
@@ -261,7 +270,7 @@ final class Shard implements CheckedRunnable {
             return ls[id];
         }
         Lane[] grown = java.util.Arrays.copyOf(ls, Math.max(ls.length, id + 1));
-        Lane l = new Lane();
+        Lane l = new Lane(id);
         grown[id] = l;
         lanes = grown;
         lanesView = grown;
@@ -324,6 +333,9 @@ final class Shard implements CheckedRunnable {
         if (ts > ke.lastSeen) {
             ke.lastSeen = ts;
         }
+        if (codec != null) {
+            touch(ke);
+        }
         if (job.handle != null) {
             try {
                 job.handle.accept(r.event(), ke.state);
@@ -373,7 +385,71 @@ final class Shard implements CheckedRunnable {
     private void evict(KeyEntry ke) {
         keys.remove(ke.key);
         ke.scheduled = KeyEntry.EVICTED;
+        if (codec != null) {
+            touch(ke); // its tombstone
+        }
         free(ke);
+    }
+
+    /** Notes that the key's state changed since the last checkpoint (changelog only). */
+    private void touch(KeyEntry ke) {
+        if (!ke.dirty) {
+            ke.dirty = true;
+            dirty.add(ke);
+        }
+    }
+
+    /**
+     * Flushes the sinks, then hands every key changed since the last checkpoint to the writer: its open
+     * windows, or a tombstone if it was evicted (not for a key handed over by a discard: its next owner
+     * writes it). Publishes after, so that {@link StreamJob#closedThrough(int)} tells the close limits
+     * this checkpoint's state is beyond.
+     */
+    private void checkpoint(Rec.Checkpoint c) {
+        try {
+            flushSinks();
+            if (unflushed) {
+                c.ok().set(false);
+            }
+            for (KeyEntry ke : dirty) {
+                ke.dirty = false;
+                if (ke.scheduled == KeyEntry.DISCARDED || codec == null) {
+                    continue;
+                }
+                try {
+                    if (ke.scheduled == KeyEntry.EVICTED) {
+                        c.writer().write(ke.lane.id, ke.key, null, Long.MIN_VALUE);
+                    } else {
+                        c.writer().write(ke.lane.id, ke.key, windows.snapshot(ke, codec), windows.lastEnd(ke));
+                    }
+                } catch (InterruptedException ie) {
+                    c.ok().set(false);
+                    Thread.currentThread().interrupt();
+                } catch (Exception ex) {
+                    c.ok().set(false);
+                    callbackError("changelog writer", ex);
+                }
+            }
+            dirty.clear();
+        } finally {
+            publish();
+            c.done().countDown();
+        }
+    }
+
+    /** Merges a key's windows from a changelog into its state here (a key made now joins the given lane). */
+    private void restore(Rec.Restore r) {
+        KeyEntry ke = keys.get(r.key());
+        if (ke == null) {
+            ke = new KeyEntry(r.key(), lane(r.lane()));
+            keys.put(r.key(), ke);
+        }
+        try {
+            windows.restore(ke, r.state(), codec, ke.lane.closeLimit);
+        } catch (RuntimeException ex) {
+            callbackError("changelog restore of key " + r.key(), ex);
+        }
+        schedule(ke);
     }
 
     private void free(KeyEntry ke) {
@@ -481,11 +557,16 @@ final class Shard implements CheckedRunnable {
 
     /** One lane's time on this shard; shard-confined but for {@link #pubClosed}. */
     static final class Lane {
+        final int id;
         long wm = Long.MIN_VALUE;
         long closeLimit = Long.MIN_VALUE;
         /** Due time to the keys of this lane registered for it. */
         final TreeMap<Long, ArrayList<KeyEntry>> timers = new TreeMap<>();
         /** The close limit as of the last moment the sinks had nothing unflushed (lanes other than 0). */
         volatile long pubClosed = Long.MIN_VALUE;
+
+        Lane(int id) {
+            this.id = id;
+        }
     }
 }

@@ -147,6 +147,38 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
      */
     long discard(java.util.function.Predicate<Object> keys) throws InterruptedException;
 
+    /**
+     * A checkpoint for a changelog ({@link Builder#changelog()}): every shard, in band (after the events
+     * emitted before this call), flushes its sinks and hands each key whose windows changed since its
+     * previous checkpoint to {@code writer}: the key's open windows as text, or a tombstone for a key
+     * whose windows all closed (not for keys {@linkplain #discard dropped}: they were handed over). Then
+     * it publishes its close limits, so that right after this call {@link #closedThrough(int)} of a lane
+     * whose watermark every shard had (a {@link LaneEmitter#publish}ed one) is the close limit of this
+     * checkpoint: every window of the lane's keys ending at or before it was emitted and flushed, and
+     * every later one is in the state written, as far as the events before this call go. A source
+     * acknowledges its input up to those events once the writer's records are durable.
+     *
+     * <p>Blocks until every shard has done it.
+     *
+     * @return false if a sink's flush or the writer failed on some shard (the state written may then
+     *     lack windows that were emitted but not flushed: do not acknowledge on it)
+     * @throws IllegalStateException if the job keeps no changelog, is shutting down or ended, or if
+     *     called from one of its own tasklets
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean checkpoint(ChangelogWriter writer) throws InterruptedException;
+
+    /**
+     * Gives the key's shard, in band, windows of {@code key} that a checkpoint wrote ({@code state}), to
+     * merge into what it holds for the key; a key new here joins lane {@code lane}. Windows ending at or
+     * before the lane's close limit are not reopened. A snapshot that does not read (other windows, a
+     * broken text) is counted as a callback error and logged. Waits only for room in the inbox.
+     *
+     * @throws IllegalStateException if the job keeps no changelog or is shut down
+     * @throws IllegalArgumentException if {@code lane} is not in [0, {@link LaneEmitter#MAX_LANE}]
+     */
+    void restore(int lane, Object key, String state) throws InterruptedException;
+
     /** Waits until every source's {@code run} has returned (their input is exhausted or they failed). */
     void awaitSourcesDone() throws InterruptedException;
 
@@ -206,6 +238,7 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         Consumer<? super LateEvent<E>> onLate;
         java.util.function.Predicate<WindowResult<Object, Object>> emitIf;
         Consumer<? super FutureEvent<E>> onFuture;
+        boolean changelog;
         long maxAheadMillis = DEFAULT_MAX_AHEAD.toMillis();
         Duration tick = Duration.ofMillis(200);
 
@@ -424,6 +457,23 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
             return this;
         }
 
+        /**
+         * Tracks the keys whose windows change so that {@link StreamJob#checkpoint} can write them to a
+         * changelog and {@link StreamJob#restore} read them back. Needs tumbling or sliding windows with an
+         * aggregator that is an {@link dev.warren.streaming.window.AccumulatorCodec} (the built-in ones
+         * are; see {@link dev.warren.streaming.window.Aggregators#withCodec}), and no per-key user state
+         * ({@link #stateInit}: it is not in the changelog). Checked at {@link #start()}.
+         */
+        public Builder<E, K, S, R> changelog() {
+            this.changelog = true;
+            return this;
+        }
+
+        /** True if {@link #changelog()} was called. */
+        public boolean hasChangelog() {
+            return changelog;
+        }
+
         /** The late-event side output (on the shard); default: logged at debug. */
         public Builder<E, K, S, R> onLate(Consumer<? super LateEvent<E>> sideOutput) {
             this.onLate = Objects.requireNonNull(sideOutput, "sideOutput");
@@ -451,6 +501,21 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         public StreamJob<E> start() {
             if (keyFn == null) {
                 throw new IllegalStateException("job '" + name + "': keyBy(...) is required");
+            }
+            if (changelog) {
+                if (window == null || window instanceof WindowSpec.Session) {
+                    throw new IllegalStateException("job '" + name + "': changelog() needs tumbling or sliding"
+                            + " windows, the job has " + (window == null ? "none" : window));
+                }
+                if (!(aggregator instanceof dev.warren.streaming.window.AccumulatorCodec<?>)) {
+                    throw new IllegalStateException("job '" + name + "': changelog() needs an aggregator that"
+                            + " can write its accumulators (an AccumulatorCodec, see Aggregators.withCodec); "
+                            + aggregator + " cannot");
+                }
+                if (stateInit != null || handle != null) {
+                    throw new IllegalStateException("job '" + name + "': changelog() keeps windows only; the"
+                            + " job's per-key state (stateInit/handle) would not survive a hand-over");
+                }
             }
             if (watermarkFn != null && timestampFn == null) {
                 throw new IllegalStateException(

@@ -36,4 +36,25 @@ abstract class WindowLogic {
 
     /** True if the key has no open window. */
     abstract boolean isEmpty(KeyEntry ke);
+
+    /** The key's open windows as text for a changelog (see {@link #restore}), or null if it has none. */
+    String snapshot(KeyEntry ke, dev.warren.streaming.window.AccumulatorCodec<Object> codec) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no changelog");
+    }
+
+    /** The end of the key's last open window, or {@link Long#MIN_VALUE}. */
+    long lastEnd(KeyEntry ke) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no changelog");
+    }
+
+    /**
+     * Merges the windows of {@code snapshot} into the key's; windows ending at or before {@code closeLimit}
+     * are not reopened.
+     *
+     * @throws IllegalArgumentException if the text is not a snapshot of these windows
+     */
+    void restore(
+            KeyEntry ke, String snapshot, dev.warren.streaming.window.AccumulatorCodec<Object> codec, long closeLimit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no changelog");
+    }
 }

@@ -3,7 +3,8 @@ package dev.warren.streaming.window;
 import java.util.function.ToDoubleFunction;
 
 /** Count/sum/min/max in one mutable accumulator; {@link Out} picks what the result shows. */
-final class StatsAggregator<E, R> implements Aggregator<E, StatsAggregator.Acc, R> {
+final class StatsAggregator<E, R>
+        implements Aggregator<E, StatsAggregator.Acc, R>, AccumulatorCodec<StatsAggregator.Acc> {
 
     enum Out {
         COUNT,
@@ -71,6 +72,36 @@ final class StatsAggregator<E, R> implements Aggregator<E, StatsAggregator.Acc, 
             case STATS -> new Stats(acc.count, acc.sum, acc.min, acc.max);
         };
         return (R) r;
+    }
+
+    /** "COUNT SUM MIN MAX"; the doubles as {@link Double#toString} writes them, which reads back exactly. */
+    @Override
+    public String encode(Acc acc) {
+        return acc.count + " " + acc.sum + " " + acc.min + " " + acc.max;
+    }
+
+    @Override
+    public Acc decode(String text) {
+        Acc a = new Acc();
+        try {
+            int i1 = text.indexOf(' ');
+            int i2 = text.indexOf(' ', i1 + 1);
+            int i3 = text.indexOf(' ', i2 + 1);
+            if (i1 < 0 || i2 < 0 || i3 < 0 || text.indexOf(' ', i3 + 1) >= 0) {
+                throw new IllegalArgumentException("not four fields");
+            }
+            a.count = Long.parseLong(text.substring(0, i1));
+            a.sum = Double.parseDouble(text.substring(i1 + 1, i2));
+            a.min = Double.parseDouble(text.substring(i2 + 1, i3));
+            a.max = Double.parseDouble(text.substring(i3 + 1));
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            throw new IllegalArgumentException(
+                    "not a count/sum/min/max accumulator: '" + text + "' (" + e.getMessage() + ")", e);
+        }
+        if (a.count < 0) {
+            throw new IllegalArgumentException("not a count/sum/min/max accumulator: '" + text + "' (negative count)");
+        }
+        return a;
     }
 
     @Override
