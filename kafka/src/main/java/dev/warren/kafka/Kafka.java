@@ -45,6 +45,65 @@ final class Kafka {
     }
 
     /**
+     * Makes sure the changelog topic {@code topic} exists with {@code partitions} partitions (one per input
+     * partition), creating it compacted ({@code cleanup.policy=compact}) with the broker's default
+     * replication if it does not.
+     *
+     * @throws IllegalArgumentException if it exists with another number of partitions, or not compacted
+     * @throws IllegalStateException if the cluster did not answer
+     */
+    static void ensureChangelog(String bootstrap, String topic, int partitions) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        try (Admin admin = Admin.create(p)) {
+            try {
+                admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(
+                                        topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+                                .configs(Map.of("cleanup.policy", "compact"))))
+                        .all()
+                        .get(15, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw new IllegalStateException(
+                            "cannot create the changelog topic '" + topic + "' on " + bootstrap + ": " + e.getCause(),
+                            e);
+                }
+            }
+            TopicDescription d = admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames()
+                    .get(15, TimeUnit.SECONDS)
+                    .get(topic);
+            if (d.partitions().size() != partitions) {
+                throw new IllegalArgumentException(
+                        "changelog topic '" + topic + "' has " + d.partitions().size() + " partitions, the input topic "
+                                + partitions + ": they must be equal");
+            }
+            var resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            var cfg = admin.describeConfigs(java.util.List.of(resource))
+                    .all()
+                    .get(15, TimeUnit.SECONDS)
+                    .get(resource)
+                    .get("cleanup.policy");
+            if (cfg == null || !cfg.value().contains("compact")) {
+                throw new IllegalArgumentException("changelog topic '" + topic + "' is not compacted (cleanup.policy="
+                        + (cfg == null ? "?" : cfg.value()) + "): its oldest states would be deleted");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot describe the changelog topic '" + topic + "' on " + bootstrap + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no Kafka broker answered at " + bootstrap + " within 15 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while making the changelog topic '" + topic + "'", e);
+        }
+    }
+
+    /**
      * The number of partitions of {@code topic}, asked of the cluster (blocking, up to 15 s).
      *
      * @throws IllegalArgumentException if the topic does not exist

@@ -129,6 +129,26 @@ import org.slf4j.LoggerFactory;
  * graceful leave hands over, it does not emit partial windows; a topic's last windows come out when
  * the watermark passes them (see "Time").
  *
+ * <p><b>Changelog</b> ({@link Builder#changelog}). Without one, an offset waits for every window of the
+ * records before it to close, so a partition's next owner replays a window's length and grace of
+ * records. With one (a compacted topic with a partition per input partition, as Kafka Streams keeps per
+ * store), every commit interval the poll thread tells every shard each partition's time, takes a
+ * {@linkplain StreamJob#checkpoint checkpoint} (each shard flushes its sinks and writes the open windows
+ * of every key that changed since the last one, keyed by the key and in the key's partition; a tombstone
+ * for a key whose windows all closed), and commits, in one Kafka transaction, those changelog records
+ * and for every partition the offset after the last record handed to the job, with the partition's close
+ * limit {@code T} as metadata. So the state in the changelog always goes with the committed offsets,
+ * never ahead of them (the commit is transactional in both delivery modes for that reason; the window
+ * results are in that transaction only exactly-once). A process given a partition reads its changelog
+ * partition from the start before the first record of the partition ({@code read_committed}), gives
+ * every key's last state to the job ({@link StreamJob#restore}), and reads the input from the committed
+ * offset: what it replays is what came after the checkpoint. Windows through {@code T} are left out as
+ * above. Needs an aggregator with an {@link dev.warren.streaming.window.AccumulatorCodec} (the built-in
+ * ones) and no per-key user state; the job's keys are written as text ({@link Builder#changelog(String,
+ * Function)} reads other key types back). Restore time and counts are in {@link #stats()}. A
+ * checkpoint writes every changed key each commit interval: with very many keys, a longer {@link
+ * Builder#commitInterval} writes less.
+ *
  * <p><b>Taking partitions over while running.</b> A process that already runs and is given partitions
  * (the other member left or died) reads their records from the last commit, however far its own
  * partitions' time has moved meanwhile (records flowed during the rebalance, and after a crash during the
@@ -179,6 +199,23 @@ public final class KafkaSource<E> implements AutoCloseable {
     private final Map<String, String> consumerConfig;
     private final boolean exactlyOnce;
     private final Map<String, String> producerConfig;
+    /** The changelog topic of the job's open windows, or null: none (see "Changelog"). */
+    private final String changelogTopic;
+    /** Reads a key's text in the changelog back into the job's key. */
+    private final Function<String, ?> changelogKey;
+    /**
+     * Offsets are committed in transactions of {@link #tx}: exactly-once, or with a changelog (whose
+     * states must become visible with the offsets they go with, never before: see "Changelog").
+     */
+    private final boolean transactional;
+    /** With a changelog: records a checkpoint wrote, for the poll thread's next transaction. */
+    private final ConcurrentLinkedQueue<ProducerRecord<String, String>> changelogOut = new ConcurrentLinkedQueue<>();
+    /** Changelog records taken from {@link #changelogOut}, until a transaction commits them. */
+    private final List<ProducerRecord<String, String>> changelogHeld = new ArrayList<>();
+
+    private final LongAdder restoredKeys = new LongAdder();
+    private final LongAdder changelogRecords = new LongAdder();
+    private volatile long lastRestoreMillis = -1;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -214,6 +251,9 @@ public final class KafkaSource<E> implements AutoCloseable {
 
     private volatile long watermark = Long.MIN_VALUE;
     private volatile Set<TopicPartition> assignment = Set.of();
+    /** The partition numbers of {@link #assignment}: a checkpoint writes no changelog record for others. */
+    private volatile Set<Integer> owned = Set.of();
+
     private volatile Throwable failure;
     private final LongAdder records = new LongAdder();
     private final LongAdder bad = new LongAdder();
@@ -265,6 +305,9 @@ public final class KafkaSource<E> implements AutoCloseable {
         this.consumerConfig = Map.copyOf(b.consumerConfig);
         this.exactlyOnce = b.exactlyOnce;
         this.producerConfig = Map.copyOf(b.producerConfig);
+        this.changelogTopic = b.changelogTopic;
+        this.changelogKey = b.changelogKey;
+        this.transactional = exactlyOnce || changelogTopic != null;
     }
 
     /**
@@ -361,6 +404,10 @@ public final class KafkaSource<E> implements AutoCloseable {
         // Each partition's records are a lane with the partition's own watermark (see "Time"); lane 0, where
         // no key lives, follows the overall one.
         job.eventTime(timestamp, Duration.ZERO).watermark(() -> watermark);
+        if (changelogTopic != null) {
+            job.changelog();
+            Kafka.ensureChangelog(bootstrap, changelogTopic, n);
+        }
         if (!exactlyOnce) {
             // exactly-once leaves them out as it takes the results (see takeOutbox)
             job.emitIf(r -> {
@@ -395,7 +442,10 @@ public final class KafkaSource<E> implements AutoCloseable {
                 rebalances.sum(),
                 suppressed.sum(),
                 assignment.size(),
-                watermark);
+                watermark,
+                restoredKeys.sum(),
+                lastRestoreMillis,
+                changelogRecords.sum());
     }
 
     /** True if this source was built with {@link Builder#exactlyOnce()}. */
@@ -476,14 +526,14 @@ public final class KafkaSource<E> implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         p.putAll(consumerConfig);
-        if (exactlyOnce) {
+        if (transactional) {
             // records of a transactional producer upstream count once they are committed; and the offsets
             // committed in a transaction are read only once that transaction has ended
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         }
         KafkaConsumer<String, String> c = null;
         try {
-            if (exactlyOnce) {
+            if (transactional) {
                 tx = transactionalProducer();
             }
             c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
@@ -563,6 +613,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (deadLetters != null) {
                 deadLetters.close(Duration.ofSeconds(30));
             }
+
             if (tx != null) {
                 // an open transaction is aborted by the close: what it held is replayed by the next owner
                 try {
@@ -579,6 +630,7 @@ public final class KafkaSource<E> implements AutoCloseable {
                 }
             }
             assignment = Set.of();
+            owned = Set.of();
             stopped.countDown();
         }
     }
@@ -643,6 +695,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             emitter.emitAll(lane(tp), events);
         }
         st.pending(batch.get(batch.size() - 1).offset() + 1, coveredEnd);
+        st.emittedNext = batch.get(batch.size() - 1).offset() + 1;
         // The partition's time moves only once its events are in: the watermark they carried did not
         // count them, so none of them is late for its own partition's sake.
         st.maxTs = batchMax;
@@ -729,6 +782,9 @@ public final class KafkaSource<E> implements AutoCloseable {
                 it.remove();
             }
         }
+        // exactly-once: changelog states of those partitions not committed yet; their new owner writes its own
+        changelogOut.removeIf(r -> ps.contains(r.partition()));
+        changelogHeld.removeIf(r -> ps.contains(r.partition()));
         if (drop.isEmpty()) {
             return Set.of();
         }
@@ -753,6 +809,16 @@ public final class KafkaSource<E> implements AutoCloseable {
             case WindowSpec.Sliding s -> Math.floorDiv(ts, s.slideMillis()) * s.slideMillis() + s.sizeMillis();
             case WindowSpec.Session s -> Long.MAX_VALUE;
         };
+    }
+
+    /** Publishes the partitions held now; poll thread. */
+    private void assigned() {
+        assignment = Set.copyOf(partitions.keySet());
+        Set<Integer> o = new java.util.HashSet<>();
+        for (TopicPartition tp : partitions.keySet()) {
+            o.add(tp.partition());
+        }
+        owned = Set.copyOf(o);
     }
 
     /** The lane of a partition's records in the job. */
@@ -814,9 +880,138 @@ public final class KafkaSource<E> implements AutoCloseable {
         return closed.isEmpty() ? Long.MIN_VALUE : m;
     }
 
+    /**
+     * With a changelog: a checkpoint of the job (see "Changelog"), after every shard has been told every
+     * partition's time; at-least-once, its records are then flushed to the changelog. True if it holds: the
+     * open windows of every record handed to the job are in the changelog (exactly-once: in {@link
+     * #changelogOut}, for this transaction), and every window of a partition's keys ending at or before
+     * its lane's {@code closedThrough} is out; so a partition may be committed up to {@link
+     * PartitionState#emittedNext}. False without a changelog, or if a sink's flush failed.
+     */
+    private boolean checkpoint() {
+        if (changelogTopic == null || handedOver) {
+            return false;
+        }
+        try {
+            emitter.publish();
+            return job.checkpoint(this::changelogToTransaction);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing.set(true);
+            return false;
+        }
+    }
+
+    /** The changelog record of a key's state (null: a tombstone) in its partition, lane - 1. */
+    private ProducerRecord<String, String> changelogRecord(int lane, Object key, String state, long lastEnd) {
+        if (!owned.contains(lane - 1)) {
+            // a key of a partition lost meanwhile (its tombstone, say): its state is its new owner's to write
+            return null;
+        }
+        return new ProducerRecord<>(
+                changelogTopic, lane - 1, String.valueOf(key), state == null ? null : lastEnd + "\n" + state);
+    }
+
+    /** The checkpoint writer, on a shard: records for the poll thread's next transaction. */
+    private void changelogToTransaction(int lane, Object key, String state, long lastEnd) {
+        ProducerRecord<String, String> r = changelogRecord(lane, key, state, lastEnd);
+        if (r != null) {
+            changelogOut.add(r);
+        }
+    }
+
+    /**
+     * On assignment, before the first record of the partitions: reads their changelog partitions from the
+     * start to the end and gives the job the last state of every key (a tombstone removes it); each
+     * restored key is noted as the partition's (for a later hand-over) with the partition's floor (at
+     * least-once: its windows through the last commit's {@code T} are not emitted again).
+     */
+    private void restore(Collection<TopicPartition> assigned) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        p.putAll(consumerConfig);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        p.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        long n = 0;
+        try (KafkaConsumer<String, String> rc =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> cps = new ArrayList<>();
+            for (TopicPartition tp : assigned) {
+                cps.add(new TopicPartition(changelogTopic, tp.partition()));
+            }
+            rc.assign(cps);
+            rc.seekToBeginning(cps);
+            Map<TopicPartition, Long> ends = rc.endOffsets(cps);
+            Map<Integer, Map<String, String>> last = new HashMap<>();
+            while (!closing.get()) {
+                boolean done = true;
+                for (TopicPartition cp : cps) {
+                    done &= rc.position(cp) >= ends.get(cp);
+                }
+                if (done) {
+                    break;
+                }
+                for (ConsumerRecord<String, String> r : rc.poll(POLL)) {
+                    Map<String, String> m = last.computeIfAbsent(r.partition(), k -> new HashMap<>());
+                    if (r.value() == null) {
+                        m.remove(r.key());
+                    } else {
+                        m.put(r.key(), r.value());
+                    }
+                }
+            }
+            for (Map.Entry<Integer, Map<String, String>> e : last.entrySet()) {
+                int partition = e.getKey();
+                long through = sentThrough.getOrDefault(partition, Long.MIN_VALUE);
+                for (Map.Entry<String, String> kv : e.getValue().entrySet()) {
+                    String v = kv.getValue();
+                    int nl = v.indexOf('\n');
+                    long lastEnd;
+                    Object key;
+                    try {
+                        lastEnd = Long.parseLong(v.substring(0, Math.max(0, nl)));
+                        key = changelogKey.apply(kv.getKey());
+                    } catch (RuntimeException ex) {
+                        LOG.warn(
+                                "kafka-source {}: changelog record of key '{}' in partition {} does not read: {}",
+                                topic,
+                                clip(kv.getKey()),
+                                partition,
+                                ex.toString());
+                        continue;
+                    }
+                    if (key == null) {
+                        continue;
+                    }
+                    job.restore(partition + 1, key, v.substring(nl + 1));
+                    keys.put(key, new KeyInfo(partition, lastEnd));
+                    if (!exactlyOnce && through != Long.MIN_VALUE) {
+                        floors.put(key, through);
+                    }
+                    n++;
+                }
+            }
+        }
+        restoredKeys.add(n);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        lastRestoreMillis = ms;
+        LOG.info(
+                "kafka-source {}: restored {} keys of {} from changelog '{}' in {} ms",
+                topic,
+                n,
+                assigned,
+                changelogTopic,
+                ms);
+    }
+
     /** At-least-once: commits the offsets of closed windows of {@code which}; exactly-once: a transaction. */
     private void commit(Collection<TopicPartition> which) {
-        if (exactlyOnce) {
+        if (transactional) {
             transact();
         } else {
             commitClosed(which);
@@ -843,6 +1038,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             } else {
                 st.base = consumer.position(tp);
             }
+            st.emittedNext = st.base;
             sentThrough.put(tp.partition(), through);
         }
         LOG.info(
@@ -899,6 +1095,7 @@ public final class KafkaSource<E> implements AutoCloseable {
         if (handedOver || tx == null) {
             return;
         }
+        boolean checkpointed = checkpoint();
         Map<Integer, Long> closedBy = closedByPartition();
         long least = least(closedBy);
         long most = least;
@@ -911,6 +1108,9 @@ public final class KafkaSource<E> implements AutoCloseable {
         for (PartitionState st : partitions.values()) {
             long closed = closedBy.get(st.tp.partition());
             long o = Math.max(st.committable(closed), st.base);
+            if (checkpointed) {
+                o = Math.max(o, st.emittedNext); // the open windows of what came before are in this transaction
+            }
             if (o >= 0) {
                 // Never below what the previous owner wrote through: a member that joined has closed less
                 // than that so far, and the next owner must still skip what is out.
@@ -938,11 +1138,20 @@ public final class KafkaSource<E> implements AutoCloseable {
                 st.deadLettersBefore(om.offset(), out);
             }
         }
+        ProducerRecord<String, String> cl;
+        while ((cl = changelogOut.poll()) != null) {
+            changelogHeld.add(cl); // kept until a transaction commits them: an aborted one writes them again
+        }
+        int changelogSent = changelogHeld.size();
+        out.addAll(changelogHeld);
         if (out.isEmpty() && !moved) {
             prune(closedBy);
             return; // nothing new: no transaction
         }
         try {
+            if (deadLetters != null) {
+                deadLetters.flush(); // at-least-once with a changelog: bad records before the offsets are out
+            }
             tx.beginTransaction();
             for (ProducerRecord<String, String> r : out) {
                 var unused = tx.send(r); // a failed send fails the commit below
@@ -985,6 +1194,8 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
         due.values().forEach(l -> l.removeIf(sent::contains));
         due.values().removeIf(List::isEmpty);
+        changelogHeld.subList(0, changelogSent).clear();
+        changelogRecords.add(changelogSent);
         for (PartitionState st : partitions.values()) {
             OffsetAndMetadata om = offsets.get(st.tp);
             if (om != null) {
@@ -1048,6 +1259,7 @@ public final class KafkaSource<E> implements AutoCloseable {
         if (handedOver) {
             return; // the job dropped its open windows: its closedThrough() no longer says what went out
         }
+        boolean checkpointed = checkpoint();
         Map<Integer, Long> closedBy = closedByPartition();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
         for (TopicPartition tp : which) {
@@ -1055,6 +1267,9 @@ public final class KafkaSource<E> implements AutoCloseable {
             if (st != null) {
                 long closed = closedBy.get(tp.partition());
                 long o = st.committable(closed);
+                if (checkpointed) {
+                    o = Math.max(o, st.emittedNext); // the open windows of what came before are in the changelog
+                }
                 if (o > st.committed) {
                     long through = Math.max(closed, sentThrough.getOrDefault(tp.partition(), Long.MIN_VALUE));
                     offsets.put(tp, new OffsetAndMetadata(o, THROUGH + through));
@@ -1141,10 +1356,10 @@ public final class KafkaSource<E> implements AutoCloseable {
             }
             rebalances.increment();
             // exactly-once: one transaction for every partition held, so each gets the current metadata
-            commit(exactlyOnce ? partitions.keySet() : revoked);
+            commit(transactional ? partitions.keySet() : revoked);
             revoked.forEach(partitions::remove);
             revoked.forEach(tp -> sentThrough.remove(tp.partition()));
-            assignment = Set.copyOf(partitions.keySet());
+            assigned();
             giveUp(revoked);
             LOG.info("kafka-source {}: revoked {}", topic, revoked);
         }
@@ -1154,7 +1369,7 @@ public final class KafkaSource<E> implements AutoCloseable {
             rebalances.increment();
             lost.forEach(partitions::remove);
             lost.forEach(tp -> sentThrough.remove(tp.partition()));
-            assignment = Set.copyOf(partitions.keySet());
+            assigned();
             giveUp(lost);
             LOG.info("kafka-source {}: lost {} (no commit: another member may own them now)", topic, lost);
         }
@@ -1200,7 +1415,15 @@ public final class KafkaSource<E> implements AutoCloseable {
                 partitions.put(tp, new PartitionState(tp));
             }
             resume(assigned);
-            assignment = Set.copyOf(partitions.keySet());
+            if (changelogTopic != null && !closing.get()) {
+                try {
+                    restore(assigned);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    closing.set(true);
+                }
+            }
+            assigned();
             LOG.info("kafka-source {}: assigned {}", topic, assigned);
         }
     }
@@ -1233,6 +1456,9 @@ public final class KafkaSource<E> implements AutoCloseable {
 
         /** Exactly-once: the committed offset (or first position) when assigned. */
         long base = -1;
+
+        /** The offset after the last record handed to the job (or the first position); changelog commits. */
+        long emittedNext = -1;
 
         /** Exactly-once: dead letters of bad records by offset, written with the offsets that pass them. */
         private final java.util.ArrayDeque<Map.Entry<Long, ProducerRecord<String, String>>> dead =
@@ -1325,6 +1551,8 @@ public final class KafkaSource<E> implements AutoCloseable {
         Duration commitInterval = Duration.ofMillis(200);
         Duration idleTimeout = Duration.ofSeconds(5);
         boolean exactlyOnce;
+        String changelogTopic;
+        Function<String, ?> changelogKey = k -> k;
         final Map<String, String> consumerConfig = new HashMap<>();
         final Map<String, String> producerConfig = new HashMap<>();
 
@@ -1416,6 +1644,23 @@ public final class KafkaSource<E> implements AutoCloseable {
                 throw new IllegalArgumentException("producer property '" + key + "' is set by the KafkaSource itself");
             }
             producerConfig.put(key, value);
+            return this;
+        }
+
+        /**
+         * Keeps the job's open windows in the changelog topic {@code topic} (see the class comment,
+         * "Changelog"): made compacted with one partition per input partition if it does not exist. The
+         * job's keys are written as {@code String.valueOf(key)} and read back as that text: use {@link
+         * #changelog(String, Function)} if the key function gives something else.
+         */
+        public Builder<E> changelog(String topic) {
+            return changelog(topic, k -> k);
+        }
+
+        /** {@link #changelog(String)}, with {@code key} turning a key's text back into the job's key. */
+        public Builder<E> changelog(String topic, Function<String, ?> key) {
+            this.changelogTopic = Kafka.requireName("changelog", topic);
+            this.changelogKey = Objects.requireNonNull(key, "key");
             return this;
         }
 

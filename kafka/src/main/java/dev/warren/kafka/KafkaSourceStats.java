@@ -13,8 +13,12 @@ package dev.warren.kafka;
  * @param suppressed exactly-once: window results not written because the partition's previous owner
  *     wrote them in a committed transaction (see {@link KafkaSource}, "Delivery: exactly-once")
  * @param partitions partitions assigned now
- * @param watermark the watermark the source supplies to its job (milliseconds), {@link Long#MIN_VALUE}
+ * @param watermark the earliest of its partitions' watermarks (milliseconds), {@link Long#MIN_VALUE}
  *     while a partition has not delivered its first record
+ * @param restoredKeys keys whose open windows were read back from the changelog, in every assignment so far
+ * @param lastRestoreMillis how long the last assignment's restore from the changelog took (reading and
+ *     handing the keys to the shards), -1 before the first one
+ * @param changelogRecords records written to the changelog (states and tombstones)
  */
 public record KafkaSourceStats(
         long records,
@@ -25,4 +29,7 @@ public record KafkaSourceStats(
         long rebalances,
         long suppressed,
         int partitions,
-        long watermark) {}
+        long watermark,
+        long restoredKeys,
+        long lastRestoreMillis,
+        long changelogRecords) {}
