@@ -51,7 +51,7 @@ final class HiveParserKafka {
             usage: hiveparser --kafka BOOTSTRAP --topic IN [--out-topic OUT] [--group G]
                               [--dead-letter-topic DLQ] [--window 5s] [--slide 1s | --tumbling] [--grace D]
                               [--session-timeout D] [--shards N] [--jsonl FILE|-] [--partitions N]
-                              [--exactly-once]
+                              [--exactly-once] [--changelog TOPIC]
                    hiveparser --generate RATE --keys K [--duration D] --to-kafka BOOTSTRAP --topic IN
               --kafka B          read records (key = the key, value = a number or empty for 1, record time =
                                  event time) from topic --topic of the cluster at B as member of group --group
@@ -60,6 +60,9 @@ final class HiveParserKafka {
               --exactly-once     Kafka transactions: each window written to --out-topic once (read it with
                                  isolation.level=read_committed), its input offsets committed with it;
                                  default at-least-once (a window may come twice after a crash, complete)
+              --changelog T      keep the open windows in the compacted topic T (made if missing, one
+                                 partition per input partition): offsets are committed with them, not once
+                                 the windows close, and a partition's next reader restores them
               --dead-letter-topic T  records without a key or with a value that is not a number, and late ones
               --grace D          accept late records for D after a window's end (default 0)
               --to-kafka B       with --generate: write RATE records/s to --topic of the cluster at B
@@ -94,7 +97,8 @@ final class HiveParserKafka {
             Duration duration,
             int partitions,
             Duration sessionTimeout,
-            boolean exactlyOnce) {
+            boolean exactlyOnce,
+            String changelog) {
 
         static Options parse(String[] args) {
             String kafka = null;
@@ -115,6 +119,7 @@ final class HiveParserKafka {
             int partitions = 12;
             Duration session = null;
             boolean exactlyOnce = false;
+            String changelog = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -128,6 +133,7 @@ final class HiveParserKafka {
                     case "--slide" -> slide = Args.duration(a, Args.value(args, i++));
                     case "--tumbling" -> tumbling = true;
                     case "--exactly-once" -> exactlyOnce = true;
+                    case "--changelog" -> changelog = Args.value(args, i++);
                     case "--grace" -> grace = Args.duration(a, Args.value(args, i++));
                     case "--shards" -> shards = (int) Args.number(a, Args.value(args, i++), 1, 1024);
                     case "--jsonl" -> jsonl = Args.value(args, i++);
@@ -166,7 +172,8 @@ final class HiveParserKafka {
                         duration,
                         partitions,
                         null,
-                        false);
+                        false,
+                        null);
             }
             if (rate > 0) {
                 throw new IllegalArgumentException("--generate writes with --to-kafka, not --kafka");
@@ -205,7 +212,8 @@ final class HiveParserKafka {
                     duration,
                     partitions,
                     session,
-                    exactlyOnce);
+                    exactlyOnce,
+                    changelog);
         }
     }
 
@@ -329,6 +337,9 @@ final class HiveParserKafka {
         if (o.exactlyOnce()) {
             sb.exactlyOnce();
         }
+        if (o.changelog() != null) {
+            sb.changelog(o.changelog());
+        }
         if (o.sessionTimeout() != null) {
             long ms = o.sessionTimeout().toMillis();
             sb.consumerProperty("session.timeout.ms", Long.toString(ms));
@@ -382,6 +393,7 @@ final class HiveParserKafka {
                 + o.bootstrap() + ", " + o.shards() + " shards, " + o.windows()
                 + (o.outTopic() != null ? ", windows to topic '" + o.outTopic() + "'" : "")
                 + (o.exactlyOnce() ? " exactly once" : "")
+                + (o.changelog() != null ? ", open windows in changelog '" + o.changelog() + "'" : "")
                 + (o.jsonl() != null ? ", windows to " + o.jsonl() : ""));
         info.flush();
         long startNanos = System.nanoTime();
@@ -389,6 +401,7 @@ final class HiveParserKafka {
                 ? Long.MAX_VALUE
                 : startNanos + o.duration().toNanos();
         String lastAssignment = "";
+        long lastRestored = 0;
         while (!stop.await(Math.min(1_000_000_000L, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
                 && System.nanoTime() < deadline
                 && source.isRunning()) {
@@ -396,6 +409,12 @@ final class HiveParserKafka {
             if (!a.equals(lastAssignment)) {
                 info.println("hiveparser: partitions " + a);
                 lastAssignment = a;
+            }
+            KafkaSourceStats ks = source.stats();
+            if (ks.restoredKeys() != lastRestored) {
+                info.println("hiveparser: restored " + (ks.restoredKeys() - lastRestored)
+                        + " keys' open windows from the changelog in " + ks.lastRestoreMillis() + " ms");
+                lastRestored = ks.restoredKeys();
             }
             info.println(summary(job.stats(), source.stats(), (System.nanoTime() - startNanos) / 1e9));
             info.flush();
@@ -442,6 +461,7 @@ final class HiveParserKafka {
         return "records=" + k.records() + " events=" + j.eventsIn() + " windows=" + j.windowsEmitted() + " late="
                 + j.late() + " bad=" + k.badRecords() + " dead-lettered=" + k.deadLettered() + " commits="
                 + k.commits() + " failed-commits=" + k.failedCommits() + " rebalances=" + k.rebalances()
-                + " suppressed=" + k.suppressed();
+                + " suppressed=" + k.suppressed() + " restored-keys=" + k.restoredKeys() + " changelog-records="
+                + k.changelogRecords();
     }
 }
