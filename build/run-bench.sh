@@ -20,7 +20,11 @@
 #                               2 processes on a live topic (KAFKA_E2E_LIVE_RATE records/s, default 50000, for
 #                               KAFKA_E2E_LIVE_SECONDS, default 60); KAFKA_E2E_ROUNDS alternating rounds (default 3;
 #                               medians); KAFKA_E2E_MODE throughput,recovery (default both); every run's output is
-#                               checked window by window; KAFKA_E2E_ARGS are passed on (e.g. "--grace 15")
+#                               checked window by window; KAFKA_E2E_ARGS are passed on (e.g. "--grace 15",
+#                               "--sides warren,warren-cl,streams": warren-cl is Warren with a changelog)
+#                       kafka-restore  restore of open windows from a changelog (KafkaRestoreBench): one member
+#                               writes KAFKA_RESTORE_KEYS (default 1000000) keys' windows, the next restores them;
+#                               ms per million keys, KAFKA_RESTORE_ROUNDS rounds (default 3)
 #                       udp     UDP ingest with hiveparser's generator vs a raw socket drain
 #                       datapath  datapaths (DatapathBench): blocks/s of (gen) > (grep) > (count) in one tasklet
 #                               and with a boundary vs Pekko Streams and Reactor; the compress stage vs a bare
@@ -65,7 +69,7 @@ side=${SIDE:-all}
 # Every JVM runs as the demo launchers run them: the JDK's socket pollers on platform threads
 # (docs/ARCHITECTURE.md, "Poller threads"). BENCH_JAVA_OPTS replaces this, e.g. BENCH_JAVA_OPTS=-Djdk.pollerMode=2.
 jopts=${BENCH_JAVA_OPTS:--Djdk.pollerMode=1}
-parts="jmh parked msg ws http tls fair stream kafka kafka-e2e udp datapath metrics"
+parts="jmh parked msg ws http tls fair stream kafka kafka-e2e kafka-restore udp datapath metrics"
 for p in $(echo "$side" | tr ',' ' '); do
     case " all $parts " in
         *" $p "*) ;;
@@ -447,6 +451,12 @@ if wants kafka-e2e; then
         --mode "${KAFKA_E2E_MODE:-throughput,recovery}" --heap "${KAFKA_E2E_HEAP:-2g}" \
         --live-rate "${KAFKA_E2E_LIVE_RATE:-50000}" --live-seconds "${KAFKA_E2E_LIVE_SECONDS:-60}" ${KAFKA_E2E_ARGS:-} \
         | tee "bench/results/kafka-e2e-$stamp.txt"
+fi
+if wants kafka-restore; then
+    echo "== restore of open windows from a changelog, per million keys (issue 18 section 2) =="
+    "$jdk/bin/java" $jopts -Xmx4g -cp "$cp" dev.warren.bench.KafkaRestoreBench \
+        --keys "${KAFKA_RESTORE_KEYS:-1000000}" --rounds "${KAFKA_RESTORE_ROUNDS:-3}" \
+        | tee "bench/results/kafka-restore-$stamp.txt"
 fi
 if wants udp; then
     echo "== UDP ingest with the hiveparser generator: warren StreamJob vs raw socket drain =="

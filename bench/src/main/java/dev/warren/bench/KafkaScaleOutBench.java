@@ -99,7 +99,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * java -cp 'bench/target/warren-bench.jar:bench/target/lib/*' dev.warren.bench.KafkaScaleOutBench \
  *     [--records 10000000] [--rounds 3] [--procs 1,2] [--mode throughput,recovery] [--heap 2g] [--keys 1000]
  *     [--partitions 12] [--event-rate 100000] [--grace 15] [--session-timeout 3] [--ks-commit-ms 1000]
- *     [--live-rate 50000] [--live-seconds 60] [--sides warren,streams]
+ *     [--live-rate 50000] [--live-seconds 60] [--sides warren,streams] (warren-cl: Warren with a changelog)
  * </pre>
  *
  * <p>Run from the repository root (the broker's class path is {@code kafka-broker/target/broker.classpath}).
@@ -195,8 +195,9 @@ public final class KafkaScaleOutBench {
                 }
             }
             for (String side : o.sides) {
-                if (!side.equals("warren") && !side.equals("streams")) {
-                    throw new IllegalArgumentException("--sides takes warren and/or streams, was '" + side + "'");
+                if (!side.equals("warren") && !side.equals("warren-cl") && !side.equals("streams")) {
+                    throw new IllegalArgumentException(
+                            "--sides takes warren, warren-cl (with a changelog) and/or streams, was '" + side + "'");
                 }
             }
             return o;
@@ -436,7 +437,7 @@ public final class KafkaScaleOutBench {
             System.out.printf(
                     Locale.ROOT,
                     "%-13s resumed %,6.0f   caught up: victim's partitions %,6.0f, survivor's own %,6.0f%s%n",
-                    side.equals("warren") ? "warren" : "kafka-streams",
+                    side.equals("streams") ? "kafka-streams" : side,
                     median(rs.stream().map(a -> (double) a.value()[0]).toList()),
                     median(rs.stream().map(a -> (double) a.value()[1]).toList()),
                     median(rs.stream().map(a -> (double) a.value()[2]).toList()),

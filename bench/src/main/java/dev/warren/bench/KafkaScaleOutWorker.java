@@ -41,7 +41,7 @@ import org.apache.kafka.streams.kstream.TimeWindows;
  * aggregation), then runs until it is killed; it exits with status 1 if its engine fails.
  *
  * <pre>
- * KafkaScaleOutWorker warren|streams BOOTSTRAP IN OUT GROUP CLIENT_ID THREADS GRACE_MS SESSION_MS
+ * KafkaScaleOutWorker warren|warren-cl|streams BOOTSTRAP IN OUT GROUP CLIENT_ID THREADS GRACE_MS SESSION_MS
  *                     KS_COMMIT_MS STATE_DIR
  * </pre>
  *
@@ -58,8 +58,9 @@ public final class KafkaScaleOutWorker {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 11) {
-            System.err.println("usage: KafkaScaleOutWorker warren|streams BOOTSTRAP IN OUT GROUP CLIENT_ID THREADS"
-                    + " GRACE_MS SESSION_MS KS_COMMIT_MS STATE_DIR");
+            System.err.println(
+                    "usage: KafkaScaleOutWorker warren|warren-cl|streams BOOTSTRAP IN OUT GROUP CLIENT_ID THREADS"
+                            + " GRACE_MS SESSION_MS KS_COMMIT_MS STATE_DIR");
             System.exit(2);
         }
         if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
@@ -77,11 +78,12 @@ public final class KafkaScaleOutWorker {
         long ksCommitMs = Long.parseLong(args[9]);
         String stateDir = args[10];
         switch (side) {
-            case "warren" -> warren(bootstrap, in, out, group, clientId, threads, grace, sessionMs);
+            case "warren" -> warren(bootstrap, in, out, group, clientId, threads, grace, sessionMs, false);
+            case "warren-cl" -> warren(bootstrap, in, out, group, clientId, threads, grace, sessionMs, true);
             case "streams" ->
                 streams(bootstrap, in, out, group, clientId, threads, grace, sessionMs, ksCommitMs, stateDir);
             default -> {
-                System.err.println("unknown side '" + side + "' (warren or streams)");
+                System.err.println("unknown side '" + side + "' (warren, warren-cl or streams)");
                 System.exit(2);
             }
         }
@@ -95,9 +97,13 @@ public final class KafkaScaleOutWorker {
             String clientId,
             int shards,
             Duration grace,
-            long sessionMs) {
-        KafkaSource<KeyValue> source = KafkaSource.keyValues(bootstrap, in, group)
-                .consumerProperty(ConsumerConfig.CLIENT_ID_CONFIG, clientId)
+            long sessionMs,
+            boolean changelog) {
+        KafkaSource.Builder<KeyValue> sb = KafkaSource.keyValues(bootstrap, in, group);
+        if (changelog) {
+            sb.changelog(group + "-changelog");
+        }
+        KafkaSource<KeyValue> source = sb.consumerProperty(ConsumerConfig.CLIENT_ID_CONFIG, clientId)
                 .consumerProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(sessionMs))
                 .consumerProperty(
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(1, sessionMs / 3)))

@@ -596,17 +596,40 @@ final class JobRuntime<E> implements StreamJob<E> {
     }
 
     @Override
-    public void restore(int lane, Object key, String state) throws InterruptedException {
+    public void restore(int lane, Map<?, String> states) throws InterruptedException {
         LaneEmitterImpl.checkLane(lane, true);
-        java.util.Objects.requireNonNull(key, "key");
-        java.util.Objects.requireNonNull(state, "state");
+        java.util.Objects.requireNonNull(states, "states");
         if (changelogCodec == null) {
             throw new IllegalStateException("job '" + name + "' keeps no changelog (Builder.changelog())");
         }
-        try {
-            inboxes[shardOf(key)].send(new Rec.Restore(lane, key, state));
-        } catch (ChannelClosedException closed) {
-            throw new IllegalStateException("job '" + name + "' is shut down", closed);
+        int n = inboxes.length;
+        Object[][] keys = new Object[n][];
+        String[][] values = new String[n][];
+        int[] counts = new int[n];
+        for (Map.Entry<?, String> e : states.entrySet()) {
+            Object key = java.util.Objects.requireNonNull(e.getKey(), "a key of states");
+            int s = shardOf(key);
+            if (keys[s] == null) {
+                keys[s] = new Object[Math.min(states.size(), 64)];
+                values[s] = new String[keys[s].length];
+            } else if (counts[s] == keys[s].length) {
+                keys[s] = java.util.Arrays.copyOf(keys[s], Math.min(states.size(), keys[s].length * 2));
+                values[s] = java.util.Arrays.copyOf(values[s], keys[s].length);
+            }
+            keys[s][counts[s]] = key;
+            values[s][counts[s]++] = e.getValue();
+        }
+        for (int s = 0; s < n; s++) {
+            int c = counts[s];
+            if (c == 0) {
+                continue;
+            }
+            try {
+                inboxes[s].send(new Rec.Restore(
+                        lane, java.util.Arrays.copyOf(keys[s], c), java.util.Arrays.copyOf(values[s], c)));
+            } catch (ChannelClosedException closed) {
+                throw new IllegalStateException("job '" + name + "' is shut down", closed);
+            }
         }
     }
 

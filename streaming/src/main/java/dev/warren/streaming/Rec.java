@@ -68,8 +68,13 @@ final class Rec {
         }
     }
 
-    /** A key's windows from a changelog ({@link StreamJob#restore}), merged into its shard's state for it. */
-    record Restore(int lane, Object key, String state) {}
+    /**
+     * Keys' windows from a changelog ({@link StreamJob#restore}), for one shard, in order: each state
+     * (null: none) replaces the shard's state for its key.
+     */
+    // Arrays on purpose, as Batch: walked once, never compared.
+    @SuppressWarnings("ArrayRecordComponent")
+    record Restore(int lane, Object[] keys, String[] states) {}
 
     static long add(long a, long b) {
         long r = a + b;

@@ -437,19 +437,34 @@ final class Shard implements CheckedRunnable {
         }
     }
 
-    /** Merges a key's windows from a changelog into its state here (a key made now joins the given lane). */
+    /**
+     * Keys' windows from a changelog, in order: each state replaces what this shard holds for its key (a
+     * key made now joins the given lane), a null one drops the key; neither is a change to write back.
+     */
     private void restore(Rec.Restore r) {
-        KeyEntry ke = keys.get(r.key());
-        if (ke == null) {
-            ke = new KeyEntry(r.key(), lane(r.lane()));
-            keys.put(r.key(), ke);
+        Lane l = lane(r.lane());
+        Object[] ks = r.keys();
+        String[] states = r.states();
+        for (int i = 0; i < ks.length; i++) {
+            Object key = ks[i];
+            KeyEntry old = keys.remove(key);
+            if (old != null) {
+                old.scheduled = KeyEntry.DISCARDED;
+                free(old);
+            }
+            if (states[i] == null) {
+                continue;
+            }
+            KeyEntry ke = new KeyEntry(key, l);
+            keys.put(key, ke);
+            try {
+                windows.restore(ke, states[i], codec, l.closeLimit);
+            } catch (RuntimeException ex) {
+                callbackError("changelog restore of key " + key, ex);
+            }
+            schedule(ke);
         }
-        try {
-            windows.restore(ke, r.state(), codec, ke.lane.closeLimit);
-        } catch (RuntimeException ex) {
-            callbackError("changelog restore of key " + r.key(), ex);
-        }
-        schedule(ke);
+        publish();
     }
 
     private void free(KeyEntry ke) {

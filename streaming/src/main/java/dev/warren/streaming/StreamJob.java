@@ -169,15 +169,17 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
     boolean checkpoint(ChangelogWriter writer) throws InterruptedException;
 
     /**
-     * Gives the key's shard, in band, windows of {@code key} that a checkpoint wrote ({@code state}), to
-     * merge into what it holds for the key; a key new here joins lane {@code lane}. Windows ending at or
-     * before the lane's close limit are not reopened. A snapshot that does not read (other windows, a
-     * broken text) is counted as a callback error and logged. Waits only for room in the inbox.
+     * Gives each key's shard, in band, the windows a checkpoint wrote for it: every state of {@code
+     * states} (the text a {@link ChangelogWriter} got) replaces what the shard holds for its key, which
+     * joins lane {@code lane}; a null state drops the key. So a changelog read in order, batch after batch,
+     * leaves each key with its last state. Windows ending at or before the lane's close limit are not
+     * reopened. A state that does not read (other windows, a broken text) is counted as a callback error
+     * and logged. One message per shard; waits only for room in the inboxes.
      *
      * @throws IllegalStateException if the job keeps no changelog or is shut down
      * @throws IllegalArgumentException if {@code lane} is not in [0, {@link LaneEmitter#MAX_LANE}]
      */
-    void restore(int lane, Object key, String state) throws InterruptedException;
+    void restore(int lane, java.util.Map<?, String> states) throws InterruptedException;
 
     /** Waits until every source's {@code run} has returned (their input is exhausted or they failed). */
     void awaitSourcesDone() throws InterruptedException;

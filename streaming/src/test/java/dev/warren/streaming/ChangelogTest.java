@@ -113,9 +113,9 @@ class ChangelogTest {
         }
         try (StreamJob<KeyValue> b = job("second", second)) {
             LaneEmitter<KeyValue> in = b.laneEmitter("in", Backpressure.BLOCK);
-            for (Map.Entry<Object, Written> e : changelog.entrySet()) {
-                b.restore(5, e.getKey(), e.getValue().state());
-            }
+            Map<Object, String> states = new java.util.HashMap<>();
+            changelog.forEach((k, w) -> states.put(k, w.state()));
+            b.restore(5, states);
             in.emitAll(5, events(10_000, 16_000)); // the replay from the checkpoint's position
             in.advance(5, 30_000);
             in.publish();
@@ -181,9 +181,13 @@ class ChangelogTest {
     void aBrokenSnapshotIsACallbackErrorNotACrash() throws Exception {
         List<WindowResult<String, Stats>> out = new CopyOnWriteArrayList<>();
         try (StreamJob<KeyValue> j = job("broken", out)) {
-            j.restore(1, "x", "wp1 500\n1 1 1 1 1"); // other panes
-            j.restore(1, "y", "wp1 1000\n1 nonsense");
-            j.restore(1, "z", "wp1 1000\n3 2 5.0 1.0 4.0");
+            Map<Object, String> states = new java.util.LinkedHashMap<>();
+            states.put("x", "wp1 500\n1 1 1 1 1"); // other panes
+            states.put("y", "wp1 1000\n1 nonsense");
+            states.put("z", "wp1 1000\n3 2 5.0 1.0 4.0");
+            states.put("gone", "wp1 1000\n3 1 1.0 1.0 1.0");
+            j.restore(1, states);
+            j.restore(1, java.util.Collections.singletonMap("gone", null)); // a tombstone after it
             LaneEmitter<KeyValue> in = j.laneEmitter("in", Backpressure.BLOCK);
             in.advance(1, 10_000);
             in.publish();
