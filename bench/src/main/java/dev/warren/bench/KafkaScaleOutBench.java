@@ -371,7 +371,7 @@ public final class KafkaScaleOutBench {
             }
             long limit = System.nanoTime()
                     + Duration.ofSeconds(Math.max(180, o.records / 10_000)).toNanos();
-            long endMs = awaitCommittedToLast(id, ends, members, limit);
+            long endMs = awaitCommittedToLast(id, ends, members, limit, side.equals("warren-cl"));
             if (endMs < 0) {
                 return null;
             }
@@ -535,7 +535,11 @@ public final class KafkaScaleOutBench {
             }
             Map<TopicPartition, Long> ends = endOffsets(admin, in);
             long endMs = awaitCommittedToLast(
-                    id, ends, members.subList(0, 1), System.nanoTime() + TimeUnit.MINUTES.toNanos(3));
+                    id,
+                    ends,
+                    members.subList(0, 1),
+                    System.nanoTime() + TimeUnit.MINUTES.toNanos(3),
+                    side.equals("warren-cl"));
             if (endMs < 0) {
                 return null;
             }
@@ -740,11 +744,18 @@ public final class KafkaScaleOutBench {
 
     /**
      * Polls the group's committed offsets every 50 ms until every partition is committed up to its last
-     * record (its end marker); the wall-clock time (ms) when that was seen, or -1 (said why) after
-     * {@code limitNanos} or if a member exited.
+     * record (its end marker), or past it with {@code markerToo}; the wall-clock time (ms) when that was
+     * seen, or -1 (said why) after {@code limitNanos} or if a member exited. Warren without a changelog
+     * commits an offset once the windows of the records before it are out, so a commit up to the marker
+     * means every data window was emitted (the marker's own windows never close). With a changelog it
+     * commits as soon as records are read: only a commit past the marker says that the marker moved its
+     * partition's time past the last windows and they were emitted (the checkpoint before that commit
+     * flushed them).
      */
     private long awaitCommittedToLast(
-            String group, Map<TopicPartition, Long> ends, List<Member> members, long limitNanos) throws Exception {
+            String group, Map<TopicPartition, Long> ends, List<Member> members, long limitNanos, boolean markerToo)
+            throws Exception {
+        long past = markerToo ? 0 : 1;
         try (Admin admin = broker.admin()) {
             Map<TopicPartition, Long> previous = Map.of();
             long movedNanos = System.nanoTime();
@@ -756,7 +767,7 @@ public final class KafkaScaleOutBench {
                 }
                 boolean all = true;
                 for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-                    if (c.getOrDefault(e.getKey(), -1L) < e.getValue() - 1) {
+                    if (c.getOrDefault(e.getKey(), -1L) < e.getValue() - past) {
                         all = false;
                         break;
                     }

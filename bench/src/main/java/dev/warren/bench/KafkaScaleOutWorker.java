@@ -144,6 +144,12 @@ public final class KafkaScaleOutWorker {
                         k.rebalances(),
                         k.partitions(),
                         k.watermark());
+                // each held partition's close limit (its lane's closedThrough): a wrong output is explained by it
+                StringBuilder closed = new StringBuilder("closed");
+                for (var tp : source.assignment()) {
+                    closed.append(' ').append(tp.partition()).append('=').append(job.closedThrough(tp.partition() + 1));
+                }
+                System.out.println(closed);
                 System.out.flush();
             }
         }

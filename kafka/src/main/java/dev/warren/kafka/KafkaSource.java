@@ -86,9 +86,9 @@ import org.slf4j.LoggerFactory;
  * committed offset may also be in such a window (sliding windows, out-of-order records), which it would
  * otherwise emit partial. What can come twice: a window emitted before a crash or a rebalance but after
  * the last commit is emitted again, complete, by the process that replays its records. A reader takes,
- * per key and window, the emission with the largest count (or all of them are equal). Windows must be
- * tumbling or sliding: a session's end moves with its key's events, so no offset could be committed
- * while it is open.
+ * per key and window, the emission with the largest count (or all of them are equal). Without a
+ * changelog, windows must be tumbling or sliding: a session's end moves with its key's events, so no
+ * offset could be committed while it is open; with one (see "Changelog") sessions work too.
  *
  * <p><b>Delivery: exactly-once</b> ({@link Builder#exactlyOnce()}). The window results go to their
  * topics through {@link KafkaSink#exactlyOnce} sinks, which hand them to this source instead of sending
@@ -147,7 +147,9 @@ import org.slf4j.LoggerFactory;
  * ones) and no per-key user state; the job's keys are written as text ({@link Builder#changelog(String,
  * Function)} reads other key types back). Restore time and counts are in {@link #stats()}. A
  * checkpoint writes every changed key each commit interval: with very many keys, a longer {@link
- * Builder#commitInterval} writes less.
+ * Builder#commitInterval} writes less. A sink whose flush fails at a checkpoint ends the source
+ * ({@link #failure()}): the state written would lack the windows it did not deliver, so the partitions'
+ * next owner replays from the last commit instead.
  *
  * <p><b>Taking partitions over while running.</b> A process that already runs and is given partitions
  * (the other member left or died) reads their records from the last commit, however far its own
@@ -362,9 +364,10 @@ public final class KafkaSource<E> implements AutoCloseable {
     public <K, S, R> StreamJob<E> start(StreamJob.Builder<E, K, S, R> job) {
         Objects.requireNonNull(job, "job");
         WindowSpec spec = job.windowSpec();
-        if (spec == null || spec instanceof WindowSpec.Session) {
+        if (spec == null || (spec instanceof WindowSpec.Session && changelogTopic == null)) {
             throw new IllegalStateException("a KafkaSource needs tumbling or sliding windows (commits follow"
-                    + " closed windows), the job has " + (spec == null ? "none" : spec));
+                    + " closed windows), or session windows with a changelog (Builder.changelog: commits follow"
+                    + " checkpoints), the job has " + (spec == null ? "none" : spec));
         }
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("KafkaSource for topic '" + topic + "' was started already");
@@ -807,7 +810,8 @@ public final class KafkaSource<E> implements AutoCloseable {
         return switch (windows) {
             case WindowSpec.Tumbling t -> Math.floorDiv(ts, t.sizeMillis()) * t.sizeMillis() + t.sizeMillis();
             case WindowSpec.Sliding s -> Math.floorDiv(ts, s.slideMillis()) * s.slideMillis() + s.sizeMillis();
-            case WindowSpec.Session s -> Long.MAX_VALUE;
+            // its sessions all end by then (unless later events extend them: their ends are noted then)
+            case WindowSpec.Session s -> ts > Long.MAX_VALUE - s.gapMillis() ? Long.MAX_VALUE : ts + s.gapMillis();
         };
     }
 
@@ -886,7 +890,10 @@ public final class KafkaSource<E> implements AutoCloseable {
      * open windows of every record handed to the job are in the changelog (exactly-once: in {@link
      * #changelogOut}, for this transaction), and every window of a partition's keys ending at or before
      * its lane's {@code closedThrough} is out; so a partition may be committed up to {@link
-     * PartitionState#emittedNext}. False without a changelog, or if a sink's flush failed.
+     * PartitionState#emittedNext}. False without a changelog.
+     *
+     * @throws IllegalStateException if a sink's flush or the changelog writer failed on a shard: the
+     *     source ends (see {@link #failure()})
      */
     private boolean checkpoint() {
         if (changelogTopic == null || handedOver) {
@@ -894,7 +901,15 @@ public final class KafkaSource<E> implements AutoCloseable {
         }
         try {
             emitter.publish();
-            return job.checkpoint(this::changelogToTransaction);
+            if (!job.checkpoint(this::changelogToTransaction)) {
+                // The state written lacks windows that were emitted but not flushed, and the keys are no
+                // longer marked changed: no later checkpoint could make up for it. The next owner replays
+                // from the last commit instead.
+                throw new IllegalStateException("a sink's flush or the changelog writer failed during a"
+                        + " checkpoint (see the job's log); the records since the last commit are replayed by"
+                        + " the partitions' next owner");
+            }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closing.set(true);

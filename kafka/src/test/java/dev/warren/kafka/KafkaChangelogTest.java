@@ -100,6 +100,107 @@ class KafkaChangelogTest {
         assertEquals(List.of(), KafkaHandOverTest.differences(want, seen), want.size() + " windows produced");
     }
 
+    @ParameterizedTest(name = "exactly-once {0}")
+    @ValueSource(booleans = {false, true})
+    void sessionWindowsGoOverAHandOverWhole(boolean exactlyOnce) throws Exception {
+        KafkaBroker broker = KafkaBroker.shared();
+        String mode = exactlyOnce ? "eos" : "alo";
+        String in = "clsession-" + mode + "-in";
+        String out = "clsession-" + mode + "-out";
+        String group = "clsession-" + mode;
+        broker.createTopic(in, PARTITIONS, Map.of());
+        broker.createTopic(out, 2, Map.of());
+        long base = (System.currentTimeMillis() / 1000) * 1000 - 600_000;
+        // per key: a record every 100 ms, a pause of 2.5 s (more than the 1 s gap) every 15 records, the
+        // phase of each key shifted, so that sessions are open whenever the member leaves
+        Map<String, TreeMap<Long, Integer>> times = new TreeMap<>();
+        List<ProducerRecord<String, String>> first = new ArrayList<>();
+        List<ProducerRecord<String, String>> second = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            String key = "s" + k;
+            long ts = base + k * 53L;
+            for (int i = 0; i < 60; i++) {
+                ts += (i + k) % 15 == 0 ? 2_500 : 100;
+                times.computeIfAbsent(key, x -> new TreeMap<>()).merge(ts, 1, Integer::sum);
+                (ts < base + 6_000 ? first : second).add(new ProducerRecord<>(in, null, ts, key, "1"));
+            }
+        }
+        // in time order, as a producer writes them (a partition's time must not run ahead of its records)
+        first.sort(java.util.Comparator.comparingLong(ProducerRecord::timestamp));
+        second.sort(java.util.Comparator.comparingLong(ProducerRecord::timestamp));
+        Map<String, Long> want = new TreeMap<>();
+        times.forEach((key, ts) -> {
+            long start = Long.MIN_VALUE;
+            long last = Long.MIN_VALUE;
+            long n = 0;
+            for (Map.Entry<Long, Integer> e : ts.entrySet()) {
+                if (n > 0 && e.getKey() - last >= 1_000) {
+                    want.put(key + "@" + start, n);
+                    n = 0;
+                }
+                if (n == 0) {
+                    start = e.getKey();
+                }
+                last = e.getKey();
+                n += e.getValue();
+            }
+            want.put(key + "@" + start, n);
+        });
+
+        KafkaSource<KeyValue> a = sessionMember(broker, in, out, group, exactlyOnce);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> a.assignment().size() == PARTITIONS);
+            KafkaSourceTest.produce(broker, first);
+            awaitCommittedToTheEnd(broker, group, in);
+        } finally {
+            a.close(); // its open sessions go with it: only the changelog has them now
+        }
+        assertNull(a.failure());
+        KafkaSource<KeyValue> b = sessionMember(broker, in, out, group, exactlyOnce);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> b.assignment().size() == PARTITIONS);
+            assertTrue(b.stats().restoredKeys() > 0, b.stats().toString());
+            KafkaSourceTest.produce(broker, second);
+            KafkaSourceTest.endMarkers(broker, in, PARTITIONS, base + 60_000);
+            broker.awaitCommittedUpToLast(group, in, PARTITIONS, Duration.ofSeconds(60));
+        } finally {
+            b.close();
+        }
+        assertNull(b.failure());
+        List<String[]> emitted = KafkaHandOverTest.emissions(broker, out, want.size(), exactlyOnce);
+        if (exactlyOnce) {
+            assertEquals(List.of(), KafkaHandOverTest.notExactlyOnce(want, emitted));
+            return;
+        }
+        Map<String, Long> seen = new TreeMap<>();
+        List<String> partial = new ArrayList<>();
+        for (String[] w : emitted) {
+            long count = Long.parseLong(w[1]);
+            if (count != want.getOrDefault(w[0], 0L)) {
+                partial.add(w[0] + ": emitted " + count + ", produced " + want.get(w[0]));
+            }
+            seen.merge(w[0], count, Math::max);
+        }
+        assertEquals(List.of(), KafkaHandOverTest.clip(partial), "every session emitted whole");
+        assertEquals(List.of(), KafkaHandOverTest.differences(want, seen), want.size() + " sessions produced");
+    }
+
+    private static KafkaSource<KeyValue> sessionMember(
+            KafkaBroker broker, String in, String out, String group, boolean exactlyOnce) {
+        KafkaSource.Builder<KeyValue> b =
+                KafkaSource.keyValues(broker.bootstrap(), in, group).changelog(group + "-sessions");
+        if (exactlyOnce) {
+            b.exactlyOnce();
+        }
+        KafkaSource<KeyValue> s = b.build();
+        s.start(StreamJob.<KeyValue>builder(group)
+                .keyBy(KeyValue::key)
+                .shards(2)
+                .window(Windows.session(Duration.ofSeconds(1)), Aggregators.stats(KeyValue::value))
+                .sink(exactlyOnce ? KafkaSink.exactlyOnce(s, out) : KafkaSink.json(broker.bootstrap(), out)));
+        return s;
+    }
+
     /** The group's committed offsets equal the log end: nothing of the input is left to replay. */
     private static void awaitCommittedToTheEnd(KafkaBroker broker, String group, String topic) {
         Properties p = new Properties();

@@ -461,7 +461,7 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
 
         /**
          * Tracks the keys whose windows change so that {@link StreamJob#checkpoint} can write them to a
-         * changelog and {@link StreamJob#restore} read them back. Needs tumbling or sliding windows with an
+         * changelog and {@link StreamJob#restore} read them back. Needs windows (any kind) with an
          * aggregator that is an {@link dev.warren.streaming.window.AccumulatorCodec} (the built-in ones
          * are; see {@link dev.warren.streaming.window.Aggregators#withCodec}), and no per-key user state
          * ({@link #stateInit}: it is not in the changelog). Checked at {@link #start()}.
@@ -505,9 +505,9 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
                 throw new IllegalStateException("job '" + name + "': keyBy(...) is required");
             }
             if (changelog) {
-                if (window == null || window instanceof WindowSpec.Session) {
-                    throw new IllegalStateException("job '" + name + "': changelog() needs tumbling or sliding"
-                            + " windows, the job has " + (window == null ? "none" : window));
+                if (window == null) {
+                    throw new IllegalStateException(
+                            "job '" + name + "': changelog() keeps windows, the job has" + " none (window(...))");
                 }
                 if (!(aggregator instanceof dev.warren.streaming.window.AccumulatorCodec<?>)) {
                     throw new IllegalStateException("job '" + name + "': changelog() needs an aggregator that"

@@ -131,6 +131,75 @@ class ChangelogTest {
         assertEquals(want, got);
     }
 
+    @RepeatedTest(5)
+    void sessionsRestoredFromACheckpointGoOnAsInOneJob() throws Exception {
+        List<WindowResult<String, Long>> whole = new CopyOnWriteArrayList<>();
+        List<WindowResult<String, Long>> first = new CopyOnWriteArrayList<>();
+        List<WindowResult<String, Long>> second = new CopyOnWriteArrayList<>();
+        // per key: events 100 ms apart, a pause of 3 s (longer than the gap) now and then
+        List<KeyValue> all = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            long ts = k * 37L;
+            for (int i = 0; i < 120; i++) {
+                ts += (i + k) % 17 == 0 ? 3_000 : 100;
+                all.add(new KeyValue("s" + k, 1, ts));
+            }
+        }
+        all.sort(java.util.Comparator.comparingLong(KeyValue::timestamp));
+        long cut = all.get(all.size() / 2).timestamp();
+        List<KeyValue> before = all.stream().filter(e -> e.timestamp() < cut).toList();
+        List<KeyValue> after = all.stream().filter(e -> e.timestamp() >= cut).toList();
+        long at = cut - 500; // the watermark at the checkpoint
+        long end = Long.MAX_VALUE / 2;
+        try (StreamJob<KeyValue> j = sessions("whole", whole)) {
+            LaneEmitter<KeyValue> in = j.laneEmitter("in", Backpressure.BLOCK);
+            in.emitAll(2, before);
+            in.advance(2, at);
+            in.emitAll(2, after);
+            in.advance(2, end);
+            in.publish();
+            await().until(() -> j.closedThrough(2) == end);
+        }
+        Map<Object, String> states = new ConcurrentHashMap<>();
+        try (StreamJob<KeyValue> a = sessions("first", first)) {
+            LaneEmitter<KeyValue> in = a.laneEmitter("in", Backpressure.BLOCK);
+            in.emitAll(2, before);
+            in.advance(2, at);
+            in.publish();
+            assertTrue(a.checkpoint((lane, key, state, lastEnd) -> states.put(key, state == null ? "" : state)));
+        }
+        states.values().removeIf(String::isEmpty);
+        try (StreamJob<KeyValue> b = sessions("second", second)) {
+            b.restore(2, states);
+            LaneEmitter<KeyValue> in = b.laneEmitter("in", Backpressure.BLOCK);
+            in.emitAll(2, after);
+            in.advance(2, end);
+            in.publish();
+            await().until(() -> b.closedThrough(2) == end);
+            assertEquals(0, b.stats().late());
+        }
+        java.util.Set<String> want = new java.util.TreeSet<>();
+        whole.forEach(r -> want.add(r.key() + "@" + r.start() + "-" + r.end() + "=" + r.value()));
+        java.util.Set<String> got = new java.util.TreeSet<>();
+        first.stream()
+                .filter(r -> r.end() <= at)
+                .forEach(r -> got.add(r.key() + "@" + r.start() + "-" + r.end() + "=" + r.value()));
+        second.forEach(r -> got.add(r.key() + "@" + r.start() + "-" + r.end() + "=" + r.value()));
+        assertEquals(want, got);
+        assertTrue(want.size() > KEYS * 3, "several sessions per key: " + want.size());
+    }
+
+    private static StreamJob<KeyValue> sessions(String name, List<WindowResult<String, Long>> out) {
+        return StreamJob.<KeyValue>builder(name)
+                .keyBy(KeyValue::key)
+                .shards(3)
+                .eventTime(KeyValue::timestamp, Duration.ZERO)
+                .window(Windows.session(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
+                .changelog()
+                .sink(r -> out.add(r))
+                .start();
+    }
+
     @Test
     void tombstonesForClosedKeysNoneForDiscardedOnesAndNothingTwice() throws Exception {
         List<WindowResult<String, Stats>> out = new CopyOnWriteArrayList<>();
@@ -155,6 +224,51 @@ class ChangelogTest {
             assertTrue(j.checkpoint(writer));
             assertEquals(Map.of("gone", "tombstone", "kept", "1:7000"), w);
             assertEquals(3_000, j.closedThrough(1));
+        }
+    }
+
+    @Test
+    void aCheckpointWhoseSinkCannotFlushSaysSo() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.warren.streaming.sink.WindowSink<String, Long, Void> sink = new dev.warren.streaming.sink.WindowSink<>() {
+            @Override
+            public void emit(WindowResult<String, Long> result, Void state) {}
+
+            @Override
+            public void flush() throws java.io.IOException {
+                if (failing.get()) {
+                    throw new java.io.IOException("the broker is away");
+                }
+            }
+        };
+        try (StreamJob<KeyValue> j = StreamJob.<KeyValue>builder("unflushed")
+                .keyBy(KeyValue::key)
+                .shards(2)
+                .eventTime(KeyValue::timestamp, Duration.ZERO)
+                .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
+                .changelog()
+                .sink(sink)
+                .start()) {
+            LaneEmitter<KeyValue> in = j.laneEmitter("in", Backpressure.BLOCK);
+            in.emitAll(1, List.of(new KeyValue("a", 1, 100), new KeyValue("b", 1, 100)));
+            in.advance(1, 1_000);
+            in.publish();
+            assertTrue(j.checkpoint((l, k, s, t) -> {}));
+            failing.set(true);
+            in.emitAll(1, List.of(new KeyValue("a", 1, 1_100), new KeyValue("b", 1, 1_100)));
+            in.advance(1, 2_000);
+            in.publish();
+            assertTrue(!j.checkpoint((l, k, s, t) -> {}), "a flush failed");
+            assertTrue(j.closedThrough(1) < 2_000, "nothing unflushed is reported closed");
+            failing.set(false);
+            in.emitAll(1, List.of(new KeyValue("a", 1, 2_100)));
+            in.publish();
+            assertTrue(
+                    !j.checkpoint((l, k, s, t) -> {
+                        throw new IllegalStateException("the changelog is away");
+                    }),
+                    "the writer failed");
+            assertTrue(j.checkpoint((l, k, s, t) -> {}), "nothing changed since, and the sink flushes again");
         }
     }
 
@@ -205,10 +319,9 @@ class ChangelogTest {
                 () -> StreamJob.<KeyValue>builder("s")
                         .keyBy(KeyValue::key)
                         .eventTime(KeyValue::timestamp, Duration.ZERO)
-                        .window(Windows.session(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
                         .changelog()
                         .start());
-        assertTrue(e.getMessage().contains("tumbling or sliding"), e.getMessage());
+        assertTrue(e.getMessage().contains("the job has none"), e.getMessage());
         Aggregator<KeyValue, long[], Long> plain =
                 Aggregator.of(() -> new long[1], (a, r) -> a, (a, b) -> a, a -> a[0]);
         e = assertThrows(
