@@ -331,20 +331,21 @@ public final class KafkaScaleOutBench {
         }
         System.out.println("== throughput, records/s end to end (median of " + o.rounds + " rounds) ==");
         for (int n : o.procs) {
-            List<Timed<Double>> w = rates.getOrDefault(n + "/warren", List.of());
             List<Timed<Double>> k = rates.getOrDefault(n + "/streams", List.of());
-            double wm = median(w.stream().map(Timed::value).toList());
             double km = median(k.stream().map(Timed::value).toList());
-            System.out.printf(
-                    Locale.ROOT,
-                    "%d process%s: warren %,.0f%s  kafka-streams %,.0f%s  warren/kafka-streams %.2fx%n",
-                    n,
-                    n == 1 ? "  " : "es",
-                    wm,
-                    checked(w),
-                    km,
-                    checked(k),
-                    wm / km);
+            StringBuilder line =
+                    new StringBuilder(String.format(Locale.ROOT, "%d process%s:", n, n == 1 ? "  " : "es"));
+            for (String side : o.sides) {
+                if (side.equals("streams")) {
+                    continue;
+                }
+                List<Timed<Double>> w = rates.getOrDefault(n + "/" + side, List.of());
+                double wm = median(w.stream().map(Timed::value).toList());
+                line.append(String.format(
+                        Locale.ROOT, " %s %,.0f%s (%s/kafka-streams %.2fx)", side, wm, checked(w), side, wm / km));
+            }
+            line.append(String.format(Locale.ROOT, "  kafka-streams %,.0f%s", km, checked(k)));
+            System.out.println(line);
         }
         return ok;
     }
