@@ -14,7 +14,9 @@ import dev.warren.net.http.WebSocket;
 import dev.warren.net.http.WebSocketClient;
 import dev.warren.net.http.WebSocketMessage;
 import dev.warren.net.http.WebSocketOptions;
+import dev.warren.streaming.Backpressure;
 import dev.warren.streaming.KeyValue;
+import dev.warren.streaming.LaneEmitter;
 import dev.warren.streaming.StreamJob;
 import dev.warren.streaming.datapath.Datapath;
 import dev.warren.streaming.datapath.Datapaths;
@@ -212,6 +214,32 @@ final class ReadmeExample {
         } // close(): every stage closed in reverse order, the stream gone
     }
     // README:end datapath
+
+    // README:begin lanes
+    static Map<Object, String> openWindowsOfTwoDevices(List<KeyValue> device1, List<KeyValue> device2)
+            throws InterruptedException {
+        try (StreamJob<KeyValue> job = StreamJob.<KeyValue>builder("devices")
+                .keyBy(KeyValue::key)
+                .eventTime(KeyValue::timestamp, Duration.ZERO)
+                .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.count())
+                .changelog() // track the keys whose windows change, for checkpoints
+                .start()) {
+            LaneEmitter<KeyValue> in = job.laneEmitter("devices", Backpressure.BLOCK);
+            in.emitAll(1, device1); // lane 1: this input's events...
+            in.advance(1, device1.getLast().timestamp() - 500); // ...then its own watermark
+            in.emitAll(2, device2); // far behind lane 1, and not late: lane 2 keeps its own time
+            in.advance(2, device2.getLast().timestamp() - 500);
+            in.publish(); // tell the shards that got none of a lane's events
+            Map<Object, String> open = new ConcurrentHashMap<>();
+            job.checkpoint((lane, key, state, lastEnd) -> {
+                if (state != null) {
+                    open.put(key, state); // elsewhere: job.restore(lane, open) before the lane's next events
+                }
+            });
+            return open;
+        }
+    }
+    // README:end lanes
 
     // README:begin operations
     static String importWithAWatchdog(List<String> batches) throws InterruptedException {

@@ -37,6 +37,20 @@ class ReadmeExampleTest {
     }
 
     @Test
+    void theLanesExampleKeepsTheLaneBehindOpen() throws Exception {
+        List<dev.warren.streaming.KeyValue> device1 = new java.util.ArrayList<>();
+        List<dev.warren.streaming.KeyValue> device2 = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            device1.add(new dev.warren.streaming.KeyValue("a", 1, 100_000 + i * 100L));
+            device2.add(new dev.warren.streaming.KeyValue("b", 1, 10_000 + i * 100L));
+        }
+        Map<Object, String> open = ReadmeExample.openWindowsOfTwoDevices(device1, device2);
+        // "b" is 90 s behind "a": with one watermark it would have been late, and have no open window
+        assertEquals(java.util.Set.of("a", "b"), open.keySet());
+        assertTrue(open.get("b").startsWith("wp1 1000\n10 10 "), open.get("b"));
+    }
+
+    @Test
     void theDatapathExampleCompressesEachBlock() throws Exception {
         byte[] gz = ReadmeExample.compressedGreetings();
         try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
@@ -132,6 +146,6 @@ class ReadmeExampleTest {
                     "README.md must show the '" + m.group(1) + "' example exactly as in ReadmeExample.java:\n"
                             + snippet);
         }
-        assertEquals(11, found, "README markers in ReadmeExample.java");
+        assertEquals(12, found, "README markers in ReadmeExample.java");
     }
 }

@@ -235,6 +235,13 @@ class AdminServerTest {
         try (dev.warren.tasklets.JobQueue q =
                 dev.warren.tasklets.JobQueue.builder("admin-test-q").start()) {
             q.submit(() -> 1).get();
+            // the job's future completes before its worker counts it (when it next takes the queue's lock)
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> json("/jobq.json")
+                                    .getAsJsonObject("admin-test-q")
+                                    .get("total_jobs")
+                                    .getAsLong()
+                            == 1);
             JsonObject jq = json("/jobq.json").getAsJsonObject("admin-test-q");
             for (String f : new String[] {
                 "concurrency",
