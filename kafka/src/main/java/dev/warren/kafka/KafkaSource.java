@@ -144,7 +144,9 @@ import org.slf4j.LoggerFactory;
  * every key's last state to the job ({@link StreamJob#restore}), and reads the input from the committed
  * offset: what it replays is what came after the checkpoint. Windows through {@code T} are left out as
  * above. Needs an aggregator with an {@link dev.warren.streaming.window.AccumulatorCodec} (the built-in
- * ones) and no per-key user state; the job's keys are written as text ({@link Builder#changelog(String,
+ * ones); a job with per-key state ({@code stateInit}) gives its codec with the job's {@link
+ * StreamJob.Builder#changelog(Function, Function)}, and the state goes with the windows. The job's keys are
+ * written as text ({@link Builder#changelog(String,
  * Function)} reads other key types back). Restore time and counts are in {@link #stats()}. A
  * checkpoint writes every changed key each commit interval: with very many keys, a longer {@link
  * Builder#commitInterval} writes less. A sink whose flush fails at a checkpoint ends the source

@@ -60,6 +60,11 @@ final class JobRuntime<E> implements StreamJob<E> {
     /** The aggregator as its own {@link dev.warren.streaming.window.AccumulatorCodec} if the job keeps a changelog; else null. */
     final dev.warren.streaming.window.AccumulatorCodec<Object> changelogCodec;
 
+    /** With {@code changelog(encode, decode)}: the per-key state's codec; else null. */
+    final Function<Object, String> stateEncoder;
+
+    final Function<String, Object> stateDecoder;
+
     private final java.util.Set<Rec.Checkpoint> pendingCheckpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The builder's {@code emitIf}, or null: every closed window goes to the sinks. */
@@ -125,6 +130,8 @@ final class JobRuntime<E> implements StreamJob<E> {
         this.emitIf = b.emitIf;
         this.changelogCodec =
                 b.changelog ? (dev.warren.streaming.window.AccumulatorCodec<Object>) (Object) b.aggregator : null;
+        this.stateEncoder = b.stateEncoder;
+        this.stateDecoder = b.stateDecoder;
         this.onFuture = (Consumer<Object>) (Consumer<?>) b.onFuture;
         this.maxAhead = b.maxAheadMillis;
         this.parser = b.parser;

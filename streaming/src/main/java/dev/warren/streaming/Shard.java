@@ -420,7 +420,7 @@ final class Shard implements CheckedRunnable {
                     if (ke.scheduled == KeyEntry.EVICTED) {
                         c.writer().write(ke.lane.id, ke.key, null, Long.MIN_VALUE);
                     } else {
-                        c.writer().write(ke.lane.id, ke.key, windows.snapshot(ke, codec), windows.lastEnd(ke));
+                        c.writer().write(ke.lane.id, ke.key, snapshot(ke), windows.lastEnd(ke));
                     }
                 } catch (InterruptedException ie) {
                     c.ok().set(false);
@@ -435,6 +435,19 @@ final class Shard implements CheckedRunnable {
             publish();
             c.done().countDown();
         }
+    }
+
+    /** What a checkpoint writes for a live key: its windows, then {@code "\nstate TEXT"}; null if neither. */
+    private String snapshot(KeyEntry ke) {
+        String w = windows.snapshot(ke, codec);
+        if (job.stateEncoder == null || ke.state == null) {
+            return w;
+        }
+        String st = job.stateEncoder.apply(ke.state);
+        if (st.indexOf('\n') >= 0) {
+            throw new IllegalStateException("the state encoder wrote a line break: '" + st + "'");
+        }
+        return (w == null ? "none" : w) + "\nstate " + st;
     }
 
     /**
@@ -457,8 +470,28 @@ final class Shard implements CheckedRunnable {
             }
             KeyEntry ke = new KeyEntry(key, l);
             keys.put(key, ke);
+            String text = states[i];
+            int st = job.stateDecoder == null ? -1 : text.lastIndexOf("\nstate ");
+            if (st >= 0) {
+                String stateText = text.substring(st + "\nstate ".length());
+                text = text.substring(0, st);
+                try {
+                    ke.state = job.stateDecoder.apply(stateText);
+                } catch (RuntimeException ex) {
+                    callbackError("changelog restore of the state of key " + key, ex);
+                }
+            }
+            if (ke.state == null && job.stateInit != null) {
+                try {
+                    ke.state = job.stateInit.apply(key);
+                } catch (RuntimeException ex) {
+                    callbackError("stateInit", ex);
+                }
+            }
             try {
-                windows.restore(ke, states[i], codec, l.closeLimit);
+                if (!text.equals("none")) {
+                    windows.restore(ke, text, codec, l.closeLimit);
+                }
             } catch (RuntimeException ex) {
                 callbackError("changelog restore of key " + key, ex);
             }

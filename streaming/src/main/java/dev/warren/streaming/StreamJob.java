@@ -241,6 +241,8 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
         java.util.function.Predicate<WindowResult<Object, Object>> emitIf;
         Consumer<? super FutureEvent<E>> onFuture;
         boolean changelog;
+        Function<Object, String> stateEncoder;
+        Function<String, Object> stateDecoder;
         long maxAheadMillis = DEFAULT_MAX_AHEAD.toMillis();
         Duration tick = Duration.ofMillis(200);
 
@@ -463,10 +465,27 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
          * Tracks the keys whose windows change so that {@link StreamJob#checkpoint} can write them to a
          * changelog and {@link StreamJob#restore} read them back. Needs windows (any kind) with an
          * aggregator that is an {@link dev.warren.streaming.window.AccumulatorCodec} (the built-in ones
-         * are; see {@link dev.warren.streaming.window.Aggregators#withCodec}), and no per-key user state
-         * ({@link #stateInit}: it is not in the changelog). Checked at {@link #start()}.
+         * are; see {@link dev.warren.streaming.window.Aggregators#withCodec}); a job with per-key state
+         * ({@link #stateInit}) needs {@link #changelog(Function, Function)} instead, so that the state goes
+         * with the windows. Checked at {@link #start()}. Calling it after {@code changelog(encode, decode)}
+         * keeps the state codec.
          */
         public Builder<E, K, S, R> changelog() {
+            this.changelog = true;
+            return this;
+        }
+
+        /**
+         * {@link #changelog()} for a job with per-key state: a key's state goes to the changelog with its
+         * windows, as one line of text from {@code encode} (no line break; called on the key's shard, so
+         * it may read the state as {@code handle} writes it), and is read back with {@code decode} (which
+         * may throw {@link IllegalArgumentException} for text it did not write: counted as a callback
+         * error, the key then starts from {@code stateInit}). A key whose state is null writes none.
+         */
+        @SuppressWarnings("unchecked")
+        public Builder<E, K, S, R> changelog(Function<? super S, String> encode, Function<String, ? extends S> decode) {
+            this.stateEncoder = (Function<Object, String>) Objects.requireNonNull(encode, "encode");
+            this.stateDecoder = (Function<String, Object>) Objects.requireNonNull(decode, "decode");
             this.changelog = true;
             return this;
         }
@@ -514,9 +533,10 @@ public sealed interface StreamJob<E> extends AutoCloseable permits JobRuntime {
                             + " can write its accumulators (an AccumulatorCodec, see Aggregators.withCodec); "
                             + aggregator + " cannot");
                 }
-                if (stateInit != null || handle != null) {
-                    throw new IllegalStateException("job '" + name + "': changelog() keeps windows only; the"
-                            + " job's per-key state (stateInit/handle) would not survive a hand-over");
+                if ((stateInit != null || handle != null) && stateEncoder == null) {
+                    throw new IllegalStateException("job '" + name + "': changelog() keeps windows only; give"
+                            + " changelog(encode, decode) for the job's per-key state (stateInit/handle), or it"
+                            + " would not survive a hand-over");
                 }
             }
             if (watermarkFn != null && timestampFn == null) {

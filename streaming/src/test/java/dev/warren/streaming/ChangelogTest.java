@@ -201,6 +201,66 @@ class ChangelogTest {
     }
 
     @Test
+    void perKeyStateGoesWithTheWindows() throws Exception {
+        Map<String, Long> seenAtLastWindow = new ConcurrentHashMap<>();
+        Map<Object, String> saved = new ConcurrentHashMap<>();
+        try (StreamJob<KeyValue> a = stateful("state-a", seenAtLastWindow)) {
+            LaneEmitter<KeyValue> in = a.laneEmitter("in", Backpressure.BLOCK);
+            in.emitAll(1, events(0, 3_000)); // 3 s of events per key
+            in.advance(1, 2_500);
+            in.publish();
+            assertTrue(a.checkpoint((lane, key, state, lastEnd) -> saved.put(key, state)));
+        }
+        assertEquals(KEYS, saved.size());
+        assertTrue(saved.get("k1").endsWith("\nstate " + 40), saved.get("k1")); // 60 steps, 2 in 3 kept
+        seenAtLastWindow.clear();
+        try (StreamJob<KeyValue> b = stateful("state-b", seenAtLastWindow)) {
+            b.restore(1, saved);
+            LaneEmitter<KeyValue> in = b.laneEmitter("in", Backpressure.BLOCK);
+            in.emitAll(1, events(3_000, 6_000));
+            in.advance(1, 100_000);
+            in.publish();
+            await().until(() -> b.closedThrough(1) == 100_000);
+            assertEquals(0, b.stats().callbackErrors());
+        }
+        // every key's count of events since the start, across the hand-over: 2 of every 3 of 120 steps
+        for (int k = 0; k < KEYS; k++) {
+            long n = 0;
+            for (long ts = 0; ts < 6_000; ts += 50) {
+                if ((ts / 50 + k) % 3 != 0) {
+                    n++;
+                }
+            }
+            assertEquals(n, seenAtLastWindow.get("k" + k), "k" + k);
+        }
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> StreamJob.<KeyValue>builder("x")
+                        .keyBy(KeyValue::key)
+                        .eventTime(KeyValue::timestamp, Duration.ZERO)
+                        .stateInit(k -> new long[1])
+                        .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
+                        .changelog()
+                        .start());
+        assertTrue(e.getMessage().contains("changelog(encode, decode)"), e.getMessage());
+    }
+
+    /** A job that counts each key's events in its state and reports the count as each window closes. */
+    private static StreamJob<KeyValue> stateful(String name, Map<String, Long> seen) {
+        return StreamJob.<KeyValue>builder(name)
+                .keyBy(KeyValue::key)
+                .shards(3)
+                .eventTime(KeyValue::timestamp, Duration.ZERO)
+                .stateInit(k -> new long[1])
+                .handle((e, s) -> s[0]++)
+                .window(Windows.tumbling(Duration.ofSeconds(1)), Aggregators.<KeyValue>count())
+                .changelog(s -> Long.toString(s[0]), t -> new long[] {Long.parseLong(t)})
+                .sink((dev.warren.streaming.sink.WindowSink<String, Long, long[]>)
+                        (r, s) -> seen.merge(r.key(), s[0], Math::max))
+                .start();
+    }
+
+    @Test
     void tombstonesForClosedKeysNoneForDiscardedOnesAndNothingTwice() throws Exception {
         List<WindowResult<String, Stats>> out = new CopyOnWriteArrayList<>();
         try (StreamJob<KeyValue> j = job("tombstones", out)) {

@@ -157,18 +157,23 @@ class KafkaScaleOutEndToEndTest {
         }
     }
 
-    @Test
-    void withAChangelogAProcessKilledInTheMiddleIsRestoredAndEveryEmissionIsWhole() throws Exception {
+    @ParameterizedTest(name = "exactly-once {0}")
+    @ValueSource(booleans = {false, true})
+    void withAChangelogAProcessKilledInTheMiddleIsRestoredAndEveryEmissionIsWhole(boolean exactlyOnce)
+            throws Exception {
         KafkaBroker broker = KafkaBroker.shared();
-        String in = "scalecl-in";
-        String out = "scalecl-out";
+        String group = "scalecl" + (exactlyOnce ? "eos" : "alo");
+        String in = group + "-in";
+        String out = group + "-out";
         broker.createTopic(in, PARTITIONS, Map.of());
         broker.createTopic(out, 3, Map.of());
         Map<String, Long> expected = new TreeMap<>();
-        String[] changelog = {"--changelog", "scalecl-windows"};
-        try (DemoProcess a = member(broker, in, out, "scalecl", changelog)) {
+        String[] changelog = exactlyOnce
+                ? new String[] {"--changelog", group + "-windows", "--exactly-once"}
+                : new String[] {"--changelog", group + "-windows"};
+        try (DemoProcess a = member(broker, in, out, group, changelog)) {
             long last;
-            try (DemoProcess b = member(broker, in, out, "scalecl", changelog)) {
+            try (DemoProcess b = member(broker, in, out, group, changelog)) {
                 awaitSplit(a, b);
                 produceLive(broker, in, 0, 3, expected);
                 // it has committed records whose windows are open (they are in the changelog)
@@ -180,27 +185,29 @@ class KafkaScaleOutEndToEndTest {
             a.await("hiveparser: partitions \\[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", 90);
             a.await("hiveparser: restored [1-9][0-9]* keys' open windows from the changelog", 30);
             produceLive(broker, in, 3, 5, expected);
-            try (DemoProcess b2 = member(broker, in, out, "scalecl", changelog)) {
+            try (DemoProcess b2 = member(broker, in, out, group, changelog)) {
                 awaitSplit(a, b2);
                 b2.await("hiveparser: restored [1-9][0-9]* keys' open windows from the changelog", 30);
                 last = produceLive(broker, in, 5, 7, expected);
                 endMarkers(broker, in, last + 25_000);
-                broker.awaitCommittedUpToLast("scalecl", in, PARTITIONS, Duration.ofMinutes(2));
+                broker.awaitCommittedUpToLast(group, in, PARTITIONS, Duration.ofMinutes(2));
                 Map<String, List<Long>> seen = emissionsPerWindow(broker, out, expected.size());
                 List<String> wrong = new ArrayList<>();
                 int twice = 0;
                 for (Map.Entry<String, Long> e : expected.entrySet()) {
                     List<Long> got = seen.getOrDefault(e.getKey(), List.of());
-                    if (got.isEmpty() || got.stream().anyMatch(n -> !n.equals(e.getValue()))) {
+                    if (got.isEmpty()
+                            || got.stream().anyMatch(n -> !n.equals(e.getValue()))
+                            || (exactlyOnce && got.size() > 1)) {
                         wrong.add(e.getKey() + " produced " + e.getValue() + ", emitted " + got);
                     } else if (got.size() > 1) {
                         twice++;
                     }
                 }
                 System.out.printf(
-                        "with a changelog after a SIGKILL: %d windows, %d emitted more than once (whole), %d"
-                                + " missing or not whole, %d emissions%n",
-                        expected.size(), twice, wrong.size(), emissions);
+                        "with a changelog%s after a SIGKILL: %d windows, %d emitted more than once (whole), %d"
+                                + " missing, not whole or (exactly-once) twice, %d emissions%n",
+                        exactlyOnce ? " exactly once" : "", expected.size(), twice, wrong.size(), emissions);
                 assertEquals(List.of(), wrong.subList(0, Math.min(20, wrong.size())), wrong.size() + " windows wrong");
                 assertEquals(expected.keySet(), seen.keySet());
                 stop(a);
