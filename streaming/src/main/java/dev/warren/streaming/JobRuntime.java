@@ -65,8 +65,6 @@ final class JobRuntime<E> implements StreamJob<E> {
 
     final Function<String, Object> stateDecoder;
 
-    private final java.util.Set<Rec.Checkpoint> pendingCheckpoints = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /** The builder's {@code emitIf}, or null: every closed window goes to the sinks. */
     final java.util.function.Predicate<dev.warren.streaming.window.WindowResult<Object, Object>> emitIf;
 
@@ -95,8 +93,8 @@ final class JobRuntime<E> implements StreamJob<E> {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final CountDownLatch sourcesDone;
     private final AtomicBoolean shutdownCalled = new AtomicBoolean();
-    /** {@link #discard} requests not answered yet: the job's end abandons them. */
-    private final java.util.Set<Rec.Discard> pendingDiscards = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** {@link #discard} and {@link #checkpoint} requests not answered yet: the job's end abandons them. */
+    private final java.util.Set<Rec.Request> pendingRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Runnable clockListener = this::broadcastTick;
     private volatile double eventsPerSecond;
@@ -229,8 +227,7 @@ final class JobRuntime<E> implements StreamJob<E> {
                 in.close();
             }
             // every shard has ended (or was cancelled): a request still waiting gets no answer from them
-            pendingDiscards.forEach(Rec.Discard::abandon);
-            pendingCheckpoints.forEach(Rec.Checkpoint::abandon);
+            pendingRequests.forEach(Rec.Request::abandon);
             if (clock instanceof ManualTimeSource m) {
                 m.removeListener(clockListener);
             }
@@ -557,7 +554,7 @@ final class JobRuntime<E> implements StreamJob<E> {
         Rec.Discard d =
                 new Rec.Discard(keys, new CountDownLatch(inboxes.length), new AtomicLong(), new AtomicBoolean());
         // registered before it is sent: the job's end abandons every request it may have left unanswered
-        pendingDiscards.add(d);
+        pendingRequests.add(d);
         try {
             for (Channel<Object> in : inboxes) {
                 try {
@@ -569,7 +566,7 @@ final class JobRuntime<E> implements StreamJob<E> {
             }
             d.done().await();
         } finally {
-            pendingDiscards.remove(d);
+            pendingRequests.remove(d);
         }
         if (d.abandoned().get()) {
             throw new IllegalStateException("job '" + name + "' ended before every shard dropped the keys");
@@ -589,12 +586,12 @@ final class JobRuntime<E> implements StreamJob<E> {
         }
         Rec.Checkpoint c = new Rec.Checkpoint(
                 writer, new CountDownLatch(inboxes.length), new AtomicBoolean(true), new AtomicBoolean());
-        pendingCheckpoints.add(c);
+        pendingRequests.add(c);
         try {
             broadcast(c);
             c.done().await();
         } finally {
-            pendingCheckpoints.remove(c);
+            pendingRequests.remove(c);
         }
         if (c.abandoned().get()) {
             throw new IllegalStateException("job '" + name + "' ended before every shard took the checkpoint");

@@ -58,6 +58,18 @@ final class PaneWindows extends WindowLogic {
         if (lastEnd <= closeLimit) {
             return false;
         }
+        Ring r = slot(ke, p, closeLimit);
+        int i = (int) (p & r.mask);
+        Object acc = r.accs[i];
+        r.accs[i] = agg.add(acc == null ? agg.create() : acc, event);
+        return true;
+    }
+
+    /**
+     * The key's ring with pane {@code p} in its live range (grown if needed) and the next window to close
+     * moved down to the first one containing {@code p} that is still open.
+     */
+    private Ring slot(KeyEntry ke, long p, long closeLimit) {
         Ring r = (Ring) ke.win;
         if (r == null) {
             ke.win = r = new Ring(initialCapacity);
@@ -81,10 +93,7 @@ final class PaneWindows extends WindowLogic {
             r.lo = lo;
             r.hi = hi;
         }
-        int i = (int) (p & r.mask);
-        Object acc = r.accs[i];
-        r.accs[i] = agg.add(acc == null ? agg.create() : acc, event);
-        return true;
+        return r;
     }
 
     private static void grow(Ring r, long span) {
@@ -206,29 +215,7 @@ final class PaneWindows extends WindowLogic {
 
     /** Merges {@code acc} into pane {@code p} of the key, as {@link #add} does an event. */
     private void putPane(KeyEntry ke, long p, Object acc, long closeLimit) {
-        Ring r = (Ring) ke.win;
-        if (r == null) {
-            ke.win = r = new Ring(initialCapacity);
-        }
-        long first = firstEnd(p);
-        if (first <= closeLimit) {
-            first = (Math.floorDiv(closeLimit - size, slide) + 1) * slide + size;
-        }
-        if (first < r.nextEnd) {
-            r.nextEnd = first;
-        }
-        if (r.lo == r.hi) {
-            r.lo = p;
-            r.hi = p + 1;
-        } else {
-            long lo = Math.min(r.lo, p);
-            long hi = Math.max(r.hi, p + 1);
-            if (hi - lo > r.accs.length) {
-                grow(r, hi - lo);
-            }
-            r.lo = lo;
-            r.hi = hi;
-        }
+        Ring r = slot(ke, p, closeLimit);
         int i = (int) (p & r.mask);
         Object have = r.accs[i];
         r.accs[i] = have == null ? acc : agg.merge(have, acc);

@@ -41,11 +41,20 @@ final class Rec {
             java.util.function.Predicate<Object> keys,
             java.util.concurrent.CountDownLatch done,
             java.util.concurrent.atomic.AtomicLong dropped,
-            java.util.concurrent.atomic.AtomicBoolean abandoned) {
-        void abandon() {
-            abandoned.set(true);
-            while (done.getCount() > 0) {
-                done.countDown();
+            java.util.concurrent.atomic.AtomicBoolean abandoned)
+            implements Request {}
+
+    /** A request every shard answers by counting {@code done} down; one the job's end leaves unanswered is abandoned. */
+    interface Request {
+        java.util.concurrent.CountDownLatch done();
+
+        java.util.concurrent.atomic.AtomicBoolean abandoned();
+
+        /** The job ended first: counts {@code done} to zero with {@code abandoned} set, so no caller waits forever. */
+        default void abandon() {
+            abandoned().set(true);
+            while (done().getCount() > 0) {
+                done().countDown();
             }
         }
     }
@@ -59,14 +68,8 @@ final class Rec {
             ChangelogWriter writer,
             java.util.concurrent.CountDownLatch done,
             java.util.concurrent.atomic.AtomicBoolean ok,
-            java.util.concurrent.atomic.AtomicBoolean abandoned) {
-        void abandon() {
-            abandoned.set(true);
-            while (done.getCount() > 0) {
-                done.countDown();
-            }
-        }
-    }
+            java.util.concurrent.atomic.AtomicBoolean abandoned)
+            implements Request {}
 
     /**
      * Keys' windows from a changelog ({@link StreamJob#restore}), for one shard, in order: each state
